@@ -1,0 +1,188 @@
+/**
+ * Result shapes of the engine's questions. They mirror the CLI's `-o json` contract (issue 3) so the CLI,
+ * REST and GraphQL layers only serialize them.
+ */
+import type { ObjectRef, Protocol } from './types';
+
+// ---------------------------------------------------------------- scheduling
+
+/** kube-scheduler framework status codes that can reach a user. */
+export type StatusCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Skip';
+
+export type FilterPlugin =
+  | 'NodeUnschedulable'
+  | 'NodeName'
+  | 'TaintToleration'
+  | 'NodeAffinity'
+  | 'NodeAffinity(PreFilter)'
+  | 'NodePorts'
+  | 'NodeResourcesFit';
+
+/** What blocks a node, beyond upstream's reason string: the object and the exact claim. */
+export type Blocker =
+  | { kind: 'hostPort'; pod: ObjectRef; owner?: ObjectRef; hostIP: string; port: number; protocol: Protocol; claim: string }
+  | { kind: 'taint'; key: string; value: string; effect: string }
+  | { kind: 'unschedulable' }
+  | { kind: 'nodeName'; requested: string }
+  | { kind: 'affinity'; detail: string }
+  | { kind: 'resource'; resource: string; requested: number; used: number; allocatable: number }
+  | { kind: 'pods'; used: number; allocatable: number };
+
+/** How sure a runtime prediction is. */
+export type Certainty = 'declared' | 'observed' | 'assumed';
+
+export interface RuntimePrediction {
+  kind: 'bind-conflict' | 'hostport-shadowed' | 'hostport-captures-listener' | 'no-portmap';
+  /** e.g. `bind() to 0.0.0.0:80 failed (98: Address in use)` */
+  message: string;
+  /** expected consequence, e.g. CrashLoopBackOff */
+  consequence?: string;
+  certainty: Certainty;
+  port?: number;
+  protocol?: Protocol;
+  /** who holds the port: a pod, a host listener ("sshd"), or a Service NodePort */
+  holder?: { kind: 'pod' | 'host-listener' | 'nodePort' | 'hostPort'; name: string };
+}
+
+export interface NodeVerdict {
+  node: string;
+  feasible: boolean;
+  /** first failing filter (upstream order); undefined when feasible */
+  plugin?: FilterPlugin;
+  /** upstream reason strings, exact (NodeResourcesFit may carry several) */
+  reasons: string[];
+  /** first reason, for the CLI's flat `reason` field */
+  reason?: string;
+  code?: StatusCode;
+  blockers: Blocker[];
+  runtime: RuntimePrediction[];
+}
+
+export interface KubeletAdmission {
+  node: string;
+  admit: boolean;
+  podPhase?: 'Failed';
+  reason?: string;
+  message?: string;
+}
+
+export interface PreemptionResult {
+  nominatedNodeName: string;
+  victims: string[];
+}
+
+export interface ScheduleResult {
+  pod: string;
+  /** false when spec.nodeName is set: the kubelet admits or rejects instead */
+  scheduler: boolean;
+  feasibleNodes: string[];
+  nodes: NodeVerdict[];
+  /** the FailedScheduling event text when no node fits (current single-period format) */
+  message?: string;
+  kubeletAdmission?: KubeletAdmission;
+  preemption?: PreemptionResult;
+}
+
+export interface PlacementResult {
+  workload: string;
+  replicas: number;
+  placed: Array<{ pod: string; node: string }>;
+  pending: Array<{ pod: string; message: string }>;
+  crashing: Array<{ pod: string; node: string; reason: string; certainty: Certainty }>;
+}
+
+// ---------------------------------------------------------------- traffic
+
+export type TraceSource =
+  | { kind: 'external'; ip?: string }
+  | { kind: 'node'; node: string }
+  | { kind: 'localhost'; node: string }
+  | { kind: 'pod'; namespace: string; name: string }
+  | { kind: 'ip'; ip: string; node: string };
+
+export interface TraceRequest {
+  /** node name or IP */
+  toHost: string;
+  port: number;
+  protocol: Protocol;
+  from: TraceSource;
+  /** node the packet enters when the address alone does not say */
+  at?: string;
+}
+
+export type TraceOutcome = 'delivered' | 'delivered-to-host-socket' | 'dropped' | 'rejected' | 'refused';
+
+export interface TraceHop {
+  node: string;
+  /** netfilter hook when this hop enters a base chain (PREROUTING, OUTPUT, FORWARD, INPUT, POSTROUTING) */
+  hook?: string;
+  table: 'nat' | 'filter' | 'mangle' | 'raw' | 'route' | 'socket';
+  chain: string;
+  /** the rule in iptables-restore syntax (without `-A CHAIN`), or a description for implicit steps */
+  rule: string;
+  verdict: string;
+}
+
+export interface TraceDestination {
+  kind: 'pod' | 'host-socket' | 'hostNetwork-pod' | 'none';
+  node?: string;
+  /** ns/name */
+  pod?: string;
+  ip: string;
+  port: number;
+  probability: number;
+  outcome: TraceOutcome;
+  masquerade: boolean;
+  sourceSeen: string;
+}
+
+export interface TraceResult {
+  /** outcome of the most likely branch (all branches are in destinations) */
+  outcome: TraceOutcome;
+  /** hops of the first branch (for statistic rules: the first endpoint's branch) */
+  hops: TraceHop[];
+  destinations: TraceDestination[];
+  masquerade: boolean;
+  sourceSeen: string;
+  /** walked a real uploaded iptables-save dump rather than rendered rules */
+  fromDump?: boolean;
+  notes: string[];
+}
+
+// ---------------------------------------------------------------- port claims
+
+export type ClaimKind = 'nodePort' | 'hostPort' | 'hostNetwork' | 'host-listener' | 'healthCheckNodePort';
+
+export interface PortClaim {
+  node: string;
+  address: string;
+  port: number;
+  protocol: Protocol;
+  kind: ClaimKind;
+  /** ns/name of the pod or service, or the process name */
+  owner: string;
+  /** what actually receives traffic to this (address, port, protocol) from outside the node */
+  effective: boolean;
+  /** why not effective, e.g. "shadowed by NodePort demo/web:http (KUBE-NODEPORTS runs before CNI-HOSTPORT-DNAT)" */
+  shadowedBy?: string;
+  note?: string;
+}
+
+// ---------------------------------------------------------------- manifest checks
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  /** Kind/namespace/name */
+  object: string;
+  message: string;
+  fix: string;
+  source?: { file?: string; line?: number };
+}
+
+export interface CheckReport {
+  verdict: 'pass' | 'warn' | 'fail';
+  findings: Finding[];
+}
