@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * The one reader of the environment. Every process calls loadConfig() once at start and is handed the typed,
+ * nested result; nothing else reads process.env (lint enforces it).
+ */
+const DEV_SECRETS_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(3000, 0).pipe(z.number().max(65535)),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }),
+    MIGRATION_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
+    QUEUE_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SECRETS_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
+    SNAPSHOT_RETENTION: int(10, 1),
+    WORKER_CONCURRENCY: int(4, 1),
+    MAX_BODY_BYTES: int(1024 * 1024, 1024),
+    MAX_UPLOAD_BYTES: int(512 * 1024 * 1024, 1024),
+    GRAPHQL_MAX_COMPLEXITY: int(1000, 10),
+    GRAPHQL_MAX_DEPTH: int(12, 2),
+    ENGINE_CACHE_SNAPSHOTS: int(8, 1),
+    IMPORT_HTTP_TIMEOUT_MS: int(15000, 100),
+    PRETTY_LOGS: bool.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SECRETS_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'is required in production' });
+    }
+  });
+
+export type QueueBackend = 'redis' | 'postgres';
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  http: { host: string; port: number; maxBodyBytes: number; maxUploadBytes: number };
+  database: { url: string; migrationUrl: string };
+  /** BullMQ on Redis when REDIS_URL is set, else BullMQ's Postgres backend */
+  queue: { backend: QueueBackend; redisUrl?: string; postgresUrl: string; concurrency: number };
+  log: { level: string; pretty: boolean };
+  secrets: { key: Buffer; isDevelopmentKey: boolean };
+  snapshots: { retention: number; engineCacheSize: number; importTimeoutMs: number };
+  graphql: { maxComplexity: number; maxDepth: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid environment: ${issues.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
+    database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL },
+    queue: {
+      backend: e.REDIS_URL ? 'redis' : 'postgres',
+      redisUrl: e.REDIS_URL,
+      postgresUrl: e.QUEUE_DATABASE_URL ?? e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL,
+      concurrency: e.WORKER_CONCURRENCY,
+    },
+    log: { level: e.LOG_LEVEL, pretty: e.PRETTY_LOGS },
+    secrets: { key: Buffer.from(e.SECRETS_KEY ?? DEV_SECRETS_KEY, 'hex'), isDevelopmentKey: !e.SECRETS_KEY },
+    snapshots: { retention: e.SNAPSHOT_RETENTION, engineCacheSize: e.ENGINE_CACHE_SNAPSHOTS, importTimeoutMs: e.IMPORT_HTTP_TIMEOUT_MS },
+    graphql: { maxComplexity: e.GRAPHQL_MAX_COMPLEXITY, maxDepth: e.GRAPHQL_MAX_DEPTH },
+  };
+}
+
+/** Reads process.env exactly once per process. */
+let cached: AppConfig | undefined;
+export function getConfig(): AppConfig {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
+
+/** Every variable with its default, for the README and .env.example (kept next to the schema so they agree). */
+export const CONFIG_VARIABLES: Array<{ name: string; default: string; description: string }> = [
+  { name: 'DATABASE_URL', default: '(embedded Postgres by scripts/start.sh)', description: "the application's connection; a role that owns no table, so RLS applies" },
+  { name: 'MIGRATION_DATABASE_URL', default: 'DATABASE_URL', description: "the tables' owner, for migrations and tenant provisioning" },
+  { name: 'REDIS_URL', default: '(unset: BullMQ on Postgres)', description: 'BullMQ on Redis when set' },
+  { name: 'QUEUE_DATABASE_URL', default: 'MIGRATION_DATABASE_URL', description: "BullMQ's Postgres backend connection when REDIS_URL is unset" },
+  { name: 'HOST / PORT', default: '127.0.0.1 / 3000', description: 'API listener' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino level' },
+  { name: 'SECRETS_KEY', default: '(development key; required in production)', description: '64 hex chars: AES-256-GCM key for webhook secrets and import tokens at rest' },
+  { name: 'SNAPSHOT_RETENTION', default: '10', description: 'snapshots kept per cluster' },
+  { name: 'WORKER_CONCURRENCY', default: '4', description: 'jobs per queue a worker runs at once' },
+  { name: 'MAX_BODY_BYTES', default: '1048576', description: 'JSON and GraphQL request bodies' },
+  { name: 'MAX_UPLOAD_BYTES', default: '536870912', description: 'snapshot uploads (streamed)' },
+  { name: 'GRAPHQL_MAX_COMPLEXITY / GRAPHQL_MAX_DEPTH', default: '1000 / 12', description: 'GraphQL query cost and depth limits' },
+];

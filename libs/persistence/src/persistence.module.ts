@@ -1,0 +1,32 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@portolan/config';
+import { AnalysesRepository } from './analyses.repository';
+import { ApiKeysRepository } from './api-keys.repository';
+import { AuthRepository } from './auth.repository';
+import { ClustersRepository } from './clusters.repository';
+import { Database } from './database';
+import { SnapshotsRepository } from './snapshots.repository';
+
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(Database) private readonly db: Database) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+const repo = <T>(cls: new (db: Database) => T) => ({ provide: cls, useFactory: (db: Database) => new cls(db), inject: [Database] });
+
+@Global()
+@Module({
+  providers: [
+    { provide: Database, useFactory: (c: AppConfig) => new Database(c.database.url), inject: [APP_CONFIG] },
+    DatabaseLifecycle,
+    repo(AuthRepository),
+    repo(ClustersRepository),
+    repo(SnapshotsRepository),
+    repo(AnalysesRepository),
+    repo(ApiKeysRepository),
+  ],
+  exports: [Database, AuthRepository, ClustersRepository, SnapshotsRepository, AnalysesRepository, ApiKeysRepository],
+})
+export class PersistenceModule {}

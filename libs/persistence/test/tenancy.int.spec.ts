@@ -1,0 +1,129 @@
+import pg from 'pg';
+import { AuthRepository } from '../src/auth.repository';
+import { ClustersRepository } from '../src/clusters.repository';
+import { Database } from '../src/database';
+import { TenantProvisioner } from '../src/provisioning';
+import { SnapshotsRepository } from '../src/snapshots.repository';
+import { databaseUrls, freshTenant } from './support';
+
+const urls = databaseUrls();
+const db = new Database(urls.app, 4);
+const provisioner = new TenantProvisioner(urls.owner);
+const clusters = new ClustersRepository(db);
+const snapshots = new SnapshotsRepository(db);
+const auth = new AuthRepository(db);
+
+afterAll(async () => {
+  await db.close();
+  await provisioner.close();
+});
+
+const newCluster = (name: string) => ({
+  name,
+  kubernetesVersion: '1.33',
+  kubeProxy: { mode: 'iptables' },
+  cni: { networkName: 'cbr0' },
+  nodePortRange: '30000-32767',
+  containerRuntime: 'containerd',
+  encryptedWebhookSecret: 'x',
+  retention: 10,
+});
+
+describe('tenant isolation in Postgres', () => {
+  it('connects as a role that row-level security applies to', async () => {
+    expect(await db.bypassesRowLevelSecurity()).toBe(false);
+  });
+
+  it("answers another tenant's cluster as not found through the repository", async () => {
+    const a = await freshTenant(provisioner);
+    const b = await freshTenant(provisioner);
+    const c = await clusters.create(a, newCluster('prod'));
+    expect((await clusters.get(a, c.id))?.name).toBe('prod');
+    expect(await clusters.get(b, c.id)).toBeNull();
+    expect(await clusters.getMany(b, [c.id])).toEqual([]);
+    expect((await clusters.list(b, { first: 10 })).items).toEqual([]);
+  });
+
+  it('shows a raw query without the tenant set no rows at all, though rows exist', async () => {
+    const a = await freshTenant(provisioner);
+    await clusters.create(a, newCluster('raw'));
+    const owner = new pg.Client({ connectionString: urls.owner });
+    const app = new pg.Client({ connectionString: urls.app });
+    await owner.connect();
+    await app.connect();
+    try {
+      const asOwner = await owner.query('SELECT count(*)::int AS n FROM clusters WHERE tenant_id = $1', [a.tenantId]);
+      expect(asOwner.rows[0].n).toBe(1);
+      const unset = await app.query('SELECT count(*)::int AS n FROM clusters');
+      expect(unset.rows[0].n).toBe(0);
+      const tenants = await app.query('SELECT count(*)::int AS n FROM tenants');
+      expect(tenants.rows[0].n).toBe(0);
+    } finally {
+      await owner.end();
+      await app.end();
+    }
+  });
+
+  it("filters even a query that names the other tenant's id, and refuses to write rows for it", async () => {
+    const a = await freshTenant(provisioner);
+    const b = await freshTenant(provisioner);
+    await clusters.create(a, newCluster('victim'));
+    const app = new pg.Client({ connectionString: urls.app });
+    await app.connect();
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('portolan.tenant_id', $1, true)", [b.tenantId]);
+      const peek = await app.query('SELECT count(*)::int AS n FROM clusters WHERE tenant_id = $1', [a.tenantId]);
+      expect(peek.rows[0].n).toBe(0);
+      await expect(
+        app.query(
+          `INSERT INTO clusters (tenant_id, name, kubernetes_version, kube_proxy, cni, node_port_range, container_runtime, webhook_secret, updated_at)
+           VALUES ($1, 'planted', '1.33', '{}', '{}', '30000-32767', 'containerd', 'x', now())`,
+          [a.tenantId],
+        ),
+      ).rejects.toThrow(/row-level security/);
+      await app.query('ROLLBACK');
+    } finally {
+      await app.end();
+    }
+  });
+
+  it('authenticates a key to its tenant, and nothing else', async () => {
+    const a = await freshTenant(provisioner, 'reader');
+    const ctx = await auth.authenticate(a.key);
+    expect(ctx).toMatchObject({ tenantId: a.tenantId, role: 'reader' });
+    expect(await auth.authenticate(a.key + 'x')).toBeNull();
+    expect(await auth.authenticate('')).toBeNull();
+  });
+
+  it('treats malformed ids as not found instead of failing the query', async () => {
+    const a = await freshTenant(provisioner);
+    expect(await clusters.get(a, 'not-a-uuid')).toBeNull();
+    expect(await snapshots.get(a, "'; drop table clusters; --")).toBeNull();
+  });
+});
+
+describe('snapshots', () => {
+  it('stays pending and invisible as objects until complete() stores it whole', async () => {
+    const a = await freshTenant(provisioner);
+    const c = await clusters.create(a, newCluster('snap'));
+    const s = await snapshots.createPending(a, { clusterId: c.id, source: 'upload', contentHash: 'h1', upload: { parts: [], content: new Uint8Array([1, 2, 3]) } });
+    expect((await snapshots.getUpload(a, s.id))?.content).toHaveLength(3);
+    expect(await snapshots.latestReady(a, c.id)).toBeNull();
+    await snapshots.complete(a, s.id, [{ kind: 'Node', namespace: '', name: 'n1', raw: { kind: 'Node' } }], { counts: { nodes: 1 }, warnings: [] });
+    expect((await snapshots.latestReady(a, c.id))?.id).toBe(s.id);
+    expect(await snapshots.getUpload(a, s.id)).toBeNull();
+    expect((await snapshots.loadObjects(a, s.id)).map((o) => o.name)).toEqual(['n1']);
+  });
+
+  it('keeps only the newest N snapshots of a cluster', async () => {
+    const a = await freshTenant(provisioner);
+    const c = await clusters.create(a, newCluster('ret'));
+    for (let i = 0; i < 4; i++) {
+      const s = await snapshots.createPending(a, { clusterId: c.id, source: 'upload', contentHash: `h${i}` });
+      await snapshots.complete(a, s.id, [], { counts: {}, warnings: [] });
+    }
+    expect(await snapshots.applyRetention(a, c.id, 2)).toBe(2);
+    expect((await snapshots.list(a, c.id, { first: 10 })).totalCount).toBe(2);
+  });
+});
