@@ -1,0 +1,57 @@
+import { base32Std, cniDnatChainName, endpointChainName, portProtoHash, servicePortName } from './hash';
+
+describe('kube-proxy chain hashes (reference §3.2)', () => {
+  it.each([
+    ['ns1/svc1:p80', 'XPGD46QRK7WJZT7O'],
+    ['ns2/svc2:p80', 'GNZBNJ2PO5MGZ6GT'],
+    ['ns3/svc3:p80', 'X27LE4BHSL4DOUIK'],
+    ['ns4/svc4:p80', '4SW47YFZTEDKD3PK'],
+    ['ns5/svc5:p80', 'NUKIZ6OKUXPJNT4C'],
+    ['ns1/svc1', 'AQI2S6QIMU7PVVRP'],
+  ])('portProtoHash(%s, tcp) = %s', (name, want) => {
+    expect(portProtoHash(name, 'TCP')).toBe(want);
+  });
+
+  it('hashes the lower-cased protocol (upper case would give 3UP2Z6VMNQ3MME3P)', () => {
+    expect(portProtoHash('ns1/svc1:p80', 'tcp')).toBe('XPGD46QRK7WJZT7O');
+    expect(portProtoHash('ns1/svc1:p80', 'TCP')).not.toBe('3UP2Z6VMNQ3MME3P');
+  });
+
+  it.each([
+    ['ns1/svc1:p80', '10.180.0.1:80', 'KUBE-SEP-SXIVWICOYRO3J4NJ'],
+    ['ns1/svc1:p80', '10.180.2.1:80', 'KUBE-SEP-ZX7GRIZKSNUQ3LAJ'],
+    ['ns2/svc2:p80', '10.180.0.2:80', 'KUBE-SEP-RS4RBKLTHTF2IUXJ'],
+  ])('endpoint chain %s %s', (name, ep, want) => {
+    expect(endpointChainName(name, 'TCP', ep)).toBe(want);
+  });
+
+  it('formats ServicePortName like upstream', () => {
+    expect(servicePortName('ns1', 'svc1', 'p80')).toBe('ns1/svc1:p80');
+    expect(servicePortName('ns1', 'svc1', '')).toBe('ns1/svc1');
+  });
+
+  it('base32 matches RFC 4648 test vectors', () => {
+    const enc = (s: string) => base32Std(new TextEncoder().encode(s));
+    expect(enc('')).toBe('');
+    expect(enc('f')).toBe('MY======');
+    expect(enc('fo')).toBe('MZXQ====');
+    expect(enc('foo')).toBe('MZXW6===');
+    expect(enc('foob')).toBe('MZXW6YQ=');
+    expect(enc('fooba')).toBe('MZXW6YTB');
+    expect(enc('foobar')).toBe('MZXW6YTBOI======');
+  });
+});
+
+describe('portmap CNI-DN chain names (reference §4.2)', () => {
+  it('("cbr0","c0ffee0001") -> CNI-DN-54a4250774be74297ae44', () => {
+    expect(cniDnatChainName('cbr0', 'c0ffee0001')).toBe('CNI-DN-54a4250774be74297ae44');
+  });
+  it('("cbr0","c0ffee0002") -> CNI-DN-84e9d1d0bf5c45c8d5bb3 (fixture hp-specific-hostip)', () => {
+    expect(cniDnatChainName('cbr0', 'c0ffee0002')).toBe('CNI-DN-84e9d1d0bf5c45c8d5bb3');
+  });
+  it('is 28 characters: CNI-DN- plus 21 hex digits', () => {
+    const n = cniDnatChainName('testNetName', 'x');
+    expect(n).toHaveLength(28);
+    expect(n).toMatch(/^CNI-DN-[0-9a-f]{21}$/);
+  });
+});
