@@ -1,0 +1,281 @@
+/**
+ * Parsed objects -> Snapshot. Unknown kinds are kept and reported, never fatal; wrong field types are fatal
+ * (InputError) because every later answer would be built on a guess.
+ */
+import type {
+  ClusterProfile,
+  Endpoint,
+  EndpointPort,
+  EndpointSlice,
+  Node,
+  ObjectRef,
+  Pod,
+  Service,
+  Snapshot,
+  Workload,
+} from '../model/types';
+import { InputError, sourceDiag, type Diagnostic } from './diagnostics';
+import { Reader } from './fields';
+import { readNodeHostState } from './hoststate';
+import { readEndpointSlice, readEndpoints, readNamespace, readNetworkPolicy, readNode, readService } from './objects';
+import { fromObjects, isParsedObject, parseDocuments, type ParsedObject, type TextInput } from './parse';
+import { podFromParsed, WORKLOAD_KINDS, workloadFromParsed } from './pod';
+import { defaultProfile, readClusterProfile, readKubeProxy } from './profile';
+import { matchesMap } from './selectors';
+
+export const PORTOLAN_API = 'portolan.dev/v1alpha1';
+
+export interface BuildOptions {
+  profile?: Partial<ClusterProfile>;
+}
+
+export interface BuildResult {
+  snapshot: Snapshot;
+  diagnostics: Diagnostic[];
+}
+
+function isTerminal(p: Pod): boolean {
+  return p.phase === 'Succeeded' || p.phase === 'Failed';
+}
+
+function key(ns: string | undefined, name: string): string {
+  return `${ns ?? ''}/${name}`;
+}
+
+export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: BuildOptions = {}): BuildResult {
+  const parsed: ParsedObject[] = [];
+  const raw: unknown[] = [];
+  for (const o of objects) (isParsedObject(o) ? parsed : raw).push(o as never);
+  if (raw.length) parsed.push(...fromObjects(raw));
+
+  const diags: Diagnostic[] = [];
+  const snap: Snapshot = {
+    profile: defaultProfile(),
+    nodes: [],
+    pods: [],
+    workloads: [],
+    services: [],
+    endpointSlices: [],
+    networkPolicies: [],
+    namespaces: [],
+    hostStates: [],
+    unknown: [],
+  };
+  const profileParts: Array<Partial<ClusterProfile>> = [];
+  const replicaSetOwners = new Map<string, ObjectRef>();
+  const seen = new Map<string, ParsedObject>();
+
+  for (const po of parsed) {
+    const o = po.obj;
+    const kind = String(o['kind']);
+    const apiVersion = typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '';
+    const r = new Reader(po, diags);
+    const meta = o['metadata'];
+    const name = typeof (meta as Record<string, unknown> | undefined)?.['name'] === 'string' ? String((meta as Record<string, unknown>)['name']) : '';
+    const ns = typeof (meta as Record<string, unknown> | undefined)?.['namespace'] === 'string' ? String((meta as Record<string, unknown>)['namespace']) : '';
+    const id = `${apiVersion.split('/')[0]}|${kind}|${ns}|${name}`;
+    if (name && seen.has(id)) {
+      const prev = seen.get(id)?.source;
+      diags.push(sourceDiag(po.source, 'warning', `duplicate ${kind} ${ns ? `${ns}/` : ''}${name} (also at ${prev?.file ?? '?'}${prev?.line ? `:${prev.line}` : ''}); both are kept`));
+    }
+    seen.set(id, po);
+
+    if (apiVersion === PORTOLAN_API || kind === 'ClusterProfile' || kind === 'NodeHostState') {
+      if (kind === 'ClusterProfile') {
+        profileParts.push(readClusterProfile(r, o));
+        continue;
+      }
+      if (kind === 'NodeHostState') {
+        const hs = readNodeHostState(r, o);
+        hs.source = po.source;
+        snap.hostStates.push(hs);
+        continue;
+      }
+    }
+    switch (kind) {
+      case 'Node': {
+        const n = readNode(r, o);
+        n.source = po.source;
+        snap.nodes.push(n);
+        continue;
+      }
+      case 'Pod':
+        snap.pods.push(podFromParsed(po, diags));
+        continue;
+      case 'Service': {
+        const s = readService(r, o);
+        s.source = po.source;
+        snap.services.push(s);
+        continue;
+      }
+      case 'EndpointSlice':
+        snap.endpointSlices.push(readEndpointSlice(r, o));
+        continue;
+      case 'Endpoints':
+        snap.endpointSlices.push(...readEndpoints(r, o));
+        continue;
+      case 'NetworkPolicy': {
+        const np = readNetworkPolicy(r, o);
+        np.source = po.source;
+        snap.networkPolicies.push(np);
+        continue;
+      }
+      case 'Namespace':
+        snap.namespaces.push(readNamespace(r, o));
+        continue;
+      case 'KubeProxyConfiguration':
+        profileParts.push({ kubeProxy: readKubeProxy(r, o, []) });
+        continue;
+    }
+    if ((WORKLOAD_KINDS as readonly string[]).includes(kind)) {
+      const w = workloadFromParsed(po, diags);
+      if (w) {
+        snap.workloads.push(w);
+        const owner = (w as Workload & { owner?: ObjectRef }).owner;
+        if (w.kind === 'ReplicaSet' && owner) replicaSetOwners.set(key(w.namespace, w.name), owner);
+      }
+      continue;
+    }
+    snap.unknown.push({ apiVersion, kind, namespace: ns || undefined, name: name || undefined, source: po.source });
+    diags.push(sourceDiag(po.source, 'info', `${apiVersion ? `${apiVersion} ` : ''}${kind}${name ? ` ${ns ? `${ns}/` : ''}${name}` : ''} is not modelled by Portolan; kept as-is and ignored`));
+  }
+
+  if (diags.some((d) => d.severity === 'error')) throw new InputError(diags);
+
+  let profile = snap.profile;
+  for (const part of [...profileParts, opts.profile ?? {}]) profile = mergeProfile(profile, part);
+  snap.profile = profile;
+
+  resolveWorkloads(snap, replicaSetOwners);
+  fillHostNetworkPodIPs(snap, diags);
+  deriveEndpointSlices(snap, diags);
+  return { snapshot: snap, diagnostics: diags };
+}
+
+function mergeProfile(base: ClusterProfile, part: Partial<ClusterProfile>): ClusterProfile {
+  const out: ClusterProfile = { ...base };
+  for (const [k, v] of Object.entries(part)) {
+    if (v === undefined) continue;
+    // cni is replaced whole: a conflist without portmap must drop the default portmap
+    if (k === 'kubeProxy' || k === 'nodePortRange') (out as unknown as Record<string, unknown>)[k] = { ...(base as unknown as Record<string, Record<string, unknown>>)[k], ...(v as Record<string, unknown>) };
+    else (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+/** ReplicaSet -> Deployment, by the RS object's ownerReference or by `<deployment>-<pod-template-hash>` naming. */
+function resolveWorkloads(snap: Snapshot, rsOwners: Map<string, ObjectRef>): void {
+  for (const p of snap.pods) {
+    if (!p.owner || p.owner.kind !== 'ReplicaSet') continue;
+    const viaObject = rsOwners.get(key(p.namespace, p.owner.name));
+    if (viaObject && viaObject.kind === 'Deployment') {
+      p.workload = { kind: 'Deployment', namespace: p.namespace, name: viaObject.name };
+      continue;
+    }
+    const hash = p.labels['pod-template-hash'];
+    if (hash && p.owner.name.endsWith(`-${hash}`)) {
+      const dep = p.owner.name.slice(0, -(hash.length + 1));
+      // the naming convention alone is strong enough: the Deployment controller names its ReplicaSets this way
+      if (dep) p.workload = { kind: 'Deployment', namespace: p.namespace, name: dep };
+    }
+  }
+}
+
+/** generateAPIPodStatus: a hostNetwork pod without a runtime IP reports the node's host IPs. */
+function fillHostNetworkPodIPs(snap: Snapshot, diags: Diagnostic[]): void {
+  const nodes = new Map<string, Node>(snap.nodes.map((n) => [n.name, n]));
+  for (const p of snap.pods) {
+    if (!p.nodeName) continue;
+    const n = nodes.get(p.nodeName);
+    if (!n) {
+      if (snap.nodes.length) diags.push(sourceDiag(p.source, 'warning', `Pod ${p.namespace}/${p.name} is bound to node ${p.nodeName}, which is not in the snapshot`));
+      continue;
+    }
+    if (p.hostNetwork && !p.podIPs.length && !isTerminal(p) && p.phase === 'Running') {
+      const ips = n.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
+      p.podIPs = ips.length ? ips : n.internalIP ? [n.internalIP] : [];
+    }
+  }
+}
+
+function resolveTargetPort(pod: Pod, target: number | string, protocol: string): number | undefined {
+  if (typeof target === 'number') return target;
+  // podutil.FindPort: named port looked up in the pod's containers, protocol must match
+  for (const c of pod.containers) for (const p of c.ports) if (p.name === target && p.protocol === protocol) return p.containerPort;
+  return undefined;
+}
+
+function deriveSlicesFor(svc: Service, pods: Pod[]): EndpointSlice[] {
+  const groups = new Map<string, { ports: EndpointPort[]; byFamily: Record<'IPv4' | 'IPv6', Endpoint[]> }>();
+  for (const pod of pods) {
+    if (isTerminal(pod) || !pod.podIPs.length) continue;
+    if (!matchesMap(svc.selector ?? {}, pod.labels)) continue;
+    const ports: EndpointPort[] = [];
+    for (const sp of svc.ports) {
+      const port = resolveTargetPort(pod, sp.targetPort, sp.protocol);
+      if (port !== undefined) ports.push({ name: sp.name, port, protocol: sp.protocol });
+    }
+    const k = JSON.stringify(ports);
+    let g = groups.get(k);
+    if (!g) {
+      g = { ports, byFamily: { IPv4: [], IPv6: [] } };
+      groups.set(k, g);
+    }
+    const ready = pod.terminating ? false : (pod.ready ?? pod.phase === 'Running');
+    for (const fam of ['IPv4', 'IPv6'] as const) {
+      const ips = pod.podIPs.filter((ip) => (fam === 'IPv6') === ip.includes(':'));
+      if (!ips.length) continue;
+      const e: Endpoint = {
+        addresses: [ips[0]],
+        ready,
+        serving: pod.ready ?? pod.phase === 'Running',
+        terminating: pod.terminating,
+        targetRef: { kind: 'Pod', namespace: pod.namespace, name: pod.name },
+      };
+      if (pod.nodeName) e.nodeName = pod.nodeName;
+      g.byFamily[fam].push(e);
+    }
+  }
+  const out: EndpointSlice[] = [];
+  for (const g of groups.values()) {
+    for (const fam of ['IPv4', 'IPv6'] as const) {
+      if (!g.byFamily[fam].length) continue;
+      out.push({
+        namespace: svc.namespace,
+        name: `${svc.name}-derived${out.length ? `-${out.length}` : ''}`,
+        serviceName: svc.name,
+        addressType: fam,
+        ports: g.ports,
+        endpoints: g.byFamily[fam],
+        derived: true,
+      });
+    }
+  }
+  if (!out.length) {
+    out.push({ namespace: svc.namespace, name: `${svc.name}-derived`, serviceName: svc.name, addressType: 'IPv4', ports: svc.ports.map((p) => ({ name: p.name, port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol })), endpoints: [], derived: true });
+  }
+  return out;
+}
+
+/** Services with a selector and no EndpointSlice/Endpoints in the snapshot get slices derived from their pods. */
+function deriveEndpointSlices(snap: Snapshot, diags: Diagnostic[]): void {
+  const hasSlice = new Set(snap.endpointSlices.map((s) => key(s.namespace, s.serviceName)));
+  const podsByNs = new Map<string, Pod[]>();
+  for (const p of snap.pods) {
+    const list = podsByNs.get(p.namespace);
+    if (list) list.push(p);
+    else podsByNs.set(p.namespace, [p]);
+  }
+  for (const svc of snap.services) {
+    if (!svc.selector || svc.type === 'ExternalName' || hasSlice.has(key(svc.namespace, svc.name))) continue;
+    const slices = deriveSlicesFor(svc, podsByNs.get(svc.namespace) ?? []);
+    snap.endpointSlices.push(...slices);
+    if (!slices.some((s) => s.endpoints.length)) {
+      diags.push(sourceDiag(svc.source, 'info', `Service ${svc.namespace}/${svc.name} has no EndpointSlice in the snapshot and its selector matches no running pod: derived an empty slice`));
+    }
+  }
+}
+
+export function loadSnapshot(inputs: TextInput[], opts: BuildOptions = {}): BuildResult {
+  return buildSnapshot(parseDocuments(inputs), opts);
+}

@@ -1,0 +1,351 @@
+/**
+ * Pod and workload conversion with API-server defaulting (pkg/apis/core/v1/defaults.go).
+ */
+import type {
+  Container,
+  ContainerPort,
+  LabelSelector,
+  LabelSelectorRequirement,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  ObjectRef,
+  Pod,
+  PodPhase,
+  Protocol,
+  SelectorOperator,
+  TaintEffect,
+  Toleration,
+  Workload,
+  WorkloadKind,
+} from '../model/types';
+import { PROTOCOLS } from '../model/types';
+import { InputError, type Diagnostic } from './diagnostics';
+import { isRecord, Reader, type Located } from './fields';
+import { fromObjects, isParsedObject, type FieldPath, type ParsedObject } from './parse';
+
+export const SANDBOX_ID_ANNOTATION = 'portolan.dev/sandbox-id';
+
+/** Built-in PriorityClasses (pkg/apis/scheduling: SystemCriticalPriority = 2e9). Others resolve to 0 here. */
+const SYSTEM_PRIORITY: Record<string, number> = {
+  'system-cluster-critical': 2000000000,
+  'system-node-critical': 2000001000,
+};
+
+const TAINT_EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const NODE_OPS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
+const LABEL_OPS: readonly LabelSelectorRequirement['operator'][] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
+
+export interface PodConversionOptions {
+  /**
+   * Apply SetDefaults_Pod's hostNetwork port defaulting (hostPort = containerPort where 0). True for Pod objects;
+   * false for pod templates, which since 1.28 (gate DefaultHostNetworkHostPortsInPodTemplates removed in 1.31)
+   * are stored without it.
+   */
+  isPod: boolean;
+}
+
+function readPorts(r: Reader, v: unknown, path: FieldPath): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  r.arr(v, path).forEach((p, i) => {
+    const pp = [...path, i];
+    const o = r.obj(p, pp);
+    if (!o) return;
+    const port: ContainerPort = {
+      containerPort: r.int(o['containerPort'], [...pp, 'containerPort']),
+      hostPort: r.int(o['hostPort'], [...pp, 'hostPort']),
+      // hostIP is never defaulted by the API server; HostPortInfo.sanitize maps '' to 0.0.0.0 later
+      hostIP: r.str(o['hostIP'], [...pp, 'hostIP']),
+      // SetDefaults_ContainerPort: Protocol = TCP
+      protocol: r.oneOf<Protocol>(o['protocol'], [...pp, 'protocol'], PROTOCOLS, 'TCP'),
+    };
+    const name = r.optStr(o['name'], [...pp, 'name']);
+    if (name !== undefined) port.name = name;
+    out.push(port);
+  });
+  return out;
+}
+
+function readContainers(r: Reader, v: unknown, path: FieldPath, init: boolean): Container[] {
+  const out: Container[] = [];
+  r.arr(v, path).forEach((c, i) => {
+    const cp = [...path, i];
+    const o = r.obj(c, cp);
+    if (!o) return;
+    const res = r.obj(o['resources'], [...cp, 'resources']);
+    const limits = r.resourceList(res?.['limits'], [...cp, 'resources', 'limits']);
+    const requests = r.resourceList(res?.['requests'], [...cp, 'resources', 'requests']);
+    // SetDefaults_ResourceRequirements-style: a limit without a request becomes the request
+    for (const [k, val] of Object.entries(limits)) if (!(k in requests)) requests[k] = val;
+    const container: Container = {
+      name: r.str(o['name'], [...cp, 'name']),
+      ports: readPorts(r, o['ports'], [...cp, 'ports']),
+      requests,
+    };
+    const image = r.optStr(o['image'], [...cp, 'image']);
+    if (image !== undefined) container.image = image;
+    const rp = r.optStr(o['restartPolicy'], [...cp, 'restartPolicy']);
+    if (init && rp === 'Always') container.restartPolicy = 'Always';
+    out.push(container);
+  });
+  return out;
+}
+
+function readTolerations(r: Reader, v: unknown, path: FieldPath): Toleration[] {
+  const out: Toleration[] = [];
+  r.arr(v, path).forEach((t, i) => {
+    const tp = [...path, i];
+    const o = r.obj(t, tp);
+    if (!o) return;
+    const effect = o['effect'] === undefined || o['effect'] === null || o['effect'] === '' ? '' : r.oneOf<TaintEffect>(o['effect'], [...tp, 'effect'], TAINT_EFFECTS, 'NoSchedule');
+    out.push({
+      key: r.str(o['key'], [...tp, 'key']),
+      operator: r.oneOf<'Exists' | 'Equal'>(o['operator'], [...tp, 'operator'], ['Exists', 'Equal'], 'Equal'),
+      value: r.str(o['value'], [...tp, 'value']),
+      effect,
+    });
+  });
+  return out;
+}
+
+function readNodeReqs(r: Reader, v: unknown, path: FieldPath): NodeSelectorRequirement[] {
+  const out: NodeSelectorRequirement[] = [];
+  r.arr(v, path).forEach((e, i) => {
+    const ep = [...path, i];
+    const o = r.obj(e, ep);
+    if (!o) return;
+    out.push({
+      key: r.str(o['key'], [...ep, 'key']),
+      operator: r.oneOf<SelectorOperator>(o['operator'], [...ep, 'operator'], NODE_OPS, 'In'),
+      values: r.strArr(o['values'], [...ep, 'values']),
+    });
+  });
+  return out;
+}
+
+export function readLabelSelector(r: Reader, v: unknown, path: FieldPath): LabelSelector | undefined {
+  const o = r.obj(v, path);
+  if (!o) return undefined;
+  const matchExpressions: LabelSelectorRequirement[] = [];
+  r.arr(o['matchExpressions'], [...path, 'matchExpressions']).forEach((e, i) => {
+    const ep = [...path, 'matchExpressions', i];
+    const eo = r.obj(e, ep);
+    if (!eo) return;
+    matchExpressions.push({
+      key: r.str(eo['key'], [...ep, 'key']),
+      operator: r.oneOf(eo['operator'], [...ep, 'operator'], LABEL_OPS, 'In'),
+      values: r.strArr(eo['values'], [...ep, 'values']),
+    });
+  });
+  return { matchLabels: r.strMap(o['matchLabels'], [...path, 'matchLabels']), matchExpressions };
+}
+
+function controllerOwner(r: Reader, meta: Record<string, unknown> | undefined, namespace: string): ObjectRef | undefined {
+  const refs = r.arr(meta?.['ownerReferences'], ['metadata', 'ownerReferences']);
+  let first: ObjectRef | undefined;
+  for (let i = 0; i < refs.length; i++) {
+    const o = r.obj(refs[i], ['metadata', 'ownerReferences', i]);
+    if (!o) continue;
+    const ref: ObjectRef = {
+      kind: r.str(o['kind'], ['metadata', 'ownerReferences', i, 'kind']),
+      namespace,
+      name: r.str(o['name'], ['metadata', 'ownerReferences', i, 'name']),
+    };
+    if (r.bool(o['controller'], ['metadata', 'ownerReferences', i, 'controller'])) return ref;
+    first ??= ref;
+  }
+  return undefined;
+}
+
+/**
+ * Read a PodSpec (+ metadata, + status) into a Pod. `prefix` is where the pod spec's parent sits
+ * ([] for a Pod, ['spec','template'] for workloads).
+ */
+function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, opts: PodConversionOptions, defaultNs: string): Pod {
+  const at = (...p: FieldPath): FieldPath => [...prefix, ...p];
+  const meta = r.obj(root['metadata'], at('metadata'));
+  const spec = r.obj(root['spec'], at('spec')) ?? {};
+  const status = opts.isPod ? r.obj(root['status'], at('status')) : undefined;
+  const namespace = r.str(meta?.['namespace'], at('metadata', 'namespace'), defaultNs) || defaultNs;
+  const hostNetwork = r.bool(spec['hostNetwork'], at('spec', 'hostNetwork'));
+  const containers = readContainers(r, spec['containers'], at('spec', 'containers'), false);
+  const initContainers = readContainers(r, spec['initContainers'], at('spec', 'initContainers'), true);
+  if (opts.isPod && hostNetwork) {
+    // defaultHostNetworkPorts (SetDefaults_Pod): containers and initContainers alike
+    for (const c of [...containers, ...initContainers]) for (const p of c.ports) if (p.hostPort === 0) p.hostPort = p.containerPort;
+  }
+
+  let requiredNodeAffinity: NodeSelectorTerm[] | undefined;
+  const affinity = r.obj(spec['affinity'], at('spec', 'affinity'));
+  const na = r.obj(affinity?.['nodeAffinity'], at('spec', 'affinity', 'nodeAffinity'));
+  const reqPath = at('spec', 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution');
+  const req = r.obj(na?.['requiredDuringSchedulingIgnoredDuringExecution'], reqPath);
+  if (req) {
+    requiredNodeAffinity = [];
+    r.arr(req['nodeSelectorTerms'], [...reqPath, 'nodeSelectorTerms']).forEach((t, i) => {
+      const tp = [...reqPath, 'nodeSelectorTerms', i];
+      const to = r.obj(t, tp) ?? {};
+      requiredNodeAffinity?.push({
+        matchExpressions: readNodeReqs(r, to['matchExpressions'], [...tp, 'matchExpressions']),
+        matchFields: readNodeReqs(r, to['matchFields'], [...tp, 'matchFields']),
+      });
+    });
+  }
+
+  const priorityClassName = r.str(spec['priorityClassName'], at('spec', 'priorityClassName'));
+  const priority = r.optInt(spec['priority'], at('spec', 'priority')) ?? SYSTEM_PRIORITY[priorityClassName] ?? 0;
+
+  const podIPs: string[] = [];
+  if (status) {
+    r.arr(status['podIPs'], at('status', 'podIPs')).forEach((p, i) => {
+      const ip = r.str(Reader.get(p, 'ip'), at('status', 'podIPs', i, 'ip'));
+      if (ip) podIPs.push(ip);
+    });
+    const single = r.str(status['podIP'], at('status', 'podIP'));
+    if (single && !podIPs.includes(single)) podIPs.unshift(single);
+  }
+  let ready: boolean | undefined;
+  if (status) {
+    r.arr(status['conditions'], at('status', 'conditions')).forEach((c, i) => {
+      const co = r.obj(c, at('status', 'conditions', i));
+      if (co && co['type'] === 'Ready') ready = co['status'] === 'True';
+    });
+  }
+
+  const annotations = r.strMap(meta?.['annotations'], at('metadata', 'annotations'));
+  const pod: Pod = {
+    namespace,
+    name: r.str(meta?.['name'], at('metadata', 'name')) || r.str(meta?.['generateName'], at('metadata', 'generateName')),
+    labels: r.strMap(meta?.['labels'], at('metadata', 'labels')),
+    annotations,
+    nodeName: r.str(spec['nodeName'], at('spec', 'nodeName')),
+    hostNetwork,
+    // SetDefaults_PodSpec
+    dnsPolicy: r.str(spec['dnsPolicy'], at('spec', 'dnsPolicy')) || 'ClusterFirst',
+    containers,
+    initContainers,
+    nodeSelector: r.strMap(spec['nodeSelector'], at('spec', 'nodeSelector')),
+    tolerations: readTolerations(r, spec['tolerations'], at('spec', 'tolerations')),
+    priority,
+    schedulerName: r.str(spec['schedulerName'], at('spec', 'schedulerName')) || 'default-scheduler',
+    phase: status ? r.oneOf<PodPhase>(status['phase'], at('status', 'phase'), PHASES, 'Pending') : 'Pending',
+    podIPs,
+    terminating: meta?.['deletionTimestamp'] !== undefined && meta?.['deletionTimestamp'] !== null,
+  };
+  if (requiredNodeAffinity) pod.requiredNodeAffinity = requiredNodeAffinity;
+  if (ready !== undefined) pod.ready = ready;
+  const uid = r.optStr(meta?.['uid'], at('metadata', 'uid'));
+  if (uid) pod.uid = uid;
+  if (annotations[SANDBOX_ID_ANNOTATION]) pod.sandboxId = annotations[SANDBOX_ID_ANNOTATION];
+  if (opts.isPod) {
+    const owner = controllerOwner(r, meta, namespace);
+    if (owner) {
+      pod.owner = owner;
+      pod.workload = owner;
+    }
+  }
+  return pod;
+}
+
+function asParsed(input: unknown): ParsedObject {
+  if (isParsedObject(input)) return input;
+  return fromObjects([input])[0];
+}
+
+function finish<T>(diags: Diagnostic[], value: T): T {
+  if (diags.some((d) => d.severity === 'error')) throw new InputError(diags);
+  return value;
+}
+
+export function podFromParsed(po: Located & { obj: Record<string, unknown> }, diags: Diagnostic[]): Pod {
+  const r = new Reader(po, diags);
+  const pod = readPod(r, po.obj, [], { isPod: true }, 'default');
+  pod.source = po.source;
+  return pod;
+}
+
+/** A single submitted Pod manifest (object or ParsedObject) -> defaulted Pod. Throws InputError on bad types. */
+export function podFromObject(obj: unknown): Pod {
+  const po = asParsed(obj);
+  const diags: Diagnostic[] = [];
+  const pod = podFromParsed(po, diags);
+  return finish(diags, pod);
+}
+
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'];
+
+export function workloadFromParsed(po: Located & { obj: Record<string, unknown> }, diags: Diagnostic[]): Workload | undefined {
+  const r = new Reader(po, diags);
+  const o = po.obj;
+  const kind = o['kind'] as WorkloadKind;
+  if (!WORKLOAD_KINDS.includes(kind)) return undefined;
+  const meta = r.obj(o['metadata'], ['metadata']);
+  const spec = r.obj(o['spec'], ['spec']) ?? {};
+  const namespace = r.str(meta?.['namespace'], ['metadata', 'namespace'], 'default') || 'default';
+  const template = readPod(r, isRecord(spec['template']) ? spec['template'] : {}, ['spec', 'template'], { isPod: false }, namespace);
+  if (spec['template'] !== undefined) r.obj(spec['template'], ['spec', 'template']);
+  template.namespace = namespace;
+  template.name = '';
+  template.nodeName = '';
+  template.phase = 'Pending';
+  const selector = readLabelSelector(r, spec['selector'], ['spec', 'selector']) ?? { matchLabels: { ...template.labels }, matchExpressions: [] };
+  let replicas: number | undefined;
+  if (kind === 'Job') replicas = r.optInt(spec['parallelism'], ['spec', 'parallelism']) ?? 1;
+  else if (kind !== 'DaemonSet') replicas = r.optInt(spec['replicas'], ['spec', 'replicas']) ?? 1; // SetDefaults_Deployment etc.
+  const w: Workload = {
+    kind,
+    namespace,
+    name: r.str(meta?.['name'], ['metadata', 'name']),
+    labels: r.strMap(meta?.['labels'], ['metadata', 'labels']),
+    replicas,
+    selector,
+    template,
+    raw: o,
+    source: po.source,
+  };
+  const uid = r.optStr(meta?.['uid'], ['metadata', 'uid']);
+  if (uid) w.uid = uid;
+  if (kind === 'ReplicaSet') {
+    const owner = controllerOwner(r, meta, namespace);
+    if (owner) (w as Workload & { owner?: ObjectRef }).owner = owner;
+  }
+  return w;
+}
+
+/** A single Deployment/ReplicaSet/StatefulSet/DaemonSet/Job manifest -> Workload. Throws InputError on bad types. */
+export function workloadFromObject(obj: unknown): Workload {
+  const po = asParsed(obj);
+  const diags: Diagnostic[] = [];
+  const w = workloadFromParsed(po, diags);
+  if (!w) throw new InputError([{ severity: 'error', file: po.source.file, doc: po.source.doc, line: po.source.line, field: 'kind', message: `not a workload kind: ${String(po.obj['kind'])}` }]);
+  return finish(diags, w);
+}
+
+/**
+ * The Pod a controller would create from the template, after Pod defaulting: the template itself is not
+ * hostPort-defaulted, the created Pod is (SetDefaults_Pod runs on create).
+ */
+export function podFromTemplate(w: Workload, name: string): Pod {
+  const t = w.template;
+  const copyC = (c: Container): Container => ({ ...c, ports: c.ports.map((p) => ({ ...p })), requests: { ...c.requests } });
+  const containers = t.containers.map(copyC);
+  const initContainers = t.initContainers.map(copyC);
+  if (t.hostNetwork) for (const c of [...containers, ...initContainers]) for (const p of c.ports) if (p.hostPort === 0) p.hostPort = p.containerPort;
+  const ref: ObjectRef = { kind: w.kind, namespace: w.namespace, name: w.name };
+  return {
+    ...t,
+    name,
+    namespace: w.namespace,
+    labels: { ...t.labels },
+    annotations: { ...t.annotations },
+    containers,
+    initContainers,
+    tolerations: [...t.tolerations],
+    owner: ref,
+    workload: ref,
+    nodeName: '',
+    phase: 'Pending',
+    podIPs: [],
+    terminating: false,
+  };
+}
