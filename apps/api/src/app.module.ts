@@ -1,0 +1,60 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ApplicationModule, ClustersService } from '@portolan/application';
+import { APP_CONFIG, PortolanConfigModule, type AppConfig } from '@portolan/config';
+import { PersistenceModule } from '@portolan/persistence';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import type { AuthedRequest } from './auth/current-tenant.decorator';
+import { ClustersController } from './clusters/clusters.controller';
+import { ClustersResolver } from './clusters/clusters.resolver';
+import { QueryLimitsPlugin } from './graphql/limits.plugin';
+import { Loaders } from './graphql/loaders';
+import { HealthController } from './health/health.controller';
+import { MetricsController, MetricsMiddleware } from './metrics/metrics';
+import { SnapshotsResolver } from './snapshots/snapshots.resolver';
+
+@Module({
+  imports: [
+    PortolanConfigModule,
+    LoggerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => ({
+        pinoHttp: {
+          level: c.log.level,
+          genReqId: (req, res) => {
+            const id = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+            res.setHeader('x-request-id', id);
+            return id;
+          },
+          redact: ['req.headers.authorization', 'req.headers["x-portolan-signature"]', 'req.headers.cookie'],
+          customProps: (req) => ({ tenantId: (req as AuthedRequest).tenant?.tenantId }),
+          autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+        },
+      }),
+    }),
+    PersistenceModule,
+    ApplicationModule,
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [ClustersService],
+      useFactory: (clusters: ClustersService) => ({
+        autoSchemaFile: true,
+        sortSchema: true,
+        path: '/graphql',
+        playground: false,
+        introspection: true,
+        includeStacktraceInErrorResponses: false,
+        context: ({ req }: { req: AuthedRequest }) => ({ req, loaders: new Loaders(req.tenant, clusters) }),
+      }),
+    }),
+  ],
+  controllers: [HealthController, MetricsController, ClustersController],
+  providers: [ClustersResolver, SnapshotsResolver, QueryLimitsPlugin],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(MetricsMiddleware).forRoutes('*path');
+  }
+}

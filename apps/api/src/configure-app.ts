@@ -1,0 +1,48 @@
+import type { INestApplication } from '@nestjs/common';
+import type { AppConfig } from '@portolan/config';
+import { APP_CONFIG } from '@portolan/config';
+import { AuthRepository } from '@portolan/persistence';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { apiKeyMiddleware } from './auth/api-key.middleware';
+import { AppErrorFilter } from './errors/app-error.filter';
+
+/** body-parser's errors carry a `type`; each becomes a 4xx that says what is wrong, never a 500. */
+function bodyErrorHandler(err: any, _req: Request, res: Response, next: NextFunction): void {
+  if (!err || typeof err !== 'object' || !('type' in err)) return next(err);
+  const send = (status: number, code: string, message: string) => res.status(status).json({ error: { code, message } });
+  switch (err.type) {
+    case 'entity.too.large':
+      return void send(413, 'PAYLOAD_TOO_LARGE', `request body is larger than the limit of ${err.limit} bytes`);
+    case 'entity.parse.failed':
+      return void send(400, 'INVALID_INPUT', `malformed JSON body: ${err.message}`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return void send(415, 'UNSUPPORTED_MEDIA_TYPE', err.message);
+    case 'request.aborted':
+      return void send(400, 'INVALID_INPUT', 'request aborted by the client');
+    default:
+      return void send(400, 'INVALID_INPUT', err.message ?? 'unreadable request body');
+  }
+}
+
+/** Shared by main.ts and the in-process API tests, so both run the same pipeline. */
+export function configureApp(app: INestApplication): void {
+  const config = app.get<AppConfig>(APP_CONFIG);
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const auth = app.get(AuthRepository);
+  const requireKey = apiKeyMiddleware(auth);
+
+  // Raw bytes where the handler needs them: snapshot uploads (YAML/JSON/gzip) and webhooks (HMAC over the body).
+  app.use('/v1/clusters/:id/snapshots', express.raw({ type: () => true, limit: config.http.maxUploadBytes }));
+  app.use('/v1/webhooks', express.raw({ type: () => true, limit: config.http.maxBodyBytes }));
+  app.use(express.json({ limit: config.http.maxBodyBytes, strict: true }));
+  app.use(bodyErrorHandler);
+
+  app.use('/v1', (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/webhooks/') ? next() : requireKey(req, res, next)));
+  // The GraphiQL page (GET without a query) loads without a key; every operation needs one.
+  app.use('/graphql', (req: Request, res: Response, next: NextFunction) => (req.method === 'GET' && !req.query['query'] ? next() : requireKey(req, res, next)));
+
+  app.useGlobalFilters(new AppErrorFilter());
+}

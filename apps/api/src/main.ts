@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '@portolan/config';
+import { Database } from '@portolan/persistence';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { configureApp } from './configure-app';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(AppModule, { bufferLogs: true, bodyParser: false });
+  configureApp(app);
+  const config = app.get<AppConfig>(APP_CONFIG);
+  const log = app.get(Logger);
+  if (await app.get(Database).bypassesRowLevelSecurity()) {
+    // Tenancy would then rest on the repositories alone. Refuse in production; shout elsewhere.
+    const msg = 'DATABASE_URL connects as a role that bypasses row-level security (superuser, BYPASSRLS or table owner)';
+    if (config.env === 'production') throw new Error(msg);
+    log.warn(msg);
+  }
+  if (config.secrets.isDevelopmentKey) log.warn('SECRETS_KEY is unset: secrets at rest use the built-in development key');
+  await app.listen(config.http.port, config.http.host);
+  log.log(`portolan api listening on http://${config.http.host}:${config.http.port} (queue: BullMQ on ${config.queue.backend})`);
+}
+
+bootstrap().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

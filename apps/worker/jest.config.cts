@@ -1,0 +1,7 @@
+module.exports = {
+  displayName: 'worker',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  coverageDirectory: '../../coverage/apps/worker',
+};

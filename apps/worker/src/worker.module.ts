@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ApplicationModule } from '@portolan/application';
+import { APP_CONFIG, PortolanConfigModule, type AppConfig } from '@portolan/config';
+import { PersistenceModule } from '@portolan/persistence';
+import { LoggerModule } from 'nestjs-pino';
+import { SnapshotImportProcessor } from './processors/snapshot-import.processor';
+
+@Module({
+  imports: [
+    PortolanConfigModule,
+    LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => ({ pinoHttp: { level: c.log.level, base: { process: 'worker' } } }) }),
+    PersistenceModule,
+    ApplicationModule,
+  ],
+  providers: [SnapshotImportProcessor],
+})
+export class WorkerModule {}

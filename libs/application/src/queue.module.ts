@@ -1,0 +1,79 @@
+import { BullModule, InjectQueue } from '@nestjs/bullmq';
+import { Global, Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@portolan/config';
+import { JOB_NAMES, QUEUES, type AnalyzeJob, type ImportSnapshotJob } from '@portolan/contracts';
+import { createPostgresBackend, setDefaultBackendFactory, type ConnectionOptions, type Queue } from 'bullmq';
+
+/** What the use cases need from the queue; the BullMQ details stay here. */
+export interface JobQueue {
+  importSnapshot(job: ImportSnapshotJob): Promise<void>;
+  analyze(job: AnalyzeJob): Promise<void>;
+  /** counts per queue, for /readyz and metrics: proves the backend answers */
+  health(): Promise<Record<string, number>>;
+}
+export const JOB_QUEUE = Symbol('JOB_QUEUE');
+
+/** BullMQ wants discrete ioredis options; workers duplicate them into blocking connections of their own. */
+export function redisConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+export function queueConnection(config: AppConfig): { connection: ConnectionOptions } {
+  if (config.queue.backend === 'redis' && config.queue.redisUrl) return { connection: redisConnection(config.queue.redisUrl) };
+  // No Redis: BullMQ 6's Postgres backend, process-wide. It creates its own `bullmq` schema (migrate: true),
+  // which is why it connects with the owner URL rather than the application's RLS-bound role.
+  setDefaultBackendFactory(createPostgresBackend as never);
+  return { connection: { connectionString: config.queue.postgresUrl, migrate: true } as unknown as ConnectionOptions };
+}
+
+// Completed jobs are forgotten quickly: their outcome lives in Postgres rows (snapshots, analyses), not the queue.
+const defaultJobOptions = { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 };
+
+@Injectable()
+export class BullJobQueue implements JobQueue {
+  constructor(
+    @InjectQueue(QUEUES.snapshots) private readonly snapshots: Queue,
+    @InjectQueue(QUEUES.analyses) private readonly analyses: Queue,
+  ) {}
+
+  async importSnapshot(job: ImportSnapshotJob): Promise<void> {
+    // jobId = snapshot id: enqueueing the same snapshot twice yields one job.
+    await this.snapshots.add(JOB_NAMES.importSnapshot, job, { ...defaultJobOptions, jobId: job.snapshotId });
+  }
+
+  async analyze(job: AnalyzeJob): Promise<void> {
+    await this.analyses.add(JOB_NAMES.analyze, job, { ...defaultJobOptions, jobId: job.analysisId });
+  }
+
+  async health(): Promise<Record<string, number>> {
+    const [s, a] = await Promise.all([this.snapshots.getJobCounts('waiting', 'active'), this.analyses.getJobCounts('waiting', 'active')]);
+    return { [QUEUES.snapshots]: (s['waiting'] ?? 0) + (s['active'] ?? 0), [QUEUES.analyses]: (a['waiting'] ?? 0) + (a['active'] ?? 0) };
+  }
+}
+
+@Global()
+@Module({})
+export class QueueModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: QueueModule,
+      imports: [
+        BullModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => queueConnection(c) }),
+        BullModule.registerQueue({ name: QUEUES.snapshots }, { name: QUEUES.analyses }, { name: QUEUES.scheduledImports }),
+      ],
+      providers: [BullJobQueue, { provide: JOB_QUEUE, useExisting: BullJobQueue }],
+      exports: [JOB_QUEUE, BullModule],
+    };
+  }
+}
+
+export const InjectJobQueue = () => Inject(JOB_QUEUE);

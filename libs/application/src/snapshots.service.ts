@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { canWrite, systemContext, asTenantId, type ImportSnapshotJob, type TenantContext } from '@portolan/contracts';
+import { buildSnapshot, InputError, parseDocuments, type Diagnostic, type ParsedObject } from '@portolan/netsim';
+import { ClustersRepository, SnapshotsRepository, type ObjectRow, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
+import { profileOf } from './cluster-profile';
+import { AppError } from './errors';
+import { JOB_QUEUE, type JobQueue } from './queue.module';
+
+export interface UploadPart {
+  name: string;
+  content: Uint8Array;
+}
+
+export interface SubmitResult {
+  snapshot: SnapshotRow;
+  /** true when identical content was already stored for this cluster: the existing snapshot is answered */
+  duplicate: boolean;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const isGzip = (b: Uint8Array) => b[0] === GZIP_MAGIC[0] && b[1] === GZIP_MAGIC[1];
+
+export function decodePart(p: UploadPart): { name: string; text: string } {
+  let bytes = p.content;
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw AppError.invalid(`${p.name}: not a valid gzip stream (${(e as Error).message})`, [{ file: p.name, message: 'invalid gzip' }]);
+    }
+  }
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  return { name: p.name, text };
+}
+
+export function diagnosticsToDetails(diags: Diagnostic[]) {
+  return diags.map((d) => ({ file: d.file, doc: d.doc, line: d.line, field: d.field, message: d.message }));
+}
+
+/** Columns the object queries filter on, read from the raw object so stored rows never depend on engine internals. */
+export function objectRow(po: ParsedObject): ObjectRow {
+  const o = po.obj as Record<string, any>;
+  const md = (o['metadata'] ?? {}) as Record<string, any>;
+  const spec = (o['spec'] ?? {}) as Record<string, any>;
+  const status = (o['status'] ?? {}) as Record<string, any>;
+  const kind = String(o['kind'] ?? 'Unknown');
+  const row: ObjectRow = {
+    kind,
+    namespace: typeof md['namespace'] === 'string' ? md['namespace'] : '',
+    name: typeof md['name'] === 'string' ? md['name'] : typeof spec['nodeName'] === 'string' ? spec['nodeName'] : '',
+    labels: md['labels'] && typeof md['labels'] === 'object' ? md['labels'] : null,
+    raw: o as never,
+  };
+  if (kind === 'Pod') {
+    row.nodeName = typeof spec['nodeName'] === 'string' ? spec['nodeName'] : null;
+    row.hostNetwork = spec['hostNetwork'] === true;
+    row.phase = typeof status['phase'] === 'string' ? status['phase'] : null;
+    row.ip = typeof status['podIP'] === 'string' ? status['podIP'] : null;
+  } else if (kind === 'Service') {
+    row.ip = typeof spec['clusterIP'] === 'string' ? spec['clusterIP'] : null;
+  } else if (kind === 'Node') {
+    const addrs = Array.isArray(status['addresses']) ? status['addresses'] : [];
+    row.ip = addrs.find((a: any) => a?.type === 'InternalIP')?.address ?? null;
+  } else if (kind === 'NodeHostState') {
+    row.nodeName = typeof spec['nodeName'] === 'string' ? spec['nodeName'] : null;
+  }
+  return row;
+}
+
+@Injectable()
+export class SnapshotsService {
+  private readonly log = new Logger(SnapshotsService.name);
+
+  constructor(
+    private readonly snapshots: SnapshotsRepository,
+    private readonly clusters: ClustersRepository,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+  ) {}
+
+  async get(ctx: TenantContext, id: string): Promise<SnapshotRow> {
+    const s = await this.snapshots.get(ctx, id);
+    if (!s) throw AppError.notFound('snapshot', id);
+    return s;
+  }
+
+  getMany(ctx: TenantContext, ids: readonly string[]): Promise<SnapshotRow[]> {
+    return this.snapshots.getMany(ctx, ids);
+  }
+
+  async list(ctx: TenantContext, clusterId: string, page: PageRequest): Promise<Page<SnapshotRow>> {
+    if (!(await this.clusters.get(ctx, clusterId))) throw AppError.notFound('cluster', clusterId);
+    return this.snapshots.list(ctx, clusterId, page);
+  }
+
+  /**
+   * Accepts an upload and answers at once: the snapshot is pending until the worker has parsed and stored it whole.
+   * Identical content (same sha256 after gunzip) answers the snapshot that already holds it.
+   */
+  async submit(ctx: TenantContext, clusterId: string, parts: UploadPart[], source: SnapshotSourceName = 'upload'): Promise<SubmitResult> {
+    if (!canWrite(ctx)) throw AppError.forbidden('uploading a snapshot needs a writer or admin key');
+    if (!(await this.clusters.get(ctx, clusterId))) throw AppError.notFound('cluster', clusterId);
+    if (!parts.length || parts.every((p) => p.content.byteLength === 0)) throw AppError.invalid('the upload is empty');
+    const decoded = parts.map(decodePart);
+    const hash = createHash('sha256');
+    for (const d of decoded) hash.update(d.name).update('\0').update(d.text).update('\0');
+    const contentHash = hash.digest('hex');
+    const existing = await this.snapshots.findReadyByHash(ctx, clusterId, contentHash);
+    if (existing) return { snapshot: existing, duplicate: true };
+
+    const offsets: Array<{ name: string; start: number; end: number }> = [];
+    const chunks: Buffer[] = [];
+    let at = 0;
+    for (const d of decoded) {
+      const b = Buffer.from(d.text, 'utf8');
+      offsets.push({ name: d.name, start: at, end: at + b.length });
+      chunks.push(b);
+      at += b.length;
+    }
+    const snapshot = await this.snapshots.createPending(ctx, {
+      clusterId,
+      source,
+      contentHash,
+      upload: { parts: offsets, content: gzipSync(Buffer.concat(chunks), { level: 1 }) },
+    });
+    try {
+      await this.queue.importSnapshot({ tenantId: ctx.tenantId, snapshotId: snapshot.id });
+    } catch (e) {
+      // A snapshot no worker will ever see must not stay "pending" forever.
+      await this.snapshots.fail(ctx, snapshot.id, { message: `could not enqueue the import: ${(e as Error).message}` });
+      throw new AppError('UNAVAILABLE', 'the job queue is unavailable; the snapshot was marked failed, try again');
+    }
+    return { snapshot, duplicate: false };
+  }
+
+  /**
+   * The worker's half: parse, build (to validate exactly what queries will later build), store whole, prune.
+   * Bad content fails the snapshot with the adapter's document/line/field diagnostics and is not retried.
+   */
+  async runImport(job: ImportSnapshotJob): Promise<'ready' | 'failed' | 'skipped'> {
+    const ctx = systemContext(asTenantId(job.tenantId), 'import-snapshot');
+    const snap = await this.snapshots.get(ctx, job.snapshotId);
+    if (!snap || snap.status !== 'pending') return 'skipped';
+    const cluster = await this.clusters.get(ctx, snap.clusterId);
+    const upload = await this.snapshots.getUpload(ctx, snap.id);
+    if (!cluster || !upload) {
+      await this.snapshots.fail(ctx, snap.id, { message: 'the upload is missing' });
+      return 'failed';
+    }
+    const all = gunzipSync(upload.content);
+    const inputs = (upload.parts as Array<{ name: string; start: number; end: number }>).map((p) => ({ name: p.name, text: all.subarray(p.start, p.end).toString('utf8') }));
+    let parsed: ParsedObject[];
+    let diagnostics: Diagnostic[];
+    let counts: Record<string, number>;
+    try {
+      parsed = parseDocuments(inputs);
+      const built = buildSnapshot(parsed, { profile: profileOf(cluster) });
+      diagnostics = built.diagnostics;
+      const errors = diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length) throw new InputError(errors);
+      const s = built.snapshot;
+      counts = {
+        nodes: s.nodes.length,
+        pods: s.pods.length,
+        workloads: s.workloads.length,
+        services: s.services.length,
+        endpointSlices: s.endpointSlices.filter((e) => !e.derived).length,
+        hostStates: s.hostStates.length,
+        networkPolicies: s.networkPolicies.length,
+        unknown: s.unknown.length,
+      };
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      const first = e.diagnostics.find((d) => d.severity === 'error') ?? e.diagnostics[0];
+      await this.snapshots.fail(ctx, snap.id, { message: e.message, ...(first ?? {}), diagnostics: diagnosticsToDetails(e.diagnostics) } as never);
+      this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: e.message }, 'snapshot import failed: invalid content');
+      return 'failed';
+    }
+    await this.snapshots.complete(ctx, snap.id, parsed.map(objectRow), { counts, warnings: diagnosticsToDetails(diagnostics) as never });
+    const pruned = await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
+    this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, counts, pruned }, 'snapshot ready');
+    return 'ready';
+  }
+}
