@@ -1,2 +1,3 @@
 export * from './model/types';
 export * from './model/results';
+export * from './adapter';
