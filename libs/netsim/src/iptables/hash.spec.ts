@@ -31,7 +31,7 @@ describe('kube-proxy chain hashes (reference §3.2)', () => {
   });
 
   it('base32 matches RFC 4648 test vectors', () => {
-    const enc = (s: string) => base32Std(new TextEncoder().encode(s));
+    const enc = (s: string) => base32Std(Uint8Array.from(s, (c) => c.charCodeAt(0)));
     expect(enc('')).toBe('');
     expect(enc('f')).toBe('MY======');
     expect(enc('fo')).toBe('MZXQ====');

@@ -5,6 +5,7 @@
  * - containernetworking/plugins pkg/utils MustFormatChainNameWithPrefix: ("CNI-" + prefix + hex(sha512(name+id)))[:28]
  */
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Protocol } from '../model/types';
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -29,7 +30,7 @@ export function base32Std(bytes: Uint8Array): string {
 }
 
 function utf8(s: string): Uint8Array {
-  return new TextEncoder().encode(s);
+  return utf8ToBytes(s);
 }
 
 function hex(bytes: Uint8Array): string {

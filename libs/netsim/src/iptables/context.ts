@@ -1,0 +1,78 @@
+/**
+ * Per-node facts the renderers and the walker share: which addresses are local, the pod subnet and bridge
+ * gateway, detect-local, and who owns an address in the cluster.
+ */
+import type { Node, NodeHostState, Pod, Snapshot } from '../model/types';
+import { canonicalIP, cidrContains, isIPv4, nthAddress, parseCIDR } from '../util/ip';
+
+export function findNode(snapshot: Snapshot, name: string): Node | undefined {
+  return snapshot.nodes.find((n) => n.name === name);
+}
+
+export function hostStateOf(snapshot: Snapshot, node: string): NodeHostState | undefined {
+  return snapshot.hostStates.find((h) => h.node === node);
+}
+
+/** IPv4 pod CIDR of the node (spec.podCIDRs), if any. */
+export function nodePodCIDR(node: Node | undefined): string | undefined {
+  return node?.podCIDRs.find((c) => isIPv4(c.split('/')[0]));
+}
+
+/** The bridge gateway (host-local's default gateway is the subnet's first address, e.g. 10.244.0.1 on cni0). */
+export function bridgeAddress(node: Node | undefined): string | undefined {
+  const c = nodePodCIDR(node);
+  const p = c ? parseCIDR(c) : undefined;
+  return p ? nthAddress(p, 1) : undefined;
+}
+
+export function nodePrimaryIP(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  return node.internalIP ?? node.addresses.find((a) => a.type === 'InternalIP' && isIPv4(a.address))?.address
+    ?? node.addresses.find((a) => a.type === 'ExternalIP')?.address;
+}
+
+/**
+ * Addresses the kernel would classify as LOCAL on the node, minus 127.0.0.0/8 (handled by the matcher):
+ * status.addresses IPs, NodeHostState extra addresses, and the CNI bridge gateway when a bridge plugin is used.
+ */
+export function nodeLocalAddresses(snapshot: Snapshot, nodeName: string): string[] {
+  const node = findNode(snapshot, nodeName);
+  const out: string[] = [];
+  const add = (a: string | undefined) => {
+    const c = a ? canonicalIP(a) : undefined;
+    if (c && !out.includes(c)) out.push(c);
+  };
+  for (const a of node?.addresses ?? []) if (a.type === 'InternalIP' || a.type === 'ExternalIP') add(a.address);
+  add(node?.internalIP);
+  for (const a of hostStateOf(snapshot, nodeName)?.extraAddresses ?? []) add(a.split('/')[0]);
+  if (snapshot.profile.cni.bridge) add(bridgeAddress(node));
+  return out;
+}
+
+/** Pods that hold an IP on a node's pod network (not hostNetwork, not terminal). */
+export function isActivePod(p: Pod): boolean {
+  return p.phase !== 'Succeeded' && p.phase !== 'Failed';
+}
+
+export interface AddressOwner {
+  kind: 'node' | 'pod';
+  node: string;
+  pod?: Pod;
+}
+
+/** Who owns an IP: a node (its addresses) or a pod on the pod network. */
+export function ownerOfAddress(snapshot: Snapshot, ip: string): AddressOwner | undefined {
+  const c = canonicalIP(ip);
+  if (!c) return undefined;
+  for (const n of snapshot.nodes) if (nodeLocalAddresses(snapshot, n.name).includes(c)) return { kind: 'node', node: n.name };
+  for (const p of snapshot.pods) {
+    if (p.hostNetwork || !isActivePod(p) || !p.nodeName) continue;
+    if (p.podIPs.some((x) => canonicalIP(x) === c)) return { kind: 'pod', node: p.nodeName, pod: p };
+  }
+  for (const n of snapshot.nodes) {
+    const cidr = nodePodCIDR(n);
+    const pc = cidr ? parseCIDR(cidr) : undefined;
+    if (pc && cidrContains(pc, c)) return { kind: 'pod', node: n.name };
+  }
+  return undefined;
+}
