@@ -1,0 +1,1 @@
+export { validateObject, validateParsed, renderInvalid, qualifiedKind, validatePodSpec, validateServiceSpec, allocateNodePorts, type FieldError, type ValidationContext, type ValidationResult } from './validate';

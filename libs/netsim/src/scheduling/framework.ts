@@ -1,0 +1,63 @@
+/**
+ * The slice of the scheduler framework Portolan runs: per-pod PreFilter state and the Filter plugin contract.
+ */
+import type { Blocker, FilterPlugin, StatusCode } from '../model/results';
+import type { ContainerPort, Pod, ResourceList } from '../model/types';
+import { getHostPorts } from './hostports';
+import type { NodeState } from './state';
+import { podRequests } from './resources';
+
+export interface FilterStatus {
+  plugin: FilterPlugin;
+  code: Exclude<StatusCode, 'Success' | 'Skip'>;
+  reasons: string[];
+  blockers: Blocker[];
+}
+
+/** CycleState: what PreFilter computed once per pod. */
+export interface PodInfo {
+  pod: Pod;
+  /** NodePorts PreFilter: GetHostPorts(pod); empty means Skip */
+  hostPorts: ContainerPort[];
+  /** NodeResourcesFit PreFilter: computePodResourceRequest */
+  requests: ResourceList;
+  /** NodeAffinity PreFilter: node names from matchFields metadata.name In; undefined = all nodes */
+  nodeNames?: Set<string>;
+  /** NodeAffinity PreFilter rejected the pod outright (conflicting metadata.name terms) */
+  preFilterReject?: string;
+}
+
+export interface Filter {
+  name: FilterPlugin;
+  filter(info: PodInfo, ns: NodeState): FilterStatus | null;
+}
+
+export const ERR_REASON_NODE_AFFINITY_CONFLICT = 'pod affinity terms conflict';
+
+/** NodeAffinity.PreFilter (nodeaffinity/node_affinity.go): narrow to metadata.name In values. */
+function affinityNodeNames(pod: Pod): { names?: Set<string>; conflict?: boolean } {
+  const terms = pod.requiredNodeAffinity;
+  if (!terms || terms.length === 0) return {};
+  let names: Set<string> | undefined;
+  for (const t of terms) {
+    let termNames: Set<string> | undefined;
+    for (const r of t.matchFields) {
+      if (r.key !== 'metadata.name' || r.operator !== 'In') continue;
+      const s = new Set(r.values);
+      termNames = termNames ? new Set([...termNames].filter((n) => s.has(n))) : s;
+    }
+    // a term without a metadata.name In requirement makes every node eligible (terms are ORed)
+    if (!termNames) return {};
+    names = names ? new Set([...names, ...termNames]) : termNames;
+  }
+  if (names && names.size === 0) return { conflict: true };
+  return { names };
+}
+
+export function preparePod(pod: Pod): PodInfo {
+  const info: PodInfo = { pod, hostPorts: getHostPorts(pod), requests: podRequests(pod) };
+  const aff = affinityNodeNames(pod);
+  if (aff.conflict) info.preFilterReject = ERR_REASON_NODE_AFFINITY_CONFLICT;
+  else if (aff.names) info.nodeNames = aff.names;
+  return info;
+}

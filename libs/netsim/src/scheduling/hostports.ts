@@ -1,0 +1,129 @@
+/**
+ * HostPortInfo, exactly as kube-scheduler's framework/types.go (kubernetes/kube-scheduler staging):
+ * map[hostIP]map[ProtocolPort]. sanitize() maps '' to "0.0.0.0" and '' protocol to "TCP" and nothing else:
+ * only the literal "0.0.0.0" is a wildcard, "::" is an ordinary key.
+ *
+ * Each entry also remembers which pod port put it there, so a conflict can name its holder.
+ */
+import type { ContainerPort, Pod } from '../model/types';
+
+export const DEFAULT_BIND_ALL_HOST_IP = '0.0.0.0';
+
+export interface PortHolder {
+  pod: Pod;
+  port: ContainerPort;
+}
+
+function sanitize(ip: string, protocol: string): [string, string] {
+  return [ip === '' ? DEFAULT_BIND_ALL_HOST_IP : ip, protocol === '' ? 'TCP' : protocol];
+}
+
+function ppKey(protocol: string, port: number): string {
+  return `${protocol}/${port}`;
+}
+
+export class HostPortInfo {
+  private readonly m = new Map<string, Map<string, PortHolder[]>>();
+
+  /** HostPortInfo.Add: port <= 0 is a no-op */
+  add(ip: string, protocol: string, port: number, holder?: PortHolder): void {
+    if (port <= 0) return;
+    const [hip, proto] = sanitize(ip, protocol);
+    let inner = this.m.get(hip);
+    if (!inner) {
+      inner = new Map();
+      this.m.set(hip, inner);
+    }
+    const k = ppKey(proto, port);
+    const list = inner.get(k);
+    if (list) {
+      if (holder) list.push(holder);
+    } else inner.set(k, holder ? [holder] : []);
+  }
+
+  /** HostPortInfo.Remove (removes the entry, as upstream's set semantics do) */
+  remove(ip: string, protocol: string, port: number): void {
+    if (port <= 0) return;
+    const [hip, proto] = sanitize(ip, protocol);
+    const inner = this.m.get(hip);
+    if (!inner) return;
+    inner.delete(ppKey(proto, port));
+    if (inner.size === 0) this.m.delete(hip);
+  }
+
+  /** remove one pod's holdings (used when simulating preemption victims) */
+  removePod(pod: Pod): void {
+    for (const [ip, inner] of this.m) {
+      for (const [k, holders] of inner) {
+        const kept = holders.filter((h) => h.pod !== pod);
+        if (kept.length === holders.length) continue;
+        if (kept.length === 0 && holders.length > 0) inner.delete(k);
+        else inner.set(k, kept);
+      }
+      if (inner.size === 0) this.m.delete(ip);
+    }
+  }
+
+  len(): number {
+    let n = 0;
+    for (const inner of this.m.values()) n += inner.size;
+    return n;
+  }
+
+  /** HostPortInfo.CheckConflict */
+  checkConflict(ip: string, protocol: string, port: number): boolean {
+    if (port <= 0) return false;
+    const [hip, proto] = sanitize(ip, protocol);
+    const k = ppKey(proto, port);
+    if (hip === DEFAULT_BIND_ALL_HOST_IP) {
+      for (const inner of this.m.values()) if (inner.has(k)) return true;
+      return false;
+    }
+    return !!(this.m.get(DEFAULT_BIND_ALL_HOST_IP)?.has(k) || this.m.get(hip)?.has(k));
+  }
+
+  /** The holders CheckConflict would find (for blockers). */
+  conflicts(ip: string, protocol: string, port: number): Array<PortHolder & { hostIP: string }> {
+    if (port <= 0) return [];
+    const [hip, proto] = sanitize(ip, protocol);
+    const k = ppKey(proto, port);
+    const out: Array<PortHolder & { hostIP: string }> = [];
+    const collect = (key: string): void => {
+      for (const h of this.m.get(key)?.get(k) ?? []) out.push({ ...h, hostIP: key });
+    };
+    if (hip === DEFAULT_BIND_ALL_HOST_IP) for (const key of this.m.keys()) collect(key);
+    else {
+      collect(DEFAULT_BIND_ALL_HOST_IP);
+      collect(hip);
+    }
+    return out;
+  }
+
+  clone(): HostPortInfo {
+    const c = new HostPortInfo();
+    for (const [ip, inner] of this.m) {
+      const ci = new Map<string, PortHolder[]>();
+      for (const [k, v] of inner) ci.set(k, v.slice());
+      c.m.set(ip, ci);
+    }
+    return c;
+  }
+}
+
+/**
+ * schedutil.GetHostPorts (pkg/scheduler/util/utils.go): hostPort > 0 ports of restartable (sidecar) init
+ * containers and of regular containers; ordinary init containers are ignored.
+ */
+export function getHostPorts(pod: Pod): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  for (const c of pod.initContainers) {
+    if (c.restartPolicy !== 'Always') continue;
+    for (const p of c.ports) if (p.hostPort > 0) out.push(p);
+  }
+  for (const c of pod.containers) for (const p of c.ports) if (p.hostPort > 0) out.push(p);
+  return out;
+}
+
+export function hostPortsWithContainers(pod: Pod): PortHolder[] {
+  return getHostPorts(pod).map((port) => ({ pod, port }));
+}

@@ -1,0 +1,19 @@
+import type { Filter } from '../framework';
+import { NodeAffinity } from './node-affinity';
+import { NodeName } from './node-name';
+import { NodePorts } from './node-ports';
+import { NodeResourcesFit } from './node-resources-fit';
+import { NodeUnschedulable } from './node-unschedulable';
+import { TaintToleration } from './taint-toleration';
+
+/** Default MultiPoint filter order (getDefaultPlugins / PluginsV1) restricted to the filters Portolan models. */
+export const FILTERS: readonly Filter[] = [NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit];
+
+export { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, TaintToleration };
+export * from './node-affinity';
+export * from './node-name';
+export * from './node-ports';
+export * from './node-resources-fit';
+export * from './node-unschedulable';
+export * from './taint-toleration';
+export * from './tolerations';

@@ -1,0 +1,42 @@
+import type { Blocker } from '../../model/results';
+import type { Filter } from '../framework';
+import type { NodeState } from '../state';
+import type { ContainerPort } from '../../model/types';
+
+export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports";
+
+/** nodeports.fitsPorts: the first conflicting wanted port decides */
+export function fitsPorts(want: ContainerPort[], ns: NodeState): boolean {
+  for (const p of want) if (ns.usedPorts.checkConflict(p.hostIP, p.protocol, p.hostPort)) return false;
+  return true;
+}
+
+function blockers(want: ContainerPort[], ns: NodeState): Blocker[] {
+  const out: Blocker[] = [];
+  for (const p of want) {
+    for (const h of ns.usedPorts.conflicts(p.hostIP, p.protocol, p.hostPort)) {
+      const b: Blocker = {
+        kind: 'hostPort',
+        pod: { kind: 'Pod', namespace: h.pod.namespace, name: h.pod.name },
+        hostIP: h.hostIP,
+        port: h.port.hostPort,
+        protocol: h.port.protocol,
+        claim: `${h.hostIP}:${h.port.hostPort}/${h.port.protocol}`,
+      };
+      const owner = h.pod.workload ?? h.pod.owner;
+      if (owner) b.owner = owner;
+      out.push(b);
+    }
+  }
+  return out;
+}
+
+/** nodeports/node_ports.go: PreFilter Skip when the pod claims no host port, else Filter = fitsPorts */
+export const NodePorts: Filter = {
+  name: 'NodePorts',
+  filter(info, ns) {
+    if (info.hostPorts.length === 0) return null;
+    if (fitsPorts(info.hostPorts, ns)) return null;
+    return { plugin: 'NodePorts', code: 'Unschedulable', reasons: [ERR_REASON_NODE_PORTS], blockers: blockers(info.hostPorts, ns) };
+  },
+};

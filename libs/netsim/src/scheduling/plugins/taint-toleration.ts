@@ -1,0 +1,22 @@
+import type { Filter } from '../framework';
+import { firstUntoleratedTaint } from './tolerations';
+
+/** tainttoleration/taint_toleration.go Filter: the message shows key and value, not the effect */
+export function errReasonUntoleratedTaint(key: string, value: string): string {
+  return `node(s) had untolerated taint {${key}: ${value}}`;
+}
+
+export const TaintToleration: Filter = {
+  name: 'TaintToleration',
+  filter(info, ns) {
+    if (!ns.node.taints.length) return null;
+    const taint = firstUntoleratedTaint(ns.node.taints, info.pod.tolerations, ['NoSchedule', 'NoExecute']);
+    if (!taint) return null;
+    return {
+      plugin: 'TaintToleration',
+      code: 'UnschedulableAndUnresolvable',
+      reasons: [errReasonUntoleratedTaint(taint.key, taint.value)],
+      blockers: [{ kind: 'taint', key: taint.key, value: taint.value, effect: taint.effect }],
+    };
+  },
+};

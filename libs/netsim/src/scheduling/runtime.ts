@@ -1,0 +1,147 @@
+/**
+ * What happens after binding, which the scheduler does not check (k8s-semantics §1.3, §4.5, §5.4, §6):
+ * - a hostNetwork pod binding a port the node already uses fails with EADDRINUSE -> CrashLoopBackOff;
+ * - a hostPort (portmap DNAT, containerd: non-hostNetwork pods only) captures a host listener's traffic;
+ * - a hostPort or hostNetwork port equal to a Service NodePort is shadowed: KUBE-SERVICES (prepended by
+ *   kube-proxy) jumps to KUBE-NODEPORTS before PREROUTING reaches CNI-HOSTPORT-DNAT (appended by portmap);
+ * - a hostPort without a portmap plugin in the CNI conflist does nothing.
+ */
+import type { Certainty, RuntimePrediction } from '../model/results';
+import type { HostListener, Pod, Protocol } from '../model/types';
+import type { PodInfo } from './framework';
+import { assumedPorts, imageBaseName } from './images';
+import { portKey, workloadKey, type NodeState, type SchedulingState } from './state';
+
+export function bindFailure(port: number | undefined, address = '0.0.0.0'): string {
+  return port === undefined ? 'bind() failed (98: Address in use)' : `bind() to ${address}:${port} failed (98: Address in use)`;
+}
+
+function podName(p: Pod): string {
+  return `${p.namespace}/${p.name}`;
+}
+
+function listenerName(l: HostListener): string {
+  return l.process ? `${l.process}${l.pid !== undefined ? ` (pid ${l.pid})` : ''}` : `host listener ${l.address}:${l.port}`;
+}
+
+function weaker(a: Certainty, b: Certainty): Certainty {
+  return a === 'assumed' || b === 'assumed' ? 'assumed' : b;
+}
+
+function sameWorkload(a: Pod, b: Pod): boolean {
+  const ka = workloadKey(a);
+  return ka !== undefined && ka === workloadKey(b);
+}
+
+/** The sockets a hostNetwork pod's processes bind: declared ports, else the image table, else unknown. */
+export function hostNetworkBinds(pod: Pod): { binds: Array<{ port: number; protocol: Protocol; certainty: Certainty }>; unknownImages: string[] } {
+  const binds: Array<{ port: number; protocol: Protocol; certainty: Certainty }> = [];
+  const unknownImages: string[] = [];
+  for (const c of [...pod.initContainers.filter((i) => i.restartPolicy === 'Always'), ...pod.containers]) {
+    if (c.ports.length) {
+      for (const p of c.ports) binds.push({ port: p.hostPort || p.containerPort, protocol: p.protocol, certainty: 'declared' });
+      continue;
+    }
+    const assumed = assumedPorts(c);
+    if (assumed) for (const a of assumed) binds.push({ port: a.port, protocol: a.protocol, certainty: 'assumed' });
+    else unknownImages.push(c.image ?? '');
+  }
+  return { binds, unknownImages };
+}
+
+function addressesOverlap(hostIP: string, listenerAddr: string): boolean {
+  const wild = (a: string): boolean => a === '' || a === '0.0.0.0' || a === '::' || a === '*';
+  return wild(hostIP) || wild(listenerAddr) || hostIP === listenerAddr;
+}
+
+export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingState): RuntimePrediction[] {
+  const pod = info.pod;
+  const out: RuntimePrediction[] = [];
+  if (pod.hostNetwork) {
+    const { binds, unknownImages } = hostNetworkBinds(pod);
+    for (const b of binds) {
+      const k = portKey(b.protocol, b.port);
+      const listener = ns.listeners.get(k)?.[0];
+      const holder = (ns.hostNetBinds.get(k) ?? []).find((h) => h.pod !== pod);
+      if (listener) {
+        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: weaker(b.certainty, 'observed'), port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: listenerName(listener) } });
+      } else if (holder) {
+        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: weaker(b.certainty, holder.certainty), port: b.port, protocol: b.protocol, holder: { kind: 'pod', name: podName(holder.pod) } });
+      }
+      const np = state.nodePorts.get(k);
+      if (np) {
+        out.push({
+          kind: 'hostport-shadowed',
+          message: `port ${b.port}/${b.protocol} is also NodePort ${np.service.namespace}/${np.service.name}${np.port.name ? `:${np.port.name}` : ''}: while the Service has endpoints, external traffic to the node on ${b.port} is DNATed by KUBE-NODEPORTS and never reaches this pod's socket`,
+          certainty: b.certainty,
+          port: b.port,
+          protocol: b.protocol,
+          holder: { kind: 'nodePort', name: `${np.service.namespace}/${np.service.name}` },
+        });
+      }
+    }
+    for (const image of unknownImages) {
+      const base = imageBaseName(image);
+      const other = ns.hostNetUnknown.find((o) => o !== pod && (sameWorkload(o, pod) || o.containers.some((c) => c.ports.length === 0 && imageBaseName(c.image) === base && base !== '')));
+      if (other) {
+        out.push({
+          kind: 'bind-conflict',
+          message: `${bindFailure(undefined)}: ${podName(other)} (same ${sameWorkload(other, pod) ? 'workload' : `image ${image}`}) already binds the undeclared port this container listens on`,
+          consequence: 'CrashLoopBackOff',
+          certainty: 'assumed',
+          holder: { kind: 'pod', name: podName(other) },
+        });
+      }
+    }
+    return out;
+  }
+  if (!info.hostPorts.length) return out;
+  const portmap = state.profile.cni.portmap;
+  for (const p of info.hostPorts) {
+    if (!portmap) {
+      out.push({ kind: 'no-portmap', message: `hostPort ${p.hostPort}/${p.protocol} does nothing: the CNI conflist has no portmap plugin, so no DNAT rule is installed`, certainty: 'declared', port: p.hostPort, protocol: p.protocol });
+      continue;
+    }
+    const k = portKey(p.protocol, p.hostPort);
+    const np = state.nodePorts.get(k);
+    if (np) {
+      out.push({
+        kind: 'hostport-shadowed',
+        message: `hostPort ${p.hostPort}/${p.protocol} equals NodePort ${np.service.namespace}/${np.service.name}: the NodePort wins because KUBE-SERVICES is jumped to before CNI-HOSTPORT-DNAT`,
+        certainty: 'declared',
+        port: p.hostPort,
+        protocol: p.protocol,
+        holder: { kind: 'nodePort', name: `${np.service.namespace}/${np.service.name}` },
+      });
+    }
+    const listener = (ns.listeners.get(k) ?? []).find((l) => addressesOverlap(p.hostIP, l.address));
+    if (listener) {
+      out.push({
+        kind: 'hostport-captures-listener',
+        message: `hostPort ${p.hostPort}/${p.protocol}: portmap DNATs ${p.hostIP || 'every local address'}:${p.hostPort} to the pod, capturing the traffic of ${listenerName(listener)} (portmap reserves nothing)`,
+        certainty: 'observed',
+        port: p.hostPort,
+        protocol: p.protocol,
+        holder: { kind: 'host-listener', name: listenerName(listener) },
+      });
+      continue;
+    }
+    const hn = (ns.hostNetBinds.get(k) ?? []).find((h) => h.pod !== pod);
+    if (hn) {
+      out.push({
+        kind: 'hostport-captures-listener',
+        message: `hostPort ${p.hostPort}/${p.protocol}: portmap DNATs the node's port ${p.hostPort} to the pod, capturing the traffic of hostNetwork pod ${podName(hn.pod)}`,
+        certainty: hn.certainty,
+        port: p.hostPort,
+        protocol: p.protocol,
+        holder: { kind: 'pod', name: podName(hn.pod) },
+      });
+    }
+  }
+  return out;
+}
+
+/** the prediction that makes the pod crash, if any */
+export function crashPrediction(runtime: RuntimePrediction[]): RuntimePrediction | undefined {
+  return runtime.find((r) => r.kind === 'bind-conflict');
+}

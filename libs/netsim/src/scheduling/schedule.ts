@@ -1,0 +1,198 @@
+/**
+ * One scheduling cycle for one pod (pkg/scheduler/schedule_one.go): PreFilter, Filter with first failure per
+ * node, the FitError message, DefaultPreemption's dry run; and kubelet admission for pods that name a node.
+ */
+import type { KubeletAdmission, NodeVerdict, PreemptionResult, ScheduleResult } from '../model/results';
+import type { Pod } from '../model/types';
+import { preparePod, type FilterStatus, type PodInfo } from './framework';
+import { FILTERS } from './plugins';
+import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plugins/node-affinity';
+import { ERR_REASON_NODE_NAME } from './plugins/node-name';
+import { ERR_REASON_NODE_PORTS, fitsPorts } from './plugins/node-ports';
+import { fitsRequest } from './plugins/node-resources-fit';
+import { firstUntoleratedTaint } from './plugins/tolerations';
+import { errReasonUntoleratedTaint } from './plugins/taint-toleration';
+import { predictRuntime } from './runtime';
+import { addPodToNode, cloneNodeState, isTerminal, nodeStateWithout, type NodeState, type SchedulingState } from './state';
+
+export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
+export const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+
+/** frameworkImpl.RunFilterPlugins: the first non-success status wins */
+export function runFilters(info: PodInfo, ns: NodeState): FilterStatus | null {
+  for (const f of FILTERS) {
+    const s = f.filter(info, ns);
+    if (s) return s;
+  }
+  return null;
+}
+
+export function evaluateNode(info: PodInfo, ns: NodeState, state: SchedulingState): NodeVerdict {
+  if (info.preFilterReject) {
+    return { node: ns.node.name, feasible: false, plugin: 'NodeAffinity(PreFilter)', reasons: [info.preFilterReject], reason: info.preFilterReject, code: 'UnschedulableAndUnresolvable', blockers: [{ kind: 'affinity', detail: info.preFilterReject }], runtime: [] };
+  }
+  if (info.nodeNames && !info.nodeNames.has(ns.node.name)) {
+    return {
+      node: ns.node.name,
+      feasible: false,
+      plugin: 'NodeAffinity(PreFilter)',
+      reasons: [ERR_REASON_ABSENT_NODE_AFFINITY],
+      reason: ERR_REASON_ABSENT_NODE_AFFINITY,
+      code: 'UnschedulableAndUnresolvable',
+      blockers: [{ kind: 'affinity', detail: `pod is pinned to ${[...info.nodeNames].join(', ')} by matchFields metadata.name` }],
+      runtime: [],
+    };
+  }
+  const s = runFilters(info, ns);
+  if (s) return { node: ns.node.name, feasible: false, plugin: s.plugin, reasons: s.reasons, reason: s.reasons[0], code: s.code, blockers: s.blockers, runtime: [] };
+  return { node: ns.node.name, feasible: true, reasons: [], blockers: [], runtime: predictRuntime(info, ns, state) };
+}
+
+/** "%v %v" entries sorted with sort.Strings (byte order), joined with ", " (FitError.Error) */
+export function histogram(reasons: Iterable<string>): string {
+  const counts = new Map<string, number>();
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const entries = [...counts].map(([r, n]) => `${n} ${r}`);
+  entries.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.join(', ');
+}
+
+export function fitErrorMessage(numNodes: number, verdicts: NodeVerdict[], preFilterMsg?: string, postFilterMsg?: string): string {
+  let msg = `0/${numNodes} nodes are available:`;
+  if (preFilterMsg) msg += ` ${preFilterMsg}.`;
+  else {
+    const all: string[] = [];
+    for (const v of verdicts) if (!v.feasible) all.push(...v.reasons);
+    msg += ` ${histogram(all)}.`;
+  }
+  // current FitError.Error appends the PostFilter message with " %v" (single trailing period)
+  if (postFilterMsg) msg += ` ${postFilterMsg}`;
+  return msg;
+}
+
+interface Candidate {
+  node: string;
+  victims: Pod[];
+}
+
+function podKey(p: Pod): string {
+  return `${p.namespace}/${p.name}`;
+}
+
+/** MoreImportantPod order: higher priority first (start time is not modelled; input order breaks ties) */
+function byImportance(a: Pod, b: Pod): number {
+  return b.priority - a.priority;
+}
+
+/**
+ * DefaultPreemption dry run (default_preemption.go SelectVictimsOnNode): remove every lower-priority pod,
+ * check the pod fits, then reprieve victims most-important-first while it still fits.
+ */
+function selectVictimsOnNode(info: PodInfo, ns: NodeState): { candidate?: Candidate; reasons: string[] } {
+  const lower = ns.pods.filter((p) => p.priority < info.pod.priority);
+  if (!lower.length) return { reasons: [NO_PREEMPTION_VICTIMS] };
+  const without = nodeStateWithout(ns, new Set(lower));
+  const s = runFilters(info, without);
+  if (s) return { reasons: s.reasons };
+  const victims: Pod[] = [];
+  let current = without;
+  for (const v of [...lower].sort(byImportance)) {
+    const trial = cloneNodeState(current);
+    addPodToNode(trial, v);
+    if (runFilters(info, trial)) victims.push(v);
+    else current = trial;
+  }
+  return { candidate: { node: ns.node.name, victims }, reasons: [] };
+}
+
+/** pickOneNodeForPreemption: lowest highest-victim priority, then lowest priority sum, then fewest victims */
+function pickCandidate(cands: Candidate[]): Candidate {
+  const score = (c: Candidate): [number, number, number] => [Math.max(...c.victims.map((v) => v.priority), -Infinity), c.victims.reduce((s, v) => s + v.priority, 0), c.victims.length];
+  let best = cands[0];
+  for (const c of cands.slice(1)) {
+    const [a1, a2, a3] = score(c);
+    const [b1, b2, b3] = score(best);
+    if (a1 < b1 || (a1 === b1 && (a2 < b2 || (a2 === b2 && a3 < b3)))) best = c;
+  }
+  return best;
+}
+
+/** DefaultPreemption.PostFilter dry run: a candidate, or every node's reason for the "preemption:" message */
+export function preempt(info: PodInfo, verdicts: NodeVerdict[], nodes: NodeState[]): { result?: PreemptionResult; reasons: string[] } {
+  const reasons: string[] = [];
+  const cands: Candidate[] = [];
+  verdicts.forEach((v, i) => {
+    if (v.code !== 'Unschedulable') {
+      reasons.push(PREEMPTION_NOT_HELPFUL);
+      return;
+    }
+    const r = selectVictimsOnNode(info, nodes[i]);
+    if (r.candidate) cands.push(r.candidate);
+    else reasons.push(...r.reasons);
+  });
+  if (cands.length) {
+    const c = pickCandidate(cands);
+    return { result: { nominatedNodeName: c.node, victims: c.victims.map(podKey) }, reasons };
+  }
+  return { reasons };
+}
+
+export function preemptionMessage(numNodes: number, reasons: string[]): string {
+  return `preemption: 0/${numNodes} nodes are available: ${histogram(reasons)}.`;
+}
+
+/**
+ * Kubelet admission (pkg/kubelet/lifecycle/predicate.go + scheduler AdmissionCheck): resources, then node
+ * affinity, node name, host ports; then untolerated NoExecute taints. First failure only.
+ */
+export function kubeletAdmission(state: SchedulingState, pod: Pod, nodeOverride?: NodeState): KubeletAdmission {
+  const base = nodeOverride ?? state.byName.get(pod.nodeName);
+  if (!base) return { node: pod.nodeName, admit: false, reason: 'NodeNotFound', message: `node ${pod.nodeName} is not in the snapshot: no kubelet will run the pod, it stays Pending` };
+  const self = base.pods.filter((p) => p.namespace === pod.namespace && p.name === pod.name);
+  const ns = self.length ? nodeStateWithout(base, new Set(self)) : base;
+  const info = preparePod(pod);
+  const reject = (reason: string, message: string): KubeletAdmission => ({ node: ns.node.name, admit: false, podPhase: 'Failed', reason, message: `Pod was rejected: ${message}` });
+  const insufficient = fitsRequest(info, ns);
+  if (insufficient.length) {
+    const r = insufficient[0];
+    return reject(`OutOf${r.resource}`, `Node didn't have enough resource: ${r.resource}, requested: ${r.requested}, used: ${r.used}, capacity: ${r.capacity}`);
+  }
+  if (!requiredAffinityMatches(pod, ns.node).ok) return reject('NodeAffinity', "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector");
+  if (pod.nodeName && pod.nodeName !== ns.node.name) return reject('NodeName', `Predicate NodeName failed: ${ERR_REASON_NODE_NAME}`);
+  if (!fitsPorts(info.hostPorts, ns)) return reject('NodePorts', `Predicate NodePorts failed: ${ERR_REASON_NODE_PORTS}`);
+  const taint = firstUntoleratedTaint(ns.node.taints, pod.tolerations, ['NoExecute']);
+  if (taint) return reject('TaintToleration', `Predicate TaintToleration failed: ${errReasonUntoleratedTaint(taint.key, taint.value)}`);
+  return { node: ns.node.name, admit: true };
+}
+
+function podLabel(pod: Pod): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+/** Core of schedulePod over an explicit node list (placement passes its clone-on-write view). */
+export function scheduleOnNodes(state: SchedulingState, nodes: NodeState[], info: PodInfo, verdicts?: NodeVerdict[]): ScheduleResult {
+  const pod = info.pod;
+  const vs = verdicts ?? nodes.map((ns) => evaluateNode(info, ns, state));
+  const feasibleNodes: string[] = [];
+  for (const v of vs) if (v.feasible) feasibleNodes.push(v.node);
+  const result: ScheduleResult = { pod: podLabel(pod), scheduler: true, feasibleNodes, nodes: vs };
+  if (feasibleNodes.length) return result;
+  const pre = preempt(info, vs, nodes);
+  if (pre.result) result.preemption = pre.result;
+  // a successful preemption leaves no PostFilter message, so no "preemption:" suffix
+  result.message = fitErrorMessage(nodes.length, vs, info.preFilterReject, pre.result ? undefined : preemptionMessage(nodes.length, pre.reasons));
+  return result;
+}
+
+/**
+ * "Which nodes can host this pod, and why not the others". Pods with spec.nodeName bypass the scheduler and
+ * get kubelet admission instead. Terminal pods are not scheduled at all.
+ */
+export function schedulePod(state: SchedulingState, pod: Pod): ScheduleResult {
+  if (pod.nodeName) {
+    const adm = kubeletAdmission(state, pod);
+    return { pod: podLabel(pod), scheduler: false, feasibleNodes: adm.admit ? [adm.node] : [], nodes: [], kubeletAdmission: adm };
+  }
+  if (isTerminal(pod)) return { pod: podLabel(pod), scheduler: false, feasibleNodes: [], nodes: [], message: `pod is ${pod.phase}: the scheduler ignores terminal pods` };
+  return scheduleOnNodes(state, state.nodes, preparePod(pod));
+}

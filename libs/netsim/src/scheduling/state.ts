@@ -1,0 +1,149 @@
+/**
+ * SchedulingState: the scheduler cache's per-node view (NodeInfo), built once per snapshot. Queries read it and
+ * never mutate it; placement clones only the NodeState it changes (clone-on-write).
+ */
+import type { ClusterProfile, HostListener, Node, Pod, Protocol, ResourceList, Service, ServicePort, Snapshot } from '../model/types';
+import { HostPortInfo, getHostPorts } from './hostports';
+import { assumedPorts } from './images';
+import { addResources, podRequests } from './resources';
+
+export interface BindHolder {
+  pod: Pod;
+  port: number;
+  protocol: Protocol;
+  certainty: 'declared' | 'assumed';
+}
+
+export interface NodeState {
+  readonly node: Node;
+  /** non-terminal pods bound to the node (NodeInfo.Pods) */
+  pods: Pod[];
+  /** requested resources of those pods (NodeInfo.Requested) */
+  requested: ResourceList;
+  /** NodeInfo.UsedPorts */
+  usedPorts: HostPortInfo;
+  /** sockets hostNetwork pods bind in the node's netns, by "PROTO/port" (declared, or assumed from the image) */
+  hostNetBinds: Map<string, BindHolder[]>;
+  /** hostNetwork pods with a container that declares no port and whose image is not in the table */
+  hostNetUnknown: Pod[];
+  /** host listeners from NodeHostState, by "PROTO/port" */
+  listeners: Map<string, HostListener[]>;
+  /** pods per workload key ("Kind/ns/name") for spreading */
+  workloads: Map<string, number>;
+}
+
+export interface NodePortClaim {
+  service: Service;
+  port: ServicePort;
+}
+
+export interface SchedulingState {
+  profile: ClusterProfile;
+  nodes: NodeState[];
+  byName: Map<string, NodeState>;
+  /** Service NodePorts by "PROTO/port" (cluster-wide: every node's KUBE-NODEPORTS has them) */
+  nodePorts: Map<string, NodePortClaim>;
+}
+
+export function isTerminal(p: Pod): boolean {
+  return p.phase === 'Succeeded' || p.phase === 'Failed';
+}
+
+export function portKey(protocol: string, port: number): string {
+  return `${protocol}/${port}`;
+}
+
+export function workloadKey(p: Pod): string | undefined {
+  const w = p.workload ?? p.owner;
+  return w ? `${w.kind}/${w.namespace ?? p.namespace}/${w.name}` : undefined;
+}
+
+function newNodeState(node: Node): NodeState {
+  return { node, pods: [], requested: {}, usedPorts: new HostPortInfo(), hostNetBinds: new Map(), hostNetUnknown: [], listeners: new Map(), workloads: new Map() };
+}
+
+/** NodeInfo.AddPod + Portolan's runtime indexes. Mutates `ns`: call on a fresh or cloned NodeState only. */
+export function addPodToNode(ns: NodeState, pod: Pod): void {
+  ns.pods.push(pod);
+  addResources(ns.requested, podRequests(pod));
+  for (const port of getHostPorts(pod)) ns.usedPorts.add(port.hostIP, port.protocol, port.hostPort, { pod, port });
+  if (pod.hostNetwork) {
+    let unknown = false;
+    for (const c of [...pod.initContainers.filter((i) => i.restartPolicy === 'Always'), ...pod.containers]) {
+      if (c.ports.length) {
+        for (const p of c.ports) addBind(ns, { pod, port: p.hostPort || p.containerPort, protocol: p.protocol, certainty: 'declared' });
+        continue;
+      }
+      const assumed = assumedPorts(c);
+      if (assumed) for (const a of assumed) addBind(ns, { pod, port: a.port, protocol: a.protocol, certainty: 'assumed' });
+      else unknown = true;
+    }
+    if (unknown) ns.hostNetUnknown.push(pod);
+  }
+  const wk = workloadKey(pod);
+  if (wk) ns.workloads.set(wk, (ns.workloads.get(wk) ?? 0) + 1);
+}
+
+function addBind(ns: NodeState, b: BindHolder): void {
+  if (b.port <= 0) return;
+  const k = portKey(b.protocol, b.port);
+  const list = ns.hostNetBinds.get(k);
+  if (list) list.push(b);
+  else ns.hostNetBinds.set(k, [b]);
+}
+
+export function cloneNodeState(ns: NodeState): NodeState {
+  const hostNetBinds = new Map<string, BindHolder[]>();
+  for (const [k, v] of ns.hostNetBinds) hostNetBinds.set(k, v.slice());
+  return {
+    node: ns.node,
+    pods: ns.pods.slice(),
+    requested: { ...ns.requested },
+    usedPorts: ns.usedPorts.clone(),
+    hostNetBinds,
+    hostNetUnknown: ns.hostNetUnknown.slice(),
+    listeners: ns.listeners,
+    workloads: new Map(ns.workloads),
+  };
+}
+
+/** The NodeState with some pods removed (preemption victims, or the pod itself for kubelet re-admission). */
+export function nodeStateWithout(ns: NodeState, remove: Set<Pod>): NodeState {
+  const fresh = newNodeState(ns.node);
+  fresh.listeners = ns.listeners;
+  for (const p of ns.pods) if (!remove.has(p)) addPodToNode(fresh, p);
+  return fresh;
+}
+
+export function buildSchedulingState(snapshot: Snapshot): SchedulingState {
+  const nodes: NodeState[] = [];
+  const byName = new Map<string, NodeState>();
+  for (const n of snapshot.nodes) {
+    if (byName.has(n.name)) continue;
+    const ns = newNodeState(n);
+    nodes.push(ns);
+    byName.set(n.name, ns);
+  }
+  // the scheduler's informer only sees non-terminal pods (field selector status.phase!=Succeeded,Failed)
+  for (const p of snapshot.pods) {
+    if (!p.nodeName || isTerminal(p)) continue;
+    const ns = byName.get(p.nodeName);
+    if (ns) addPodToNode(ns, p);
+  }
+  for (const hs of snapshot.hostStates) {
+    const ns = byName.get(hs.node);
+    if (!ns) continue;
+    for (const l of hs.listeners) {
+      const k = portKey(l.protocol, l.port);
+      const list = ns.listeners.get(k);
+      if (list) list.push(l);
+      else ns.listeners.set(k, [l]);
+    }
+  }
+  const nodePorts = new Map<string, NodePortClaim>();
+  for (const svc of snapshot.services) {
+    if (svc.type !== 'NodePort' && svc.type !== 'LoadBalancer') continue;
+    for (const port of svc.ports) if (port.nodePort > 0) nodePorts.set(portKey(port.protocol, port.nodePort), { service: svc, port });
+  }
+  return { profile: snapshot.profile, nodes, byName, nodePorts };
+}
