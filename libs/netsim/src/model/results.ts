@@ -108,6 +108,8 @@ export interface TraceRequest {
   from: TraceSource;
   /** node the packet enters when the address alone does not say */
   at?: string;
+  /** walk the node's uploaded iptables-save dump (default: when the node has one) instead of rendered rules */
+  useDump?: boolean;
 }
 
 export type TraceOutcome = 'delivered' | 'delivered-to-host-socket' | 'dropped' | 'rejected' | 'refused';
@@ -134,6 +136,12 @@ export interface TraceDestination {
   outcome: TraceOutcome;
   masquerade: boolean;
   sourceSeen: string;
+  /** hops of this branch (the first branch that reached this destination) */
+  hops?: TraceHop[];
+  /** packet mark bits set on this branch, hex (e.g. 0x4000 kube-proxy, 0x2000 portmap) */
+  marks?: string[];
+  /** the rule/chain that ended the walk for dropped/rejected branches, e.g. "filter KUBE-EXTERNAL-SERVICES" */
+  by?: string;
 }
 
 export interface TraceResult {
@@ -146,6 +154,8 @@ export interface TraceResult {
   sourceSeen: string;
   /** walked a real uploaded iptables-save dump rather than rendered rules */
   fromDump?: boolean;
+  /** mark bits set on the most likely branch, hex */
+  marks?: string[];
   notes: string[];
 }
 

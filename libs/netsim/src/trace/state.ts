@@ -1,0 +1,140 @@
+/**
+ * Memoized per-node rule views for tracing: the rendered (or uploaded) ruleset of a node is built once,
+ * and big chains get an index from (protocol, daddr, dport) / (protocol, dport) to candidate rule positions
+ * so a trace through 10,000 services does not scan KUBE-SERVICES linearly.
+ */
+import type { Snapshot } from '../model/types';
+import { hostStateOf, nodeLocalAddresses } from '../iptables/context';
+import type { Chain, Rule, Ruleset } from '../iptables/model';
+import { renderNode } from '../iptables/render';
+import { parseIptablesSave, type ParseDiagnostic } from '../iptables/save';
+import { canonicalIP } from '../util/ip';
+
+/** Chains longer than this are indexed; shorter ones are scanned (and every non-match is reported). */
+export const INDEX_THRESHOLD = 16;
+
+export interface ChainIndex {
+  byKey: Map<string, number[]>;
+  /** rules with no single (protocol, port) selector: always candidates */
+  always: number[];
+}
+
+export interface NodeView {
+  node: string;
+  ruleset: Ruleset;
+  fromDump: boolean;
+  diagnostics: ParseDiagnostic[];
+  /** canonical local addresses (without 127/8) */
+  local: Set<string>;
+  index(table: string, chain: string): ChainIndex | undefined;
+}
+
+export interface NetworkState {
+  snapshot: Snapshot;
+  view(node: string, opts?: { useDump?: boolean }): NodeView;
+}
+
+function ruleKeys(r: Rule): string[] | undefined {
+  const proto = r.protocol && !r.protocol.negated ? r.protocol.value : undefined;
+  if (!proto) return undefined;
+  let ports: number[] | undefined;
+  for (const m of r.matches) {
+    if (m.kind === 'port' && m.dport && !m.dport.negated && m.dport.range.from === m.dport.range.to) ports = [m.dport.range.from];
+    if (m.kind === 'multiport' && m.dports && !m.dports.negated && m.dports.ranges.every((x) => x.from === x.to)) ports = m.dports.ranges.map((x) => x.from);
+  }
+  if (!ports) return undefined;
+  const d = r.destination;
+  const daddr = d && !d.negated && d.cidr && d.cidr.prefix === (d.cidr.family === 4 ? 32 : 128) ? canonicalIP(d.text.split('/')[0]) : '*';
+  return ports.map((p) => `${proto}|${daddr ?? '*'}|${p}`);
+}
+
+export function buildChainIndex(chain: Chain): ChainIndex {
+  const byKey = new Map<string, number[]>();
+  const always: number[] = [];
+  chain.rules.forEach((r, i) => {
+    const keys = ruleKeys(r);
+    if (!keys) {
+      always.push(i);
+      return;
+    }
+    for (const k of keys) {
+      const list = byKey.get(k);
+      if (list) {
+        if (list[list.length - 1] !== i) list.push(i);
+      } else byKey.set(k, [i]);
+    }
+  });
+  return { byKey, always };
+}
+
+/** Rule positions that can match a packet, in rule order. */
+export function candidates(idx: ChainIndex, proto: string, daddr: string, dport: number): number[] {
+  const lists = [idx.always, idx.byKey.get(`${proto}|${daddr}|${dport}`) ?? [], idx.byKey.get(`${proto}|*|${dport}`) ?? []].filter((l) => l.length > 0);
+  if (lists.length === 1) return lists[0];
+  const out: number[] = [];
+  const pos = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      if (pos[i] < lists[i].length && (best < 0 || lists[i][pos[i]] < lists[best][pos[best]])) best = i;
+    }
+    if (best < 0) break;
+    const v = lists[best][pos[best]++];
+    if (out[out.length - 1] !== v) out.push(v);
+  }
+  return out;
+}
+
+export function createNetworkState(snapshot: Snapshot): NetworkState {
+  const views = new Map<string, NodeView>();
+  return {
+    snapshot,
+    view(node: string, opts: { useDump?: boolean } = {}): NodeView {
+      const dump = hostStateOf(snapshot, node)?.iptablesSave;
+      const useDump = opts.useDump ?? !!dump;
+      const key = `${node}|${useDump && dump ? 'dump' : 'rendered'}`;
+      const existing = views.get(key);
+      if (existing) return existing;
+      let ruleset: Ruleset;
+      let diagnostics: ParseDiagnostic[] = [];
+      const fromDump = !!(useDump && dump);
+      if (fromDump) {
+        const parsed = parseIptablesSave(dump as string);
+        ruleset = parsed.ruleset;
+        diagnostics = parsed.diagnostics;
+      } else {
+        ruleset = renderNode(snapshot, node);
+      }
+      const indexes = new Map<string, ChainIndex | undefined>();
+      const v: NodeView = {
+        node,
+        ruleset,
+        fromDump,
+        diagnostics,
+        local: new Set(nodeLocalAddresses(snapshot, node)),
+        index(table: string, chain: string): ChainIndex | undefined {
+          const k = `${table}/${chain}`;
+          if (indexes.has(k)) return indexes.get(k);
+          const c = ruleset.tables[table]?.chains[chain];
+          const idx = c && c.rules.length > INDEX_THRESHOLD ? buildChainIndex(c) : undefined;
+          indexes.set(k, idx);
+          return idx;
+        },
+      };
+      views.set(key, v);
+      return v;
+    },
+  };
+}
+
+const stateCache = new WeakMap<Snapshot, NetworkState>();
+
+/** The memoized state of a snapshot (snapshots are treated as immutable once traced). */
+export function networkStateOf(snapshot: Snapshot): NetworkState {
+  let s = stateCache.get(snapshot);
+  if (!s) {
+    s = createNetworkState(snapshot);
+    stateCache.set(snapshot, s);
+  }
+  return s;
+}

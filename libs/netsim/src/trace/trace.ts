@@ -1,0 +1,315 @@
+/**
+ * trace(): walks the rules a node really holds (rendered, or its uploaded iptables-save dump) hook by hook in
+ * kernel order, then routes the packet to a pod, another node, or a local socket.
+ *
+ * Hook order (netfilter): locally generated packets: nat OUTPUT -> filter OUTPUT -> routing -> nat POSTROUTING
+ * (-> filter INPUT when the destination is local); incoming packets: nat PREROUTING -> routing ->
+ * filter INPUT (local) or filter FORWARD -> nat POSTROUTING. nat only sees a connection's first packet, which
+ * is what a trace models (conntrack state NEW).
+ */
+import type { Pod, Snapshot } from '../model/types';
+import type { TraceDestination, TraceHop, TraceOutcome, TraceRequest, TraceResult } from '../model/results';
+import { bridgeAddress, findNode, hostStateOf, nodePrimaryIP, ownerOfAddress } from '../iptables/context';
+import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
+import { networkStateOf, type NetworkState, type NodeView } from './state';
+import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
+
+export const DEFAULT_EXTERNAL_CLIENT = '203.0.113.2';
+
+interface Final {
+  b: Branch;
+  dest: Omit<TraceDestination, 'probability' | 'masquerade' | 'sourceSeen' | 'hops' | 'marks'>;
+}
+
+interface ResolvedSource {
+  ip: string;
+  node: string;
+  local: boolean;
+  inIface?: string;
+}
+
+export function trace(snapshot: Snapshot, req: TraceRequest): TraceResult {
+  return traceWith(networkStateOf(snapshot), req);
+}
+
+function resolveHost(snapshot: Snapshot, host: string): string {
+  if (host === 'localhost') return '127.0.0.1';
+  const ip = canonicalIP(host);
+  if (ip) return ip;
+  const node = findNode(snapshot, host);
+  const nip = nodePrimaryIP(node);
+  if (nip) return nip;
+  throw new Error(node ? `node ${host} has no InternalIP` : `unknown host ${host}: not a node name or an IP address`);
+}
+
+function findPod(snapshot: Snapshot, namespace: string, name: string): Pod | undefined {
+  return snapshot.pods.find((p) => p.namespace === namespace && p.name === name);
+}
+
+function resolveSource(state: NetworkState, req: TraceRequest, dst: string): ResolvedSource {
+  const snap = state.snapshot;
+  const from = req.from;
+  const requireNode = (n: string) => {
+    if (!findNode(snap, n)) throw new Error(`unknown node ${n}`);
+    return n;
+  };
+  switch (from.kind) {
+    case 'external': {
+      const ip = from.ip ?? DEFAULT_EXTERNAL_CLIENT;
+      let node = req.at;
+      if (!node) {
+        const owner = ownerOfAddress(snap, dst);
+        node = owner?.node;
+      }
+      if (!node) throw new Error(`cannot tell which node ${dst} enters; name it with 'at'`);
+      return { ip, node: requireNode(node), local: false, inIface: 'eth0' };
+    }
+    case 'node': {
+      const ip = nodePrimaryIP(findNode(snap, requireNode(from.node)));
+      if (!ip) throw new Error(`node ${from.node} has no InternalIP`);
+      return { ip, node: from.node, local: true };
+    }
+    case 'localhost':
+      return { ip: '127.0.0.1', node: requireNode(from.node), local: true };
+    case 'pod': {
+      const pod = findPod(snap, from.namespace, from.name);
+      if (!pod) throw new Error(`unknown pod ${from.namespace}/${from.name}`);
+      if (!pod.nodeName) throw new Error(`pod ${from.namespace}/${from.name} is not bound to a node`);
+      if (pod.hostNetwork) {
+        const ip = nodePrimaryIP(findNode(snap, pod.nodeName));
+        if (!ip) throw new Error(`node ${pod.nodeName} has no InternalIP`);
+        return { ip, node: pod.nodeName, local: true };
+      }
+      const ip = pod.podIPs.map((x) => canonicalIP(x)).find((x): x is string => !!x && !x.includes(':'));
+      if (!ip) throw new Error(`pod ${from.namespace}/${from.name} has no IPv4 pod IP`);
+      return { ip, node: pod.nodeName, local: false, inIface: snap.profile.cni.bridge ?? 'cni0' };
+    }
+    case 'ip': {
+      const ip = canonicalIP(from.ip);
+      if (!ip) throw new Error(`invalid source address ${from.ip}`);
+      const node = requireNode(from.node);
+      const view = state.view(node, { useDump: req.useDump });
+      const local = isLocalAddress(view, ip);
+      return { ip, node, local, inIface: local ? undefined : 'eth0' };
+    }
+    default:
+      throw new Error('unknown trace source');
+  }
+}
+
+function runHook(view: NodeView, table: string, chain: string, b: Branch): ChainOutcome[] {
+  if (!view.ruleset.tables[table]?.chains[chain]) return [{ b, verdict: 'ACCEPT' }];
+  return walkChain({ view, table, hook: chain }, chain, b, undefined);
+}
+
+interface Listener {
+  address: string;
+  port: number;
+  protocol: string;
+  who: string;
+  kind: 'host-socket' | 'hostNetwork-pod';
+  pod?: string;
+}
+
+function listenersOn(state: NetworkState, node: string): Listener[] {
+  const snap = state.snapshot;
+  const out: Listener[] = [];
+  for (const l of hostStateOf(snap, node)?.listeners ?? []) {
+    out.push({ address: l.address, port: l.port, protocol: l.protocol.toLowerCase(), who: l.process ? `${l.process}${l.pid ? ` (pid ${l.pid})` : ''}` : 'host process', kind: 'host-socket' });
+  }
+  for (const p of snap.pods) {
+    if (p.nodeName !== node || !p.hostNetwork || p.phase === 'Succeeded' || p.phase === 'Failed') continue;
+    for (const c of p.containers) for (const port of c.ports) {
+      out.push({ address: port.hostIP || '0.0.0.0', port: port.containerPort, protocol: port.protocol.toLowerCase(), who: `hostNetwork pod ${p.namespace}/${p.name}`, kind: 'hostNetwork-pod', pod: `${p.namespace}/${p.name}` });
+    }
+  }
+  if (snap.profile.kubeProxy.mode === 'iptables') {
+    for (const s of snap.services) {
+      if (s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && s.healthCheckNodePort) {
+        out.push({ address: '0.0.0.0', port: s.healthCheckNodePort, protocol: 'tcp', who: `kube-proxy health check server for ${s.namespace}/${s.name}`, kind: 'host-socket' });
+      }
+    }
+  }
+  return out;
+}
+
+function listenerAccepts(l: Listener, dst: string): boolean {
+  const a = l.address.replace(/^\[|\]$/g, '');
+  if (a === '0.0.0.0' || a === '*' || a === '' || a === '::') return !dst.includes(':') || a !== '0.0.0.0';
+  return canonicalIP(a) === dst;
+}
+
+function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
+  const pkt = b.pkt;
+  const ls = listenersOn(state, view.node).filter((l) => l.port === pkt.dport && l.protocol === pkt.proto && listenerAccepts(l, pkt.dst));
+  // the kernel prefers a socket bound to the exact address over a wildcard one
+  ls.sort((x, y) => Number(canonicalIP(y.address) === pkt.dst) - Number(canonicalIP(x.address) === pkt.dst));
+  const hopBase = { node: view.node, table: 'socket' as const, chain: 'INPUT' };
+  if (ls.length === 0) {
+    const how = pkt.proto === 'tcp' ? 'TCP RST (connection refused)' : pkt.proto === 'udp' ? 'ICMP port unreachable' : 'no socket';
+    b.hops.push({ ...hopBase, rule: `(no socket listening on ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto})`, verdict: `refused: ${how}` });
+    return { b, dest: { kind: 'none', node: view.node, ip: pkt.dst, port: pkt.dport, outcome: 'refused' } };
+  }
+  const l = ls[0];
+  b.hops.push({ ...hopBase, rule: `listener ${joinHostPort(l.address, l.port)}/${l.protocol} (${l.who})`, verdict: `delivered to ${l.who}` });
+  if (ls.length > 1) b.notes.push(`${ls.length} listeners match ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto} on ${view.node}; ${l.who} was chosen`);
+  return { b, dest: { kind: l.kind, node: view.node, pod: l.pod, ip: pkt.dst, port: pkt.dport, outcome: 'delivered-to-host-socket' } };
+}
+
+/** The routing decision after nat PREROUTING/OUTPUT: local delivery, the bridge, or the node's uplink. */
+function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean } {
+  const pkt = b.pkt;
+  if (isLocalAddress(view, pkt.dst)) {
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} is a local address`, verdict: 'local delivery (INPUT)' });
+    return { local: true };
+  }
+  const snap = state.snapshot;
+  const owner = ownerOfAddress(snap, pkt.dst);
+  const node = findNode(snap, view.node);
+  if (owner && owner.kind === 'pod' && owner.node === view.node) {
+    pkt.outIface = snap.profile.cni.bridge ?? 'cni0';
+    b.egressAddress = bridgeAddress(node) ?? nodePrimaryIP(node);
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} dev ${pkt.outIface} (pod network of ${view.node})`, verdict: 'forward to the local pod bridge' });
+  } else {
+    pkt.outIface = 'eth0';
+    b.egressAddress = nodePrimaryIP(node);
+    const where = owner ? `via ${owner.node}` : 'via the default route';
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}` });
+  }
+  return { local: false };
+}
+
+function endpointListed(snapshot: Snapshot, ip: string): boolean {
+  return snapshot.endpointSlices.some((s) => s.endpoints.some((e) => e.addresses.some((a) => canonicalIP(a) === ip)));
+}
+
+function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: number, useDump: boolean | undefined): Final[] {
+  const snap = state.snapshot;
+  const pkt = b.pkt;
+  const owner = ownerOfAddress(snap, pkt.dst);
+  if (owner?.kind === 'pod' && owner.pod) {
+    const p = owner.pod;
+    const name = `${p.namespace}/${p.name}`;
+    if (owner.node !== view.node) {
+      b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${snap.profile.cni.bridge ?? 'cni0'}`, verdict: `delivered to pod ${name} on ${owner.node}` });
+    } else {
+      b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}` });
+    }
+    return [{ b, dest: { kind: 'pod', node: owner.node, pod: name, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' } }];
+  }
+  if (owner?.kind === 'node' && owner.node !== view.node && depth < 3) {
+    // a new connection on the next node: fresh conntrack entry, marks do not cross the wire
+    const next = cloneBranch(b, b.p);
+    next.pkt.mark = 0;
+    next.pkt.dnat = false;
+    next.pkt.snat = false;
+    next.pkt.inIface = 'eth0';
+    next.pkt.outIface = undefined;
+    next.egressAddress = undefined;
+    return runNode(state, owner.node, next, false, depth + 1, useDump);
+  }
+  if (owner?.kind === 'pod') {
+    if (endpointListed(snap, pkt.dst)) {
+      b.notes.push(`${pkt.dst} is an endpoint on ${owner.node}'s pod network but no pod in the snapshot holds it; assumed reachable`);
+      return [{ b, dest: { kind: 'pod', node: owner.node, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' } }];
+    }
+    b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} (no pod holds this address)`, verdict: 'dropped: host unreachable' });
+    return [{ b, dest: { kind: 'none', node: owner.node, ip: pkt.dst, port: pkt.dport, outcome: 'dropped' } }];
+  }
+  if (pkt.dnat) {
+    b.notes.push(`endpoint ${joinHostPort(pkt.dst, pkt.dport)} is not a pod or node in the snapshot; assumed reachable off-node`);
+    return [{ b, dest: { kind: 'pod', ip: pkt.dst, port: pkt.dport, outcome: 'delivered' } }];
+  }
+  b.notes.push(`${pkt.dst} is outside the cluster; the packet leaves ${view.node} by its default route`);
+  return [{ b, dest: { kind: 'none', ip: pkt.dst, port: pkt.dport, outcome: 'delivered' } }];
+}
+
+function blocked(o: ChainOutcome, view: NodeView): Final {
+  const outcome: TraceOutcome = o.verdict === 'REJECT' ? 'rejected' : 'dropped';
+  return { b: o.b, dest: { kind: 'none', node: view.node, ip: o.b.pkt.dst, port: o.b.pkt.dport, outcome, by: o.by } };
+}
+
+function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated: boolean, depth: number, useDump: boolean | undefined): Final[] {
+  const view = state.view(node, { useDump });
+  const finals: Final[] = [];
+  const natFirst = runHook(view, 'nat', locallyGenerated ? 'OUTPUT' : 'PREROUTING', b);
+  for (const o1 of natFirst) {
+    if (o1.verdict === 'DROP' || o1.verdict === 'REJECT') {
+      finals.push(blocked(o1, view));
+      continue;
+    }
+    const r = route(state, view, o1.b);
+    const filterHooks = locallyGenerated ? ['OUTPUT'] : [r.local ? 'INPUT' : 'FORWARD'];
+    let stage: Branch[] = [o1.b];
+    for (const h of filterHooks) {
+      const next: Branch[] = [];
+      for (const br of stage) for (const o of runHook(view, 'filter', h, br)) {
+        if (o.verdict === 'DROP' || o.verdict === 'REJECT') finals.push(blocked(o, view));
+        else next.push(o.b);
+      }
+      stage = next;
+    }
+    // nat POSTROUTING runs for every packet leaving the routing stage, also on the loopback path
+    if (!(r.local && !locallyGenerated)) {
+      const next: Branch[] = [];
+      for (const br of stage) for (const o of runHook(view, 'nat', 'POSTROUTING', br)) {
+        if (o.verdict === 'DROP' || o.verdict === 'REJECT') finals.push(blocked(o, view));
+        else next.push(o.b);
+      }
+      stage = next;
+    }
+    if (r.local && locallyGenerated) {
+      const next: Branch[] = [];
+      for (const br of stage) for (const o of runHook(view, 'filter', 'INPUT', br)) {
+        if (o.verdict === 'DROP' || o.verdict === 'REJECT') finals.push(blocked(o, view));
+        else next.push(o.b);
+      }
+      stage = next;
+    }
+    for (const br of stage) {
+      if (r.local) finals.push(deliverLocal(state, view, br));
+      else finals.push(...deliverRemote(state, view, br, depth, useDump));
+    }
+  }
+  return finals;
+}
+
+export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
+  const snap = state.snapshot;
+  const dst = resolveHost(snap, req.toHost);
+  const src = resolveSource(state, req, dst);
+  const pkt = makePacket(src.ip, dst, req.port, req.protocol.toLowerCase());
+  pkt.inIface = src.inIface;
+  const b0: Branch = { p: 1, pkt, hops: [], notes: [], masquerade: false, marks: [] };
+  const view0 = state.view(src.node, { useDump: req.useDump });
+  if (isLoopback(dst) && !src.local) b0.notes.push(`${dst} is a loopback address: only the node itself can send to it`);
+  const finals = runNode(state, src.node, b0, src.local, 0, req.useDump);
+
+  const dests: TraceDestination[] = [];
+  for (const f of finals) {
+    const sourceSeen = f.b.pkt.src;
+    const existing = dests.find((d) => d.kind === f.dest.kind && d.ip === f.dest.ip && d.port === f.dest.port && d.outcome === f.dest.outcome && d.pod === f.dest.pod && d.masquerade === f.b.masquerade && d.sourceSeen === sourceSeen);
+    if (existing) {
+      existing.probability += f.b.p;
+      continue;
+    }
+    dests.push({ ...f.dest, probability: f.b.p, masquerade: f.b.masquerade, sourceSeen, hops: f.b.hops, marks: [...new Set(f.b.marks)] });
+  }
+  let best = dests[0];
+  for (const d of dests) if (d.probability > best.probability + 1e-12) best = d;
+  const notes = new Set<string>();
+  for (const f of finals) for (const n of f.b.notes) notes.add(n);
+  for (const n of view0.ruleset.notes) notes.add(n);
+  for (const d of view0.diagnostics) if (d.severity === 'warning') notes.add(`iptables-save line ${d.line}: ${d.message}`);
+  if (view0.fromDump) notes.add(`walked the iptables-save dump uploaded for ${src.node}`);
+  return {
+    outcome: best.outcome,
+    hops: finals[0].b.hops as TraceHop[],
+    destinations: dests,
+    masquerade: best.masquerade,
+    sourceSeen: best.sourceSeen,
+    fromDump: view0.fromDump,
+    marks: best.marks,
+    notes: [...notes],
+  };
+}
