@@ -1,1 +1,1 @@
-export {};
+export { portClaims } from './claims';

@@ -1,0 +1,69 @@
+import { snapshotForCase, traceCases } from '../../test/fixture-cases';
+import type { Snapshot } from '../model/types';
+import { portClaims } from './claims';
+
+function caseSnapshot(id: string): Snapshot {
+  const c = traceCases().find((x) => x.id === id);
+  if (!c) throw new Error(`no case ${id}`);
+  return snapshotForCase(c);
+}
+
+function listen(s: Snapshot, node: string, port: number, process: string, address = '0.0.0.0'): void {
+  const hs = s.hostStates.find((h) => h.node === node);
+  if (hs) hs.listeners.push({ address, port, protocol: 'TCP', process });
+  else s.hostStates.push({ node, listeners: [{ address, port, protocol: 'TCP', process }], extraAddresses: [] });
+}
+
+describe('portClaims', () => {
+  it('a NodePort beats a hostPort of the same number and protocol', () => {
+    const claims = portClaims(caseSnapshot('np-hostport-equal-to-nodeport-nodeport-wins'), 'node-a', 30080);
+    expect(claims.map((c) => [c.kind, c.owner, c.effective])).toEqual([
+      ['hostPort', 'demo/hp-30080', false],
+      ['nodePort', 'demo/web:http', true],
+    ]);
+    expect(claims[0].shadowedBy).toMatch(/^NodePort demo\/web:http/);
+  });
+
+  it('a NodePort with endpoints shadows a hostNetwork socket on the same port', () => {
+    const claims = portClaims(caseSnapshot('np-hostnetwork-listener-on-nodeport-is-shadowed'), 'node-a', 30080);
+    const squatter = claims.find((c) => c.kind === 'hostNetwork');
+    expect(squatter).toMatchObject({ owner: 'demo/squatter', effective: false });
+    expect(squatter?.shadowedBy).toMatch(/NodePort demo\/web:http/);
+    expect(claims.find((c) => c.kind === 'nodePort')?.effective).toBe(true);
+  });
+
+  it('a NodePort without endpoints REJECTs even a host listener on that port', () => {
+    const s = caseSnapshot('svc-selector-matches-nothing-clusterip-rejected');
+    listen(s, 'node-a', 30090, 'node-exporter');
+    const claims = portClaims(s, 'node-a', 30090);
+    const l = claims.find((c) => c.kind === 'host-listener');
+    expect(l).toMatchObject({ owner: 'node-exporter', effective: false });
+    expect(l?.shadowedBy).toMatch(/^rejected by filter KUBE-EXTERNAL-SERVICES \(demo\/empty:http\)/);
+    expect(claims.find((c) => c.kind === 'nodePort')).toMatchObject({ effective: true, owner: 'demo/empty:http' });
+  });
+
+  it('a portmap hostPort silently captures a host listener on the same port', () => {
+    const s = caseSnapshot('hp-external-to-hostport');
+    listen(s, 'node-a', 8080, 'java');
+    const claims = portClaims(s, 'node-a', 8080);
+    expect(claims.find((c) => c.kind === 'hostPort')).toMatchObject({ owner: 'demo/web-hp-0', effective: true });
+    const l = claims.find((c) => c.kind === 'host-listener');
+    expect(l).toMatchObject({ owner: 'java', effective: false });
+    expect(l?.shadowedBy).toMatch(/hostPort of pod demo\/web-hp-0/);
+  });
+
+  it('a hostPort on a specific hostIP does not capture other addresses', () => {
+    const s = caseSnapshot('hp-specific-hostip-other-node-address');
+    listen(s, 'node-a', 8443, 'nginx', '10.0.0.10');
+    const claims = portClaims(s, 'node-a', 8443);
+    expect(claims.find((c) => c.kind === 'hostPort')).toMatchObject({ address: '192.168.1.10', effective: true });
+    expect(claims.find((c) => c.kind === 'host-listener')).toMatchObject({ address: '10.0.0.10', effective: true });
+  });
+
+  it('lists hostNetwork declared ports and host listeners as sockets', () => {
+    const claims = portClaims(caseSnapshot('net-port-nothing-listens'), 'node-b');
+    expect(claims).toEqual([
+      expect.objectContaining({ kind: 'hostNetwork', owner: 'demo/agent-b', port: 9100, address: '0.0.0.0', effective: true }),
+    ]);
+  });
+});
