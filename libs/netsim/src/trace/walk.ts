@@ -348,7 +348,9 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
             break;
           default:
             pkt.mark = ((pkt.mark & ~mk.mask) ^ mk.value) >>> 0;
-            text = mk.value === mk.mask || mk.mask === 0xffffffff ? `mark ${hexMark(mk.value)}` : `mark ${hexMark(mk.value)}/${hexMark(mk.mask)}`;
+            // iptables-save prints --or-mark v as --set-xmark v/v and --xor-mark v as --set-xmark v/0x0
+            if (mk.mask === 0) text = (before & mk.value) === mk.value ? `clear ${hexMark(mk.value)}` : `mark ^= ${hexMark(mk.value)}`;
+            else text = mk.value === mk.mask || mk.mask === 0xffffffff ? `mark ${hexMark(mk.value)}` : `mark ${hexMark(mk.value)}/${hexMark(mk.mask)}`;
         }
         const newBits = (pkt.mark & ~before) >>> 0;
         if (newBits) br.marks.push(hexMark(newBits));
