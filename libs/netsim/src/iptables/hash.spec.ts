@@ -49,6 +49,9 @@ describe('portmap CNI-DN chain names (reference §4.2)', () => {
   it('("cbr0","c0ffee0002") -> CNI-DN-84e9d1d0bf5c45c8d5bb3 (fixture hp-specific-hostip)', () => {
     expect(cniDnatChainName('cbr0', 'c0ffee0002')).toBe('CNI-DN-84e9d1d0bf5c45c8d5bb3');
   });
+  it('reproduces the chain of a real kind node (seed 004): kindnet + the sandbox id in its comment', () => {
+    expect(cniDnatChainName('kindnet', '07dbe45d8e31690c76141e5e16132b086f6a2d5b63216584009b990a7c08552c')).toBe('CNI-DN-2a6b9967ebd3cd7a5eeb3');
+  });
   it('is 28 characters: CNI-DN- plus 21 hex digits', () => {
     const n = cniDnatChainName('testNetName', 'x');
     expect(n).toHaveLength(28);
