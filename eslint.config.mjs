@@ -27,7 +27,7 @@ export default [
           { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config'], bannedExternalImports: ['@nestjs/graphql', 'bullmq', 'express'] },
           { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config', 'type:persistence'], bannedExternalImports: ['@nestjs/graphql', 'express'] },
           { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:application', 'type:persistence', 'type:config', 'type:contracts', 'type:domain'] },
-          { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config'] },
+          { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config', 'type:persistence'] },
         ],
       }],
     },
