@@ -1,8 +1,8 @@
 /**
  * The slice of the scheduler framework Portolan runs: per-pod PreFilter state and the Filter plugin contract.
  */
-import type { Blocker, FilterPlugin, StatusCode } from '../model/results';
-import type { ContainerPort, Pod, ResourceList } from '../model/types';
+import type { Blocker, Certainty, FilterPlugin, StatusCode } from '../model/results';
+import type { ContainerPort, Pod, Protocol, ResourceList } from '../model/types';
 import { getHostPorts } from './hostports';
 import type { NodeState } from './state';
 import { podRequests } from './resources';
@@ -19,8 +19,16 @@ export interface PodInfo {
   pod: Pod;
   /** NodePorts PreFilter: GetHostPorts(pod); empty means Skip */
   hostPorts: ContainerPort[];
+  /** hostPorts after HostPortInfo.sanitize: [hostIP, "PROTO/port"] */
+  hostPortKeys: Array<[string, string]>;
   /** NodeResourcesFit PreFilter: computePodResourceRequest */
   requests: ResourceList;
+  /** requested resource names > 0, in report order (cpu, memory, ephemeral-storage, then sorted scalars) */
+  resourceNames: string[];
+  /** NodeAffinity PreFilter Skip when false */
+  hasNodeAffinity: boolean;
+  /** runtime.hostNetworkBinds(pod), computed on first use */
+  hostNetworkBinds?: { binds: Array<{ port: number; protocol: Protocol; certainty: Certainty }>; unknownImages: string[] };
   /** NodeAffinity PreFilter: node names from matchFields metadata.name In; undefined = all nodes */
   nodeNames?: Set<string>;
   /** NodeAffinity PreFilter rejected the pod outright (conflicting metadata.name terms) */
@@ -55,7 +63,14 @@ function affinityNodeNames(pod: Pod): { names?: Set<string>; conflict?: boolean 
 }
 
 export function preparePod(pod: Pod): PodInfo {
-  const info: PodInfo = { pod, hostPorts: getHostPorts(pod), requests: podRequests(pod) };
+  const requests = podRequests(pod);
+  const names = Object.keys(requests).filter((k) => requests[k] > 0);
+  const first = ['cpu', 'memory', 'ephemeral-storage'];
+  const resourceNames = [...first.filter((k) => names.includes(k)), ...names.filter((k) => !first.includes(k)).sort()];
+  const hasNodeAffinity = pod.requiredNodeAffinity !== undefined || Object.keys(pod.nodeSelector).length > 0;
+  const hostPorts = getHostPorts(pod);
+  const hostPortKeys = hostPorts.map((p): [string, string] => [p.hostIP === '' ? '0.0.0.0' : p.hostIP, `${p.protocol || 'TCP'}/${p.hostPort}`]);
+  const info: PodInfo = { pod, hostPorts, hostPortKeys, requests, resourceNames, hasNodeAffinity };
   const aff = affinityNodeNames(pod);
   if (aff.conflict) info.preFilterReject = ERR_REASON_NODE_AFFINITY_CONFLICT;
   else if (aff.names) info.nodeNames = aff.names;

@@ -73,13 +73,40 @@ export class HostPortInfo {
   /** HostPortInfo.CheckConflict */
   checkConflict(ip: string, protocol: string, port: number): boolean {
     if (port <= 0) return false;
-    const [hip, proto] = sanitize(ip, protocol);
-    const k = ppKey(proto, port);
+    return this.checkConflictSanitized(ip === '' ? DEFAULT_BIND_ALL_HOST_IP : ip, `${protocol === '' ? 'TCP' : protocol}/${port}`);
+  }
+
+  /** CheckConflict with sanitize() already applied by the caller: hip is the host IP, k is "PROTO/port" */
+  checkConflictSanitized(hip: string, k: string): boolean {
     if (hip === DEFAULT_BIND_ALL_HOST_IP) {
+      if (this.m.size === 1) {
+        for (const inner of this.m.values()) return inner.has(k);
+      }
       for (const inner of this.m.values()) if (inner.has(k)) return true;
       return false;
     }
-    return !!(this.m.get(DEFAULT_BIND_ALL_HOST_IP)?.has(k) || this.m.get(hip)?.has(k));
+    const any = this.m.get(DEFAULT_BIND_ALL_HOST_IP);
+    if (any !== undefined && any.has(k)) return true;
+    const exact = this.m.get(hip);
+    return exact !== undefined && exact.has(k);
+  }
+
+  /** Visit the holders CheckConflict would find, without allocating a list (hot path for blockers). */
+  forEachConflict(ip: string, protocol: string, port: number, fn: (holder: PortHolder, hostIP: string) => void): void {
+    if (port <= 0) return;
+    const hip = ip === '' ? DEFAULT_BIND_ALL_HOST_IP : ip;
+    const k = `${protocol === '' ? 'TCP' : protocol}/${port}`;
+    if (hip === DEFAULT_BIND_ALL_HOST_IP) {
+      for (const [key, inner] of this.m) {
+        const hs = inner.get(k);
+        if (hs) for (const h of hs) fn(h, key);
+      }
+      return;
+    }
+    const any = this.m.get(DEFAULT_BIND_ALL_HOST_IP)?.get(k);
+    if (any) for (const h of any) fn(h, DEFAULT_BIND_ALL_HOST_IP);
+    const exact = this.m.get(hip)?.get(k);
+    if (exact) for (const h of exact) fn(h, hip);
   }
 
   /** The holders CheckConflict would find (for blockers). */

@@ -33,6 +33,84 @@ function bind(pod: Pod, node: string): Pod {
   return { ...pod, nodeName: node, phase: 'Running' };
 }
 
+/** Min-heap of feasible node indexes by (same-workload pods, pods, cpu fraction, snapshot order). */
+class NodeHeap {
+  private readonly heap: number[] = [];
+  private readonly pos: Int32Array;
+  /** score components per node index, kept up to date by the caller before update() */
+  readonly same: Float64Array;
+  readonly pods: Float64Array;
+  readonly cpu: Float64Array;
+  constructor(size: number) {
+    this.pos = new Int32Array(size).fill(-1);
+    this.same = new Float64Array(size);
+    this.pods = new Float64Array(size);
+    this.cpu = new Float64Array(size);
+  }
+  private less(a: number, b: number): boolean {
+    if (this.same[a] !== this.same[b]) return this.same[a] < this.same[b];
+    if (this.pods[a] !== this.pods[b]) return this.pods[a] < this.pods[b];
+    if (this.cpu[a] !== this.cpu[b]) return this.cpu[a] < this.cpu[b];
+    return a < b;
+  }
+  private swap(i: number, j: number): void {
+    const h = this.heap;
+    [h[i], h[j]] = [h[j], h[i]];
+    this.pos[h[i]] = i;
+    this.pos[h[j]] = j;
+  }
+  private up(i: number): void {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(this.heap[i], this.heap[p])) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+  private down(i: number): void {
+    const n = this.heap.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.less(this.heap[l], this.heap[m])) m = l;
+      if (r < n && this.less(this.heap[r], this.heap[m])) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+  push(n: number): void {
+    this.heap.push(n);
+    this.pos[n] = this.heap.length - 1;
+    this.up(this.heap.length - 1);
+  }
+  peek(): number {
+    return this.heap.length ? this.heap[0] : -1;
+  }
+  /** the node's key changed (it only grows after a placement) or it is no longer feasible */
+  update(n: number, feasible: boolean): void {
+    const i = this.pos[n];
+    if (i < 0) {
+      if (feasible) this.push(n);
+      return;
+    }
+    if (!feasible) {
+      const last = this.heap.length - 1;
+      this.swap(i, last);
+      this.heap.pop();
+      this.pos[n] = -1;
+      if (i < this.heap.length) {
+        this.down(i);
+        this.up(i);
+      }
+      return;
+    }
+    this.down(i);
+    this.up(i);
+  }
+}
+
 function placeReplicas(cluster: SchedulingState, w: Workload, replicas: number, out: Outcome): void {
   const view = cluster.nodes.slice();
   const cloned = new Set<number>();
@@ -40,27 +118,24 @@ function placeReplicas(cluster: SchedulingState, w: Workload, replicas: number, 
   const info: PodInfo = preparePod(first);
   const wk = workloadKey(first) ?? '';
   const verdicts = view.map((ns) => evaluateNode(info, ns, cluster));
+  const heap = new NodeHeap(view.length);
+  const score = (n: number): void => {
+    const ns = view[n];
+    const alloc = ns.node.allocatable['cpu'] ?? 0;
+    heap.same[n] = ns.workloads.get(wk) ?? 0;
+    heap.pods[n] = ns.pods.length;
+    heap.cpu[n] = alloc > 0 ? (ns.requested['cpu'] ?? 0) / alloc : 0;
+  };
+  verdicts.forEach((v, n) => {
+    if (!v.feasible) return;
+    score(n);
+    heap.push(n);
+  });
   let pendingMessage: string | undefined;
   for (let i = 0; i < replicas; i++) {
-    const pod = i === 0 ? first : podFromTemplate(w, `${w.name}-${i}`);
-    let best = -1;
-    let bestW = 0;
-    let bestP = 0;
-    let bestC = 0;
-    for (let n = 0; n < view.length; n++) {
-      if (!verdicts[n].feasible) continue;
-      const ns = view[n];
-      const wc = ns.workloads.get(wk) ?? 0;
-      const pc = ns.pods.length;
-      const alloc = ns.node.allocatable['cpu'] ?? 0;
-      const cf = alloc > 0 ? (ns.requested['cpu'] ?? 0) / alloc : 0;
-      if (best < 0 || wc < bestW || (wc === bestW && (pc < bestP || (pc === bestP && cf < bestC)))) {
-        best = n;
-        bestW = wc;
-        bestP = pc;
-        bestC = cf;
-      }
-    }
+    // replicas share the (read-only) container specs of the first created pod
+    const pod: Pod = i === 0 ? first : { ...first, name: `${w.name}-${i}` };
+    const best = heap.peek();
     if (best < 0) {
       // the state does not change while replicas stay Pending, so the message is computed once
       pendingMessage ??= scheduleOnNodes(cluster, view, { ...info, pod }, verdicts).message ?? '';
@@ -75,6 +150,8 @@ function placeReplicas(cluster: SchedulingState, w: Workload, replicas: number, 
     }
     addPodToNode(view[best], bind(pod, nodeName));
     verdicts[best] = evaluateNode(info, view[best], cluster);
+    score(best);
+    heap.update(best, verdicts[best].feasible);
   }
 }
 

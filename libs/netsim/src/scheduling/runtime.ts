@@ -58,7 +58,7 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
   const pod = info.pod;
   const out: RuntimePrediction[] = [];
   if (pod.hostNetwork) {
-    const { binds, unknownImages } = hostNetworkBinds(pod);
+    const { binds, unknownImages } = (info.hostNetworkBinds ??= hostNetworkBinds(pod));
     for (const b of binds) {
       const k = portKey(b.protocol, b.port);
       const listener = ns.listeners.get(k)?.[0];
@@ -96,6 +96,7 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
     return out;
   }
   if (!info.hostPorts.length) return out;
+  if (!state.nodePorts.size && !ns.listeners.size && !ns.hostNetBinds.size && state.profile.cni.portmap) return out;
   const portmap = state.profile.cni.portmap;
   for (const p of info.hostPorts) {
     if (!portmap) {
@@ -114,7 +115,7 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
         holder: { kind: 'nodePort', name: `${np.service.namespace}/${np.service.name}` },
       });
     }
-    const listener = (ns.listeners.get(k) ?? []).find((l) => addressesOverlap(p.hostIP, l.address));
+    const listener = ns.listeners.size ? ns.listeners.get(k)?.find((l) => addressesOverlap(p.hostIP, l.address)) : undefined;
     if (listener) {
       out.push({
         kind: 'hostport-captures-listener',
@@ -126,7 +127,7 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
       });
       continue;
     }
-    const hn = (ns.hostNetBinds.get(k) ?? []).find((h) => h.pod !== pod);
+    const hn = ns.hostNetBinds.size ? ns.hostNetBinds.get(k)?.find((h) => h.pod !== pod) : undefined;
     if (hn) {
       out.push({
         kind: 'hostport-captures-listener',

@@ -2,7 +2,7 @@
  * One scheduling cycle for one pod (pkg/scheduler/schedule_one.go): PreFilter, Filter with first failure per
  * node, the FitError message, DefaultPreemption's dry run; and kubelet admission for pods that name a node.
  */
-import type { KubeletAdmission, NodeVerdict, PreemptionResult, ScheduleResult } from '../model/results';
+import type { Blocker, KubeletAdmission, NodeVerdict, PreemptionResult, RuntimePrediction, ScheduleResult } from '../model/results';
 import type { Pod } from '../model/types';
 import { preparePod, type FilterStatus, type PodInfo } from './framework';
 import { FILTERS } from './plugins';
@@ -27,6 +27,14 @@ export function runFilters(info: PodInfo, ns: NodeState): FilterStatus | null {
   return null;
 }
 
+/**
+ * Shared empty arrays for the per-node hot path (5,000 verdicts per query): results are read-only; they are
+ * frozen so an accidental push fails loudly instead of corrupting other verdicts.
+ */
+const EMPTY_RUNTIME = Object.freeze([]) as unknown as RuntimePrediction[];
+const EMPTY_REASONS = Object.freeze([]) as unknown as string[];
+const EMPTY_BLOCKERS = Object.freeze([]) as unknown as Blocker[];
+
 export function evaluateNode(info: PodInfo, ns: NodeState, state: SchedulingState): NodeVerdict {
   if (info.preFilterReject) {
     return { node: ns.node.name, feasible: false, plugin: 'NodeAffinity(PreFilter)', reasons: [info.preFilterReject], reason: info.preFilterReject, code: 'UnschedulableAndUnresolvable', blockers: [{ kind: 'affinity', detail: info.preFilterReject }], runtime: [] };
@@ -44,8 +52,9 @@ export function evaluateNode(info: PodInfo, ns: NodeState, state: SchedulingStat
     };
   }
   const s = runFilters(info, ns);
-  if (s) return { node: ns.node.name, feasible: false, plugin: s.plugin, reasons: s.reasons, reason: s.reasons[0], code: s.code, blockers: s.blockers, runtime: [] };
-  return { node: ns.node.name, feasible: true, reasons: [], blockers: [], runtime: predictRuntime(info, ns, state) };
+  if (s) return { node: ns.node.name, feasible: false, plugin: s.plugin, reasons: s.reasons, reason: s.reasons[0], code: s.code, blockers: s.blockers, runtime: EMPTY_RUNTIME };
+  const runtime = predictRuntime(info, ns, state);
+  return { node: ns.node.name, feasible: true, reasons: EMPTY_REASONS, blockers: EMPTY_BLOCKERS, runtime: runtime.length ? runtime : EMPTY_RUNTIME };
 }
 
 /** "%v %v" entries sorted with sort.Strings (byte order), joined with ", " (FitError.Error) */

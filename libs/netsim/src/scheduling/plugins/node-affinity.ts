@@ -61,7 +61,7 @@ export const NodeAffinity: Filter = {
   name: 'NodeAffinity',
   filter(info, ns) {
     const pod = info.pod;
-    if (!pod.requiredNodeAffinity && Object.keys(pod.nodeSelector).length === 0) return null;
+    if (!info.hasNodeAffinity) return null;
     const m = requiredAffinityMatches(pod, ns.node);
     if (m.ok) return null;
     return { plugin: 'NodeAffinity', code: 'UnschedulableAndUnresolvable', reasons: [ERR_REASON_POD], blockers: [{ kind: 'affinity', detail: m.detail ?? '' }] };

@@ -4,6 +4,8 @@ import type { NodeState } from '../state';
 import type { ContainerPort } from '../../model/types';
 
 export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports";
+// shared by every conflicting node's status (read-only)
+const REASONS = Object.freeze([ERR_REASON_NODE_PORTS]) as unknown as string[];
 
 /** nodeports.fitsPorts: the first conflicting wanted port decides */
 export function fitsPorts(want: ContainerPort[], ns: NodeState): boolean {
@@ -14,19 +16,19 @@ export function fitsPorts(want: ContainerPort[], ns: NodeState): boolean {
 function blockers(want: ContainerPort[], ns: NodeState): Blocker[] {
   const out: Blocker[] = [];
   for (const p of want) {
-    for (const h of ns.usedPorts.conflicts(p.hostIP, p.protocol, p.hostPort)) {
+    ns.usedPorts.forEachConflict(p.hostIP, p.protocol, p.hostPort, (h, hostIP) => {
       const b: Blocker = {
         kind: 'hostPort',
         pod: { kind: 'Pod', namespace: h.pod.namespace, name: h.pod.name },
-        hostIP: h.hostIP,
+        hostIP,
         port: h.port.hostPort,
         protocol: h.port.protocol,
-        claim: `${h.hostIP}:${h.port.hostPort}/${h.port.protocol}`,
+        claim: `${hostIP}:${h.port.hostPort}/${h.port.protocol}`,
       };
       const owner = h.pod.workload ?? h.pod.owner;
       if (owner) b.owner = owner;
       out.push(b);
-    }
+    });
   }
   return out;
 }
@@ -36,7 +38,14 @@ export const NodePorts: Filter = {
   name: 'NodePorts',
   filter(info, ns) {
     if (info.hostPorts.length === 0) return null;
-    if (fitsPorts(info.hostPorts, ns)) return null;
-    return { plugin: 'NodePorts', code: 'Unschedulable', reasons: [ERR_REASON_NODE_PORTS], blockers: blockers(info.hostPorts, ns) };
+    let conflict = false;
+    for (const [hip, k] of info.hostPortKeys) {
+      if (ns.usedPorts.checkConflictSanitized(hip, k)) {
+        conflict = true;
+        break;
+      }
+    }
+    if (!conflict) return null;
+    return { plugin: 'NodePorts', code: 'Unschedulable', reasons: REASONS, blockers: blockers(info.hostPorts, ns) };
   },
 };

@@ -12,27 +12,27 @@ export interface InsufficientResource {
   capacity: number;
 }
 
-const FIRST = ['cpu', 'memory', 'ephemeral-storage'];
-
 /**
  * noderesources/fit.go fitsRequest: the pod count check first and unconditionally (a node without
  * allocatable.pods allows 0), then every resource whose request exceeds allocatable - requested.
  */
 export function fitsRequest(info: PodInfo, ns: NodeState): InsufficientResource[] {
-  const out: InsufficientResource[] = [];
-  const allowed = ns.node.allocatable['pods'] ?? 0;
-  if (ns.pods.length + 1 > allowed) out.push({ resource: 'pods', reason: ERR_REASON_TOO_MANY_PODS, requested: 1, used: ns.pods.length, capacity: allowed });
+  let out: InsufficientResource[] | undefined;
+  const alloc = ns.node.allocatable;
+  const allowed = alloc['pods'] ?? 0;
+  if (ns.pods.length + 1 > allowed) out = [{ resource: 'pods', reason: ERR_REASON_TOO_MANY_PODS, requested: 1, used: ns.pods.length, capacity: allowed }];
   const req = info.requests;
-  const names = Object.keys(req).filter((k) => req[k] > 0);
-  if (!names.length) return out;
-  const ordered = [...FIRST.filter((k) => names.includes(k)), ...names.filter((k) => !FIRST.includes(k)).sort()];
-  for (const r of ordered) {
-    const alloc = ns.node.allocatable[r] ?? 0;
+  const names = info.resourceNames;
+  for (let i = 0; i < names.length; i++) {
+    const r = names[i];
+    const a = alloc[r] ?? 0;
     const used = ns.requested[r] ?? 0;
-    if (req[r] > alloc - used) out.push({ resource: r, reason: `Insufficient ${r}`, requested: req[r], used, capacity: alloc });
+    if (req[r] > a - used) (out ??= []).push({ resource: r, reason: `Insufficient ${r}`, requested: req[r], used, capacity: a });
   }
-  return out;
+  return out ?? NONE;
 }
+
+const NONE: InsufficientResource[] = [];
 
 export const NodeResourcesFit: Filter = {
   name: 'NodeResourcesFit',
