@@ -16,6 +16,8 @@ export default [
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
+      // A leading underscore marks a value destructured away on purpose (e.g. a secret dropped from a view).
+      '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@nx/enforce-module-boundaries': ['error', {
         enforceBuildableLibDependency: true,
         banTransitiveDependencies: false,
@@ -31,6 +33,11 @@ export default [
         ],
       }],
     },
+  },
+  {
+    // Tests index fixtures they have just asserted on; a failed lookup fails the test anyway.
+    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
     // The engine is pure: no Node I/O, no infrastructure, no ambient process state. Enforced a second time here
