@@ -55,10 +55,30 @@ function insertUnique(t: Table, chain: string, args: string[], prepend: boolean)
   else c.rules.push(r);
 }
 
-/** pod IP + the node's pod CIDR prefix, i.e. what bridge + host-local return as the interface address. */
+function pluginTypes(conflist: unknown): string[] {
+  let c: unknown = conflist;
+  if (typeof c === 'string') {
+    try {
+      c = JSON.parse(c);
+    } catch {
+      return [];
+    }
+  }
+  if (!c || typeof c !== 'object') return [];
+  const o = c as { plugins?: unknown; type?: unknown };
+  const list = Array.isArray(o.plugins) ? o.plugins : [o];
+  return list.map((p) => (p && typeof p === 'object' && typeof (p as { type?: unknown }).type === 'string' ? (p as { type: string }).type : '')).filter(Boolean);
+}
+
+/**
+ * The container address as the CNI result carries it (portmap uses containerNet.String()): bridge + host-local
+ * return the pod IP with the subnet prefix (10.244.0.5/24); ptp (e.g. kindnet) returns a /32.
+ */
 export function containerNet(snapshot: Snapshot, pod: Pod): { ip: string; cidr: string; assumedPrefix: boolean } | undefined {
   const ip = pod.podIPs.find(isIPv4);
   if (!ip) return undefined;
+  const types = pluginTypes(snapshot.profile.cni.conflist);
+  if (types.includes('ptp') && !types.includes('bridge')) return { ip, cidr: `${ip}/32`, assumedPrefix: false };
   const podCIDR = nodePodCIDR(findNode(snapshot, pod.nodeName));
   const parsed = podCIDR ? parseCIDR(podCIDR) : undefined;
   if (!parsed) return { ip, cidr: `${ip}/32`, assumedPrefix: true };

@@ -4,11 +4,11 @@
  * so a trace through 10,000 services does not scan KUBE-SERVICES linearly.
  */
 import type { Snapshot } from '../model/types';
-import { hostStateOf, nodeLocalAddresses } from '../iptables/context';
+import { hostStateOf, isActivePod, nodeLocalAddresses, nodePodCIDR, type AddressOwner } from '../iptables/context';
 import type { Chain, Rule, Ruleset } from '../iptables/model';
 import { renderNode } from '../iptables/render';
 import { parseIptablesSave, type ParseDiagnostic } from '../iptables/save';
-import { canonicalIP } from '../util/ip';
+import { canonicalIP, cidrContains, parseCIDR, type CIDR } from '../util/ip';
 
 /** Chains longer than this are indexed; shorter ones are scanned (and every non-match is reported). */
 export const INDEX_THRESHOLD = 16;
@@ -32,6 +32,10 @@ export interface NodeView {
 export interface NetworkState {
   snapshot: Snapshot;
   view(node: string, opts?: { useDump?: boolean }): NodeView;
+  /** who holds an address (node address, pod IP, or a node's pod CIDR), from an index built once */
+  owner(ip: string): AddressOwner | undefined;
+  /** whether some EndpointSlice lists the address */
+  isEndpoint(ip: string): boolean;
 }
 
 function ruleKeys(r: Rule): string[] | undefined {
@@ -87,8 +91,44 @@ export function candidates(idx: ChainIndex, proto: string, daddr: string, dport:
 
 export function createNetworkState(snapshot: Snapshot): NetworkState {
   const views = new Map<string, NodeView>();
+  let owners: Map<string, AddressOwner> | undefined;
+  let podNets: Array<{ cidr: CIDR; node: string }> = [];
+  const buildOwners = (): Map<string, AddressOwner> => {
+    const m = new Map<string, AddressOwner>();
+    // same precedence as context.ownerOfAddress: node addresses, then pod IPs, then pod CIDRs
+    for (const n of snapshot.nodes) for (const a of nodeLocalAddresses(snapshot, n.name)) if (!m.has(a)) m.set(a, { kind: 'node', node: n.name });
+    for (const p of snapshot.pods) {
+      if (p.hostNetwork || !isActivePod(p) || !p.nodeName) continue;
+      for (const ip of p.podIPs) {
+        const c = canonicalIP(ip);
+        if (c && !m.has(c)) m.set(c, { kind: 'pod', node: p.nodeName, pod: p });
+      }
+    }
+    podNets = snapshot.nodes.map((n) => ({ cidr: parseCIDR(nodePodCIDR(n) ?? ''), node: n.name })).filter((x): x is { cidr: CIDR; node: string } => !!x.cidr);
+    return m;
+  };
+  let endpointIPs: Set<string> | undefined;
   return {
     snapshot,
+    isEndpoint(ip: string): boolean {
+      if (!endpointIPs) {
+        endpointIPs = new Set();
+        for (const sl of snapshot.endpointSlices) for (const e of sl.endpoints) for (const a of e.addresses) {
+          const c = canonicalIP(a);
+          if (c) endpointIPs.add(c);
+        }
+      }
+      return endpointIPs.has(ip);
+    },
+    owner(ip: string): AddressOwner | undefined {
+      owners ??= buildOwners();
+      const c = canonicalIP(ip);
+      if (!c) return undefined;
+      const hit = owners.get(c);
+      if (hit) return hit;
+      const net = podNets.find((x) => cidrContains(x.cidr, c));
+      return net ? { kind: 'pod', node: net.node } : undefined;
+    },
     view(node: string, opts: { useDump?: boolean } = {}): NodeView {
       const dump = hostStateOf(snapshot, node)?.iptablesSave;
       const useDump = opts.useDump ?? !!dump;

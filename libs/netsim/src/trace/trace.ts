@@ -9,7 +9,7 @@
  */
 import type { Pod, Snapshot } from '../model/types';
 import type { TraceDestination, TraceHop, TraceOutcome, TraceRequest, TraceResult } from '../model/results';
-import { bridgeAddress, findNode, hostStateOf, nodePrimaryIP, ownerOfAddress } from '../iptables/context';
+import { bridgeAddress, findNode, hostStateOf, nodePrimaryIP } from '../iptables/context';
 import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
 import { networkStateOf, type NetworkState, type NodeView } from './state';
 import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
@@ -58,7 +58,7 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
       const ip = from.ip ?? DEFAULT_EXTERNAL_CLIENT;
       let node = req.at;
       if (!node) {
-        const owner = ownerOfAddress(snap, dst);
+        const owner = state.owner(dst);
         node = owner?.node;
       }
       if (!node) throw new Error(`cannot tell which node ${dst} enters; name it with 'at'`);
@@ -111,9 +111,19 @@ interface Listener {
   pod?: string;
 }
 
+const listenerCache = new WeakMap<NetworkState, Map<string, Listener[]>>();
+
 function listenersOn(state: NetworkState, node: string): Listener[] {
+  let perNode = listenerCache.get(state);
+  if (!perNode) {
+    perNode = new Map();
+    listenerCache.set(state, perNode);
+  }
+  const cached = perNode.get(node);
+  if (cached) return cached;
   const snap = state.snapshot;
   const out: Listener[] = [];
+  perNode.set(node, out);
   for (const l of hostStateOf(snap, node)?.listeners ?? []) {
     out.push({ address: l.address, port: l.port, protocol: l.protocol.toLowerCase(), who: l.process ? `${l.process}${l.pid ? ` (pid ${l.pid})` : ''}` : 'host process', kind: 'host-socket' });
   }
@@ -164,7 +174,7 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
     return { local: true };
   }
   const snap = state.snapshot;
-  const owner = ownerOfAddress(snap, pkt.dst);
+  const owner = state.owner(pkt.dst);
   const node = findNode(snap, view.node);
   if (owner && owner.kind === 'pod' && owner.node === view.node) {
     pkt.outIface = snap.profile.cni.bridge ?? 'cni0';
@@ -179,14 +189,10 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
   return { local: false };
 }
 
-function endpointListed(snapshot: Snapshot, ip: string): boolean {
-  return snapshot.endpointSlices.some((s) => s.endpoints.some((e) => e.addresses.some((a) => canonicalIP(a) === ip)));
-}
-
 function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: number, useDump: boolean | undefined): Final[] {
   const snap = state.snapshot;
   const pkt = b.pkt;
-  const owner = ownerOfAddress(snap, pkt.dst);
+  const owner = state.owner(pkt.dst);
   if (owner?.kind === 'pod' && owner.pod) {
     const p = owner.pod;
     const name = `${p.namespace}/${p.name}`;
@@ -209,7 +215,7 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
     return runNode(state, owner.node, next, false, depth + 1, useDump);
   }
   if (owner?.kind === 'pod') {
-    if (endpointListed(snap, pkt.dst)) {
+    if (state.isEndpoint(pkt.dst)) {
       b.notes.push(`${pkt.dst} is an endpoint on ${owner.node}'s pod network but no pod in the snapshot holds it; assumed reachable`);
       return [{ b, dest: { kind: 'pod', node: owner.node, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' } }];
     }
