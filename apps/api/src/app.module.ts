@@ -8,12 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import type { AuthedRequest } from './auth/current-tenant.decorator';
 import { ClustersController } from './clusters/clusters.controller';
-import { ClustersResolver } from './clusters/clusters.resolver';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
 import { Loaders } from './graphql/loaders';
 import { HealthController } from './health/health.controller';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
-import { SnapshotsResolver } from './snapshots/snapshots.resolver';
+import { RESOLVERS } from './resolvers';
 
 @Module({
   imports: [
@@ -51,7 +50,7 @@ import { SnapshotsResolver } from './snapshots/snapshots.resolver';
     }),
   ],
   controllers: [HealthController, MetricsController, ClustersController],
-  providers: [ClustersResolver, SnapshotsResolver, QueryLimitsPlugin],
+  providers: [...RESOLVERS, QueryLimitsPlugin],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,0 +1,5 @@
+import { ClustersResolver } from './clusters/clusters.resolver';
+import { SnapshotsResolver } from './snapshots/snapshots.resolver';
+
+/** Every GraphQL resolver: the app module provides them and the schema printer reads them. */
+export const RESOLVERS = [ClustersResolver, SnapshotsResolver] as const;
