@@ -238,6 +238,10 @@ function blocked(o: ChainOutcome, view: NodeView): Final {
 function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated: boolean, depth: number, useDump: boolean | undefined): Final[] {
   const view = state.view(node, { useDump });
   const finals: Final[] = [];
+  // the remarks of every ruleset the packet walks through (synthetic sandbox ids, dump warnings, ...)
+  for (const n of view.ruleset.notes) if (!b.notes.includes(n)) b.notes.push(n);
+  for (const d of view.diagnostics) if (d.severity === 'warning') b.notes.push(`${node} iptables-save line ${d.line}: ${d.message}`);
+  if (view.fromDump) b.notes.push(`walked the iptables-save dump uploaded for ${node}`);
   const natFirst = runHook(view, 'nat', locallyGenerated ? 'OUTPUT' : 'PREROUTING', b);
   for (const o1 of natFirst) {
     if (o1.verdict === 'DROP' || o1.verdict === 'REJECT') {
@@ -305,9 +309,6 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   for (const d of dests) if (d.probability > best.probability + 1e-12) best = d;
   const notes = new Set<string>();
   for (const f of finals) for (const n of f.b.notes) notes.add(n);
-  for (const n of view0.ruleset.notes) notes.add(n);
-  for (const d of view0.diagnostics) if (d.severity === 'warning') notes.add(`iptables-save line ${d.line}: ${d.message}`);
-  if (view0.fromDump) notes.add(`walked the iptables-save dump uploaded for ${src.node}`);
   return {
     outcome: best.outcome,
     hops: finals[0].b.hops as TraceHop[],
