@@ -34,7 +34,14 @@ export interface NegatableValue {
 }
 
 export type Match =
-  | { kind: 'port'; module: string; dport?: { negated: boolean; range: PortRange }; sport?: { negated: boolean; range: PortRange } }
+  | {
+      kind: 'port';
+      module: string;
+      dport?: { negated: boolean; range: PortRange };
+      sport?: { negated: boolean; range: PortRange };
+      /** --tcp-flags mask comp (--syn is SYN,RST,ACK,FIN SYN) */
+      tcpFlags?: { negated: boolean; mask: string[]; comp: string[] };
+    }
   | { kind: 'multiport'; dports?: { negated: boolean; ranges: PortRange[] }; sports?: { negated: boolean; ranges: PortRange[] }; ports?: { negated: boolean; ranges: PortRange[] } }
   | { kind: 'addrtype'; dstType?: { negated: boolean; types: string[] }; srcType?: { negated: boolean; types: string[] } }
   | { kind: 'mark'; negated: boolean; value: number; mask: number }
@@ -398,6 +405,18 @@ function newModule(name: string): Match {
 
 function handleModuleOption(m: Match, opt: string, neg: boolean, next: () => string, rule: Rule): boolean {
   switch (m.kind) {
+    case 'port':
+      if (opt === '--syn') {
+        m.tcpFlags = { negated: neg, mask: ['SYN', 'RST', 'ACK', 'FIN'], comp: ['SYN'] };
+        return true;
+      }
+      if (opt === '--tcp-flags') {
+        const mask = next().split(',');
+        const comp = next().split(',');
+        m.tcpFlags = { negated: neg, mask, comp };
+        return true;
+      }
+      return false;
     case 'addrtype':
       if (opt === '--dst-type' || opt === '--src-type') {
         const types = next().split(',');

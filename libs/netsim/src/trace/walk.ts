@@ -116,6 +116,8 @@ type MatchResult = { ok: true; p?: number; pText?: string } | { ok: false; why: 
 
 /** Evaluates every match of a rule against the packet. */
 export function matchRule(view: NodeView, r: Rule, pkt: Packet): MatchResult {
+  // a rule with options the model cannot evaluate is not applied (and says so) rather than guessed
+  if (r.unknown.length) return { ok: false, why: `not simulated: ${r.unknown.join(', ')}` };
   if (r.protocol) {
     const v = r.protocol.value;
     const hit = v === 'all' || v === '0' || v === pkt.proto;
@@ -160,6 +162,15 @@ function matchOne(view: NodeView, m: Match, pkt: Packet): true | number | string
       if (m.module !== pkt.proto) return `protocol is ${pkt.proto}`;
       if (m.dport && inRanges(pkt.dport, [m.dport.range]) === m.dport.negated) return `destination port is ${pkt.dport}`;
       if (m.sport && inRanges(pkt.sport, [m.sport.range]) === m.sport.negated) return `source port is ${pkt.sport}`;
+      if (m.tcpFlags) {
+        // a connection's first packet carries SYN only
+        const all = ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH'];
+        const mask = m.tcpFlags.mask.includes('ALL') ? all : m.tcpFlags.mask;
+        const comp = m.tcpFlags.comp.includes('ALL') ? all : m.tcpFlags.comp.filter((f) => f !== 'NONE');
+        const set: string[] = mask.filter((f) => f === 'SYN');
+        const hit = set.length === comp.length && comp.every((f) => set.includes(f));
+        if (hit === m.tcpFlags.negated) return 'TCP flags of a first packet (SYN)';
+      }
       return true;
     }
     case 'multiport': {
