@@ -46,7 +46,8 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   const parsed: ParsedObject[] = [];
   const raw: unknown[] = [];
   for (const o of objects) (isParsedObject(o) ? parsed : raw).push(o as never);
-  if (raw.length) parsed.push(...fromObjects(raw));
+  // no spread: a 150k-object push(...) overflows the call stack
+  if (raw.length) for (const po of fromObjects(raw)) parsed.push(po);
 
   const diags: Diagnostic[] = [];
   const snap: Snapshot = {
@@ -112,7 +113,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
         snap.endpointSlices.push(readEndpointSlice(r, o));
         continue;
       case 'Endpoints':
-        snap.endpointSlices.push(...readEndpoints(r, o));
+        for (const s of readEndpoints(r, o)) snap.endpointSlices.push(s);
         continue;
       case 'NetworkPolicy': {
         const np = readNetworkPolicy(r, o);
@@ -269,7 +270,7 @@ function deriveEndpointSlices(snap: Snapshot, diags: Diagnostic[]): void {
   for (const svc of snap.services) {
     if (!svc.selector || svc.type === 'ExternalName' || hasSlice.has(key(svc.namespace, svc.name))) continue;
     const slices = deriveSlicesFor(svc, podsByNs.get(svc.namespace) ?? []);
-    snap.endpointSlices.push(...slices);
+    for (const s of slices) snap.endpointSlices.push(s);
     if (!slices.some((s) => s.endpoints.length)) {
       diags.push(sourceDiag(svc.source, 'info', `Service ${svc.namespace}/${svc.name} has no EndpointSlice in the snapshot and its selector matches no running pod: derived an empty slice`));
     }

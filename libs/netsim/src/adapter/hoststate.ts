@@ -86,7 +86,7 @@ export function readNodeHostState(r: Reader, o: Record<string, unknown>): NodeHo
   const ss = r.optStr(spec['ss'], ['spec', 'ss']);
   if (ss) {
     const parsed = parseSs(ss);
-    listeners.push(...parsed.listeners);
+    for (const l of parsed.listeners) listeners.push(l);
     if (parsed.skipped.length) r.warn(['spec', 'ss'], `could not read ${parsed.skipped.length} line(s) of ss output (lines ${parsed.skipped.slice(0, 5).join(', ')} of the text)`);
   }
   const hs: NodeHostState = { node, listeners, extraAddresses: r.strArr(spec['extraAddresses'], ['spec', 'extraAddresses']) };

@@ -81,6 +81,79 @@ function flatten(
   out.push({ obj: value, source: { file, doc, line }, lineOf: (path) => locate([...base, ...path]) });
 }
 
+/** Above this size a field's line is not worth re-parsing the JSON text through `yaml` (memory). */
+const MAX_JSON_REPARSE = 4 * 1024 * 1024;
+
+/**
+ * 1-based lines of the objects flatten() cares about (the top level, and items of Lists, nested), found by one
+ * pass over the JSON text; keyed by the path joined with "/".
+ */
+export function jsonObjectLines(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  type Frame = { arr: boolean; key: string; index: number; path: string; listItems: boolean };
+  const stack: Frame[] = [];
+  let line = 1;
+  let lastString = '';
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10) {
+      line++;
+      continue;
+    }
+    if (ch === 34) {
+      // string: find its end, honouring escapes
+      let j = i + 1;
+      let simple = true;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === 92) {
+          simple = false;
+          j += 2;
+          continue;
+        }
+        if (c === 34) break;
+        j++;
+      }
+      const top = stack[stack.length - 1];
+      if (top && !top.arr && expectKey) lastString = simple ? text.slice(i + 1, j) : (JSON.parse(text.slice(i, j + 1)) as string);
+      i = j;
+      continue;
+    }
+    if (ch === 123 || ch === 91) {
+      const top = stack[stack.length - 1];
+      let path: string | undefined;
+      if (!top) path = '';
+      else if (top.arr && (top.listItems || top.path === '')) path = `${top.path}${top.path ? '/' : ''}${top.index}`;
+      if (path !== undefined && ch === 123) out.set(path, line);
+      const frame: Frame = { arr: ch === 91, key: '', index: 0, path: path ?? '\u0000', listItems: false };
+      if (top && !top.arr && top.key === 'items' && ch === 91 && top.path !== '\u0000') {
+        frame.listItems = true;
+        frame.path = `${top.path}${top.path ? '/' : ''}items`;
+      } else if (!top && ch === 91) frame.path = '';
+      stack.push(frame);
+      expectKey = ch === 123;
+      continue;
+    }
+    if (ch === 125 || ch === 93) {
+      stack.pop();
+      expectKey = false;
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    if (!top) continue;
+    if (ch === 58 && !top.arr) {
+      top.key = lastString;
+      expectKey = false;
+    } else if (ch === 44) {
+      if (top.arr) top.index++;
+      else expectKey = true;
+    }
+  }
+  return out;
+}
+
 function parseJson(input: TextInput, out: ParsedObject[], errors: Diagnostic[]): boolean {
   let value: unknown;
   try {
@@ -88,9 +161,10 @@ function parseJson(input: TextInput, out: ParsedObject[], errors: Diagnostic[]):
   } catch {
     return false; // let the YAML parser produce a positioned error
   }
+  let lines: Map<string, number> | undefined;
   let cached: { doc: Document; lc: LineCounter } | undefined;
-  let tried = false;
-  const locate = makeLocator(() => {
+  let tried = input.text.length > MAX_JSON_REPARSE;
+  const fieldLocate = makeLocator(() => {
     if (!tried) {
       tried = true;
       const lc = new LineCounter();
@@ -99,6 +173,19 @@ function parseJson(input: TextInput, out: ParsedObject[], errors: Diagnostic[]):
     }
     return cached;
   });
+  // object starts come from the cheap scanner; only a field's own line needs the full positioned parse
+  const locate: Locator = (path) => {
+    lines ??= jsonObjectLines(input.text);
+    const own = lines.get(path.join('/'));
+    if (own !== undefined) return own;
+    return fieldLocate(path) ?? (() => {
+      for (let k = path.length - 1; k >= 0; k--) {
+        const l = lines.get(path.slice(0, k).join('/'));
+        if (l !== undefined) return l;
+      }
+      return undefined;
+    })();
+  };
   if (Array.isArray(value)) {
     value.forEach((item, i) => flatten(item, input.name, 0, [i], locate, out, errors, 1));
   } else {

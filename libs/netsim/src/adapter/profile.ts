@@ -31,7 +31,8 @@ export function defaultProfile(): ClusterProfile {
     kubernetesVersion: '1.33',
     nodePortRange: { base: 30000, size: 2768 },
     kubeProxy: defaultKubeProxy(),
-    cni: interpretConflist(DEFAULT_CNI_CONFLIST),
+    // a fresh copy: callers may edit the profile they get
+    cni: interpretConflist(JSON.parse(JSON.stringify(DEFAULT_CNI_CONFLIST))),
     containerRuntime: 'containerd',
     iptablesHasRandomFully: true,
   };

@@ -347,7 +347,7 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
   const raw: unknown[] = [];
   for (const o of objects) (isParsedObject(o) ? parsed : raw).push(o as never);
   try {
-    if (raw.length) parsed.push(...fromObjects(raw));
+    if (raw.length) for (const po of fromObjects(raw)) parsed.push(po);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     for (const d of e.diagnostics) c.findings.push({ rule: 'input-error', severity: 'error', object: `${d.file ?? ''}#${(d.doc ?? 0) + 1}`, message: d.message, fix: 'Fix the manifest so it decodes.' });
