@@ -224,3 +224,11 @@ describe('runtime predictions', () => {
     expect(s.nodes[0].pods.length).toBe(before);
   });
 });
+
+describe('runtime predictions: hostNetwork undeclared port under a portmap hostPort', () => {
+  it('reports that the hostPort DNAT takes the traffic', () => {
+    const s = buildSchedulingState(aSnapshot({ nodes: [aNode('n1')], pods: [aPod('hp', { node: 'n1', hostPorts: [80] })] }));
+    const r = schedulePod(s, aPod('web', { hostNetwork: true, image: 'nginx' }));
+    expect(r.nodes[0].runtime).toEqual([expect.objectContaining({ kind: 'hostport-captures-listener', certainty: 'assumed', port: 80, holder: { kind: 'hostPort', name: 'default/hp' } })]);
+  });
+});

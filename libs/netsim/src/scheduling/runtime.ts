@@ -68,6 +68,23 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
       } else if (holder) {
         out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: weaker(b.certainty, holder.certainty), port: b.port, protocol: b.protocol, holder: { kind: 'pod', name: podName(holder.pod) } });
       }
+      if (b.certainty === 'assumed' && !listener && !holder) {
+        // an undeclared port the NodePorts filter could not protect: a portmap hostPort on it steals the traffic
+        let dnat: Pod | undefined;
+        ns.usedPorts.forEachConflict('', b.protocol, b.port, (h) => {
+          if (!dnat && !h.pod.hostNetwork) dnat = h.pod;
+        });
+        if (dnat && state.profile.cni.portmap) {
+          out.push({
+            kind: 'hostport-captures-listener',
+            message: `hostPort ${b.port}/${b.protocol} of ${podName(dnat)} is DNATed by portmap before the packet reaches this pod's socket: external traffic to the node on ${b.port} goes to ${podName(dnat)}`,
+            certainty: 'assumed',
+            port: b.port,
+            protocol: b.protocol,
+            holder: { kind: 'hostPort', name: podName(dnat) },
+          });
+        }
+      }
       const np = state.nodePorts.get(k);
       if (np) {
         out.push({
