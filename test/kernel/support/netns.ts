@@ -84,6 +84,8 @@ export interface PodNet {
   ns: string;
   node: string;
   ip: string;
+  /** the veth end enslaved to the node's cni0 */
+  bridgePort: string;
 }
 
 export interface WorldAddresses {
@@ -228,7 +230,7 @@ export class KernelWorld {
       const hostSide = `v${j}`;
       j += 1;
       const key = `${p.namespace}/${p.name}`;
-      this.pods.set(key, { key, ns, node: node.name, ip: podIP });
+      this.pods.set(key, { key, ns, node: node.name, ip: podIP, bridgePort: hostSide });
       this.addNs(ns);
       this.inNs(ns, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', hostSide, 'netns', node.ns]);
       this.inNs(node.ns, ['link', 'set', hostSide, 'master', 'cni0']);

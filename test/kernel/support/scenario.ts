@@ -13,7 +13,7 @@
  *                                                   hostnet-b hostNetwork 9100/TCP
  *   Services: web   NodePort eTP Cluster 10.96.0.10 80/TCP->8080 (30080), 53/UDP->8053 (30053)
  *             local NodePort eTP Local   10.96.0.20 80/TCP->8080 (30081)
- *             empty ClusterIP            10.96.0.30 80/TCP->8080 (selector matches nothing)
+ *             empty NodePort             10.96.0.30 80/TCP->8080 (30082; selector matches nothing)
  *   external client 203.0.113.2 behind the fabric router.
  */
 import { ClusterBuilder } from './cluster';
@@ -29,7 +29,7 @@ export const HOST_LISTENER_PORT = 2222;
 export const HOSTNET_PORT = 9100;
 export const WEB = { clusterIP: '10.96.0.10', port: 80, udpPort: 53, nodePort: 30080, udpNodePort: 30053 };
 export const LOCAL = { clusterIP: '10.96.0.20', port: 80, nodePort: 30081 };
-export const EMPTY = { clusterIP: '10.96.0.30', port: 80 };
+export const EMPTY = { clusterIP: '10.96.0.30', port: 80, nodePort: 30082 };
 export const UNCLAIMED_PORT = 31999;
 
 export function buildScenarioCluster(): ClusterBuilder {
@@ -60,7 +60,7 @@ export function buildScenarioCluster(): ClusterBuilder {
     .service({ name: 'local', type: 'NodePort', clusterIP: LOCAL.clusterIP, selector: { app: 'local' }, externalTrafficPolicy: 'Local', ports: [
       { port: LOCAL.port, targetPort: 8080, nodePort: LOCAL.nodePort },
     ] })
-    .service({ name: 'empty', type: 'ClusterIP', clusterIP: EMPTY.clusterIP, selector: { app: 'nothing-has-this' }, ports: [
-      { port: EMPTY.port, targetPort: 8080 },
+    .service({ name: 'empty', type: 'NodePort', clusterIP: EMPTY.clusterIP, selector: { app: 'nothing-has-this' }, ports: [
+      { port: EMPTY.port, targetPort: 8080, nodePort: EMPTY.nodePort },
     ] });
 }
