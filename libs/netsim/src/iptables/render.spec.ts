@@ -251,6 +251,49 @@ describe('renderPortmap (plugins/meta/portmap/portmap_iptables.go)', () => {
     expect(rules).toHaveLength(3 * 19);
   });
 
+  it('matches portmap_iptables_test.go "generates a correct standard container chain" (IPv4 part)', () => {
+    const containerID = 'icee6giejonei6sohng6ahngee7laquohquee9shiGo7fohferakah3Feiyoolu2pei7ciPhoh7shaoX6vai3vuf0ahfaeng8yohb9ceu0daez5hashee8ooYai5wa3y';
+    const ports = [
+      { hostPort: 8080, containerPort: 80, protocol: 'TCP' as const },
+      { hostPort: 8081, containerPort: 80, protocol: 'TCP' as const },
+      { hostPort: 8080, containerPort: 81, protocol: 'UDP' as const },
+      { hostPort: 8082, containerPort: 82, protocol: 'UDP' as const },
+      { hostPort: 8083, containerPort: 83, protocol: 'TCP' as const, hostIP: '192.168.0.2' },
+      { hostPort: 8084, containerPort: 84, protocol: 'TCP' as const, hostIP: '0.0.0.0' },
+      { hostPort: 8085, containerPort: 85, protocol: 'TCP' as const, hostIP: '2001:db8:a::1' },
+      { hostPort: 8086, containerPort: 86, protocol: 'TCP' as const, hostIP: '::' },
+    ];
+    const s = aSnapshot({ nodes: [aNode('n', { ip: '192.168.0.2', podCIDRs: ['10.0.0.0/24'] })], pods: [aPod('p', { node: 'n', podIPs: ['10.0.0.2'], sandboxId: containerID, hostPorts: ports })] });
+    s.profile.cni.networkName = 'test';
+    (s.profile.cni.portmap as { conditionsV4: string[] }).conditionsV4 = ['-a', 'b'];
+    const nat = renderPortmap(s, 'n').tables['nat'];
+    const comment = `dnat name: "test" id: "${containerID}"`;
+    expect(nat.chains['CNI-HOSTPORT-DNAT'].rules.map((r) => r.args)).toEqual([
+      ['-m', 'comment', '--comment', comment, '-m', 'multiport', '-p', 'tcp', '--destination-ports', '8080,8081,8083,8084,8085,8086', '-a', 'b', '-j', 'CNI-DN-67e92b96e692a494b6b85'],
+      ['-m', 'comment', '--comment', comment, '-m', 'multiport', '-p', 'udp', '--destination-ports', '8080,8082', '-a', 'b', '-j', 'CNI-DN-67e92b96e692a494b6b85'],
+    ]);
+    expect(nat.chains['CNI-DN-67e92b96e692a494b6b85'].rules.map((r) => r.args)).toEqual([
+      ['-p', 'tcp', '--dport', '8080', '-s', '10.0.0.2/24', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'tcp', '--dport', '8080', '-s', '127.0.0.1', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'tcp', '--dport', '8080', '-j', 'DNAT', '--to-destination', '10.0.0.2:80'],
+      ['-p', 'tcp', '--dport', '8081', '-s', '10.0.0.2/24', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'tcp', '--dport', '8081', '-s', '127.0.0.1', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'tcp', '--dport', '8081', '-j', 'DNAT', '--to-destination', '10.0.0.2:80'],
+      ['-p', 'udp', '--dport', '8080', '-s', '10.0.0.2/24', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'udp', '--dport', '8080', '-s', '127.0.0.1', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'udp', '--dport', '8080', '-j', 'DNAT', '--to-destination', '10.0.0.2:81'],
+      ['-p', 'udp', '--dport', '8082', '-s', '10.0.0.2/24', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'udp', '--dport', '8082', '-s', '127.0.0.1', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'udp', '--dport', '8082', '-j', 'DNAT', '--to-destination', '10.0.0.2:82'],
+      ['-p', 'tcp', '--dport', '8083', '-d', '192.168.0.2', '-s', '10.0.0.2/24', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'tcp', '--dport', '8083', '-d', '192.168.0.2', '-s', '127.0.0.1', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'tcp', '--dport', '8083', '-d', '192.168.0.2', '-j', 'DNAT', '--to-destination', '10.0.0.2:83'],
+      ['-p', 'tcp', '--dport', '8084', '-s', '10.0.0.2/24', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'tcp', '--dport', '8084', '-s', '127.0.0.1', '-j', 'CNI-HOSTPORT-SETMARK'],
+      ['-p', 'tcp', '--dport', '8084', '-j', 'DNAT', '--to-destination', '10.0.0.2:84'],
+    ]);
+  });
+
   it('hostNetwork pods, terminal pods and a CNI without portmap get nothing', () => {
     const hn = aPod('hn', { namespace: 'demo', node: 'node-a', hostNetwork: true, podIPs: ['192.168.1.10'], hostPorts: [80] });
     const done = aPod('done', { namespace: 'demo', node: 'node-a', phase: 'Succeeded', podIPs: ['10.244.0.8'], hostPorts: [81] });
