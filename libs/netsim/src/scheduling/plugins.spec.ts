@@ -232,3 +232,11 @@ describe('runtime predictions: hostNetwork undeclared port under a portmap hostP
     expect(r.nodes[0].runtime).toEqual([expect.objectContaining({ kind: 'hostport-captures-listener', certainty: 'assumed', port: 80, holder: { kind: 'hostPort', name: 'default/hp' } })]);
   });
 });
+
+describe('runtime predictions: kube-proxy health check port', () => {
+  it('a hostNetwork pod binding a healthCheckNodePort fails: kube-proxy listens there', () => {
+    const s = buildSchedulingState(aSnapshot({ nodes: [aNode('n1')], services: [aService('lb', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 32000, ports: [{ port: 80, nodePort: 30080 }] })] }));
+    const r = schedulePod(s, aPod('hc', { hostNetwork: true, hostPorts: [32000] }));
+    expect(r.nodes[0].runtime[0]).toMatchObject({ kind: 'bind-conflict', certainty: 'declared', holder: { kind: 'host-listener', name: 'kube-proxy (healthCheckNodePort of default/lb)' } });
+  });
+});

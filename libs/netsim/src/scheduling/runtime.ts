@@ -63,7 +63,10 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
       const k = portKey(b.protocol, b.port);
       const listener = ns.listeners.get(k)?.[0];
       const holder = (ns.hostNetBinds.get(k) ?? []).find((h) => h.pod !== pod);
-      if (listener) {
+      const hc = b.protocol === 'TCP' ? state.healthCheckPorts.get(b.port) : undefined;
+      if (hc && !listener) {
+        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: b.certainty, port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: `kube-proxy (healthCheckNodePort of ${hc.namespace}/${hc.name})` } });
+      } else if (listener) {
         out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: weaker(b.certainty, 'observed'), port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: listenerName(listener) } });
       } else if (holder) {
         out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: weaker(b.certainty, holder.certainty), port: b.port, protocol: b.protocol, holder: { kind: 'pod', name: podName(holder.pod) } });

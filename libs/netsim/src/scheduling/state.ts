@@ -43,6 +43,8 @@ export interface SchedulingState {
   byName: Map<string, NodeState>;
   /** Service NodePorts by "PROTO/port" (cluster-wide: every node's KUBE-NODEPORTS has them) */
   nodePorts: Map<string, NodePortClaim>;
+  /** healthCheckNodePorts: kube-proxy listens on them (TCP) on every node (pkg/proxy/healthcheck) */
+  healthCheckPorts: Map<number, Service>;
 }
 
 export function isTerminal(p: Pod): boolean {
@@ -141,9 +143,11 @@ export function buildSchedulingState(snapshot: Snapshot): SchedulingState {
     }
   }
   const nodePorts = new Map<string, NodePortClaim>();
+  const healthCheckPorts = new Map<number, Service>();
   for (const svc of snapshot.services) {
+    if (svc.healthCheckNodePort > 0) healthCheckPorts.set(svc.healthCheckNodePort, svc);
     if (svc.type !== 'NodePort' && svc.type !== 'LoadBalancer') continue;
     for (const port of svc.ports) if (port.nodePort > 0) nodePorts.set(portKey(port.protocol, port.nodePort), { service: svc, port });
   }
-  return { profile: snapshot.profile, nodes, byName, nodePorts };
+  return { profile: snapshot.profile, nodes, byName, nodePorts, healthCheckPorts };
 }
