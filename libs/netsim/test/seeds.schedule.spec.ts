@@ -224,6 +224,7 @@ status: {phase: Running, podIP: 10.244.0.58}
       "0/3 nodes are available: 3 node(s) didn't have free ports for the requested pod ports. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
     );
     const report = checkManifests([...docs].map((d) => ({ ...d, obj: { ...d.obj, spec: { ...(d.obj['spec'] as object), replicas: 4 } } })), snapshot);
+    expect(report.findings.find((f) => f.rule === 'hostnetwork-hostport-noop')).toMatchObject({ severity: 'info', object: 'Deployment/default/server-deployment' });
     expect(report.findings.find((f) => f.rule === 'hostport-replicas-exceed-nodes')?.message).toMatch(/^4 replicas but only 3 nodes can take hostPort 9697\/TCP; 1 will stay Pending/);
   });
 });

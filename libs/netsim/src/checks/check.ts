@@ -171,6 +171,24 @@ function checkHostNetwork(c: Collector, s: Subject, pod: Pod, policies: NetworkP
   if (pod.dnsPolicy === 'ClusterFirst') {
     c.add(s, 'hostnetwork-dnspolicy', 'warning', `${s.ref} uses hostNetwork with dnsPolicy ClusterFirst: it gets the node's resolv.conf and cannot resolve cluster Service names.`, 'Set dnsPolicy: ClusterFirstWithHostNet.', [...spec, 'hostNetwork']);
   }
+  const spec0 = s.workload ? ((s.po.obj['spec'] as Record<string, unknown> | undefined)?.['template'] as Record<string, unknown> | undefined)?.['spec'] : s.po.obj['spec'];
+  const rawContainers = (spec0 as Record<string, unknown> | undefined)?.['containers'];
+  const explicit: number[] = [];
+  if (Array.isArray(rawContainers))
+    for (const rc of rawContainers) {
+      const ports = (rc as Record<string, unknown> | null)?.['ports'];
+      if (Array.isArray(ports)) for (const p of ports) if (typeof (p as Record<string, unknown> | null)?.['hostPort'] === 'number' && (p as Record<string, number>)['hostPort'] > 0) explicit.push((p as Record<string, number>)['hostPort']);
+    }
+  if (explicit.length) {
+    c.add(
+      s,
+      'hostnetwork-hostport-noop',
+      'info',
+      `${s.ref} sets hostPort ${explicit.join(', ')} together with hostNetwork: only hostNetwork takes effect. The process binds the node's port itself; no portmap DNAT rule is created (containerd sets up CNI only for non-hostNetwork pods), and hostPort is scheduler bookkeeping only.`,
+      'Drop hostPort (it is defaulted from containerPort on the Pod anyway), or drop hostNetwork if a port mapping was intended.',
+      [...spec, 'hostNetwork'],
+    );
+  }
   const selecting = policies.filter((np) => np.namespace === pod.namespace && matchesLabelSelector(np.podSelector, pod.labels));
   if (selecting.length) {
     c.add(

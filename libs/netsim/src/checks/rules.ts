@@ -17,6 +17,7 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'api-rejected', title: 'Rejected by the API server', description: 'Another API validation error.' },
   { id: 'service-selector-matches-nothing', title: 'Service selector matches no pod', description: 'The Service gets no endpoints; kube-proxy REJECTs its traffic.' },
   { id: 'hostnetwork-networkpolicy', title: 'hostNetwork pod and NetworkPolicy', description: 'kubernetes.io network-policies: "NetworkPolicy behaviour for hostNetwork pods is undefined".' },
+  { id: 'hostnetwork-hostport-noop', title: 'hostPort together with hostNetwork', description: 'k8s-semantics §4.7/§5.3: hostNetwork pods get no CNI/portmap; hostPort only feeds the scheduler and cannot remap a port.' },
   { id: 'hostnetwork-dnspolicy', title: 'hostNetwork without ClusterFirstWithHostNet', description: 'With hostNetwork and dnsPolicy ClusterFirst the pod uses the node resolver and cannot resolve cluster Service names.' },
   { id: 'hostport-replicas-exceed-nodes', title: 'More replicas than nodes that can take the host port', description: 'NodePorts filter: one (hostIP, hostPort, protocol) per node; the rest stay Pending.' },
   { id: 'unschedulable', title: 'No node can host the pod', description: 'The scheduler filters reject every node (FailedScheduling).' },
