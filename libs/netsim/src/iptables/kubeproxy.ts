@@ -203,8 +203,14 @@ function containsIPv4Loopback(kp: KubeProxyConfig): boolean {
   });
 }
 
-/** iptablesJumpChains + iptablesKubeletJumpChains, in proxier.go list order (each is EnsureRule(Prepend)). */
+/**
+ * iptablesKubeletJumpChains + iptablesJumpChains; each is EnsureRule(Prepend), which leaves an existing rule
+ * where it is. The kubelet installs the KUBE-FIREWALL jumps before kube-proxy's first sync, so on real nodes they
+ * sit after kube-proxy's jumps: they are listed (prepended) first here.
+ */
 export const KUBE_PROXY_JUMPS: ReadonlyArray<{ table: string; chain: string; args: string[] }> = [
+  { table: 'filter', chain: 'INPUT', args: ['-j', KUBE_FIREWALL] },
+  { table: 'filter', chain: 'OUTPUT', args: ['-j', KUBE_FIREWALL] },
   { table: 'filter', chain: 'INPUT', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'kubernetes externally-visible service portals', '-j', KUBE_EXTERNAL_SERVICES] },
   { table: 'filter', chain: 'FORWARD', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'kubernetes externally-visible service portals', '-j', KUBE_EXTERNAL_SERVICES] },
   { table: 'filter', chain: 'INPUT', args: ['-m', 'comment', '--comment', 'kubernetes health check service ports', '-j', KUBE_NODEPORTS] },
@@ -217,8 +223,6 @@ export const KUBE_PROXY_JUMPS: ReadonlyArray<{ table: string; chain: string; arg
   { table: 'nat', chain: 'OUTPUT', args: ['-m', 'comment', '--comment', 'kubernetes service portals', '-j', KUBE_SERVICES] },
   { table: 'nat', chain: 'PREROUTING', args: ['-m', 'comment', '--comment', 'kubernetes service portals', '-j', KUBE_SERVICES] },
   { table: 'nat', chain: 'POSTROUTING', args: ['-m', 'comment', '--comment', 'kubernetes postrouting rules', '-j', KUBE_POSTROUTING] },
-  { table: 'filter', chain: 'INPUT', args: ['-j', KUBE_FIREWALL] },
-  { table: 'filter', chain: 'OUTPUT', args: ['-j', KUBE_FIREWALL] },
 ];
 
 /**

@@ -153,6 +153,15 @@ describe('renderKubeProxy (pkg/proxy/iptables/proxier.go syncProxyRules)', () =>
       '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE',
       '-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000',
     ]);
+    expect(lines(rs, 'filter', ['INPUT', 'OUTPUT'])).toEqual([
+      '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+      '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
+      '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
+      '-A INPUT -j KUBE-FIREWALL',
+      '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+      '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-A OUTPUT -j KUBE-FIREWALL',
+    ]);
     expect(lines(rs, 'filter', ['FORWARD', 'KUBE-FORWARD', 'KUBE-FIREWALL'])).toEqual([
       '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
       '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
