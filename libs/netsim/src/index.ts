@@ -6,3 +6,5 @@ export * from './checks';
 export * from './iptables';
 export * from './trace';
 export * from './claims';
+export * from './model/errors';
+export * from './engine';

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadSnapshot } from './adapter';
+import { ClusterEngine, parseTraceSource, parseTraceTarget } from './engine';
+import { QueryError } from './model/errors';
+
+const fixture = (f: string) => {
+  const file = path.join(__dirname, '../../../test/fixtures/clusters', f);
+  return new ClusterEngine(loadSnapshot([{ name: f, text: readFileSync(file, 'utf8') }]).snapshot);
+};
+
+describe('parseTraceTarget', () => {
+  it.each([
+    ['node-b:81', { host: 'node-b', port: 81, protocol: 'TCP' }],
+    ['node-b:81/TCP', { host: 'node-b', port: 81, protocol: 'TCP' }],
+    ['10.96.0.10:53/udp', { host: '10.96.0.10', port: 53, protocol: 'UDP' }],
+    ['192.168.1.10:30080/Sctp', { host: '192.168.1.10', port: 30080, protocol: 'SCTP' }],
+  ])('reads %s', (text, want) => expect(parseTraceTarget(text)).toEqual(want));
+
+  it.each(['node-b', 'node-b:http', 'node-b:0', 'node-b:70000', 'node-b:81/icmp', ':81'])('rejects %s with a QueryError on "to"', (text) => {
+    expect(() => parseTraceTarget(text)).toThrow(QueryError);
+    try {
+      parseTraceTarget(text);
+    } catch (e) {
+      expect((e as QueryError).field).toBe('to');
+    }
+  });
+});
+
+describe('parseTraceSource', () => {
+  it('reads every source form', () => {
+    expect(parseTraceSource(undefined)).toEqual({ kind: 'external' });
+    expect(parseTraceSource('external:203.0.113.9')).toEqual({ kind: 'external', ip: '203.0.113.9' });
+    expect(parseTraceSource('node:node-a')).toEqual({ kind: 'node', node: 'node-a' });
+    expect(parseTraceSource('localhost:node-a')).toEqual({ kind: 'localhost', node: 'node-a' });
+    expect(parseTraceSource('pod:demo/client-0')).toEqual({ kind: 'pod', namespace: 'demo', name: 'client-0' });
+    expect(parseTraceSource('ip:10.244.0.9@node-a')).toEqual({ kind: 'ip', ip: '10.244.0.9', node: 'node-a' });
+  });
+  it.each(['satellite', 'external:not-an-ip', 'pod:client-0', 'ip:10.0.0.1', 'node:'])('rejects %s', (text) => {
+    expect(() => parseTraceSource(text)).toThrow(QueryError);
+  });
+});
+
+describe('ClusterEngine', () => {
+  const seed003 = fixture('seed-003-nodeport-and-hostport.yaml');
+
+  it('traces node:81 on the seed 003 cluster through the portmap DNAT to the pod port 80', () => {
+    const r = seed003.traceText('k8s-master01:81');
+    expect(r.outcome).toBe('delivered');
+    expect(r.hops.map((h) => h.chain)).toEqual(expect.arrayContaining(['CNI-HOSTPORT-DNAT']));
+    expect(r.hops.some((h) => h.chain.startsWith('CNI-DN-') && h.verdict.startsWith('DNAT'))).toBe(true);
+    expect(r.destinations).toEqual([expect.objectContaining({ pod: 'default/nginx-deployment-ff549cb9d-5t4bp', ip: '10.244.0.40', port: 80, probability: 1 })]);
+  });
+
+  it('names unknown nodes and pods as query errors, not engine failures', () => {
+    expect(() => seed003.iptablesSave('node-z')).toThrow(/node "node-z" is not in this snapshot/);
+    expect(() => seed003.claims('node-z')).toThrow(QueryError);
+    expect(() => seed003.traceText('node-z:81')).toThrow(QueryError);
+    expect(() => seed003.traceText('k8s-master01:81', 'pod:default/ghost')).toThrow(/pod default\/ghost is not in this snapshot/);
+    expect(() => seed003.scheduleObject({ kind: 'Service' })).toThrow(/expected a Pod, Deployment/);
+  });
+
+  it('builds the scheduling state once and reuses it', () => {
+    const e = fixture('seed-002-hostnetwork-replicas.yaml');
+    expect(e.scheduling).toBe(e.scheduling);
+  });
+
+  it('renders iptables-save text for a node', () => {
+    const text = seed003.iptablesSave('k8s-master01');
+    expect(text).toMatch(/^\*nat$/m);
+    expect(text).toContain('-A CNI-HOSTPORT-DNAT');
+    expect(text).toMatch(/COMMIT\s*$/);
+  });
+});
