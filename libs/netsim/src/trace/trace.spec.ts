@@ -91,6 +91,34 @@ describe('trace: sources, routing and sockets', () => {
   });
 });
 
+describe('trace: traffic policies', () => {
+  const pods = [aPod('web-a', { namespace: 'demo', node: 'node-a', podIPs: ['10.244.0.5'] }), aPod('web-b', { namespace: 'demo', node: 'node-b', podIPs: ['10.244.1.5'] }), aPod('client', { namespace: 'demo', node: 'node-b', podIPs: ['10.244.1.9'] })];
+  const eps = slice('web', [{ ip: '10.244.0.5', node: 'node-a' }]);
+
+  it('eTP Local: external traffic to a node with a local endpoint keeps the client address', () => {
+    const s = demo({ pods, services: [aService('web', { namespace: 'demo', clusterIP: '10.96.0.10', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] })], endpointSlices: [eps] });
+    const r = trace(s, { toHost: 'node-a', port: 30080, protocol: 'TCP', from: { kind: 'external', ip: '198.51.100.7' } });
+    expect(r.destinations).toEqual([expect.objectContaining({ pod: 'demo/web-a', masquerade: false, sourceSeen: '198.51.100.7', probability: 1 })]);
+    expect(r.hops.some((h) => h.chain.startsWith('KUBE-SVL-') && h.verdict.startsWith('jump KUBE-SEP-'))).toBe(true);
+    // the node without a local endpoint drops it in filter KUBE-EXTERNAL-SERVICES
+    const b = trace(s, { toHost: 'node-b', port: 30080, protocol: 'TCP', from: { kind: 'external' } });
+    expect([b.outcome, b.destinations[0].by]).toEqual(['dropped', 'filter KUBE-EXTERNAL-SERVICES']);
+  });
+
+  it('iTP Local: a pod on a node without a local endpoint is dropped at the cluster IP', () => {
+    const s = demo({ pods, services: [aService('web', { namespace: 'demo', clusterIP: '10.96.0.10', internalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080 }] })], endpointSlices: [eps] });
+    const r = trace(s, { toHost: '10.96.0.10', port: 80, protocol: 'TCP', from: { kind: 'pod', namespace: 'demo', name: 'client' } });
+    expect([r.outcome, r.destinations[0].by]).toEqual(['dropped', 'filter KUBE-SERVICES']);
+    expect(r.hops.find((h) => h.verdict === 'DROP')?.rule).toBe('-m comment --comment "demo/web has no local endpoints" -m tcp -p tcp -d 10.96.0.10 --dport 80 -j DROP');
+  });
+
+  it('localhost to a NodePort is DNATed and masqueraded (localhostNodePorts, upstream "localhost to nodePort gets masqueraded")', () => {
+    const s = demo({ pods, services: [aService('web', { namespace: 'demo', clusterIP: '10.96.0.10', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] })], endpointSlices: [eps] });
+    const r = trace(s, { toHost: '127.0.0.1', port: 30080, protocol: 'TCP', from: { kind: 'localhost', node: 'node-b' } });
+    expect(r.destinations).toEqual([expect.objectContaining({ pod: 'demo/web-a', masquerade: true, sourceSeen: '192.168.1.11' })]);
+  });
+});
+
 describe('trace over uploaded dumps: chain semantics', () => {
   it('goto returns past the calling chain; RETURN and policies apply', () => {
     const dump = ['*nat', ':PREROUTING ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', '-A PREROUTING -j A', '-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.244.0.50:80', '-A A -g B', '-A A -j DNAT --to-destination 10.244.0.99:80', '-A B -p udp -j RETURN', 'COMMIT', '*filter', ':INPUT DROP [0:0]', 'COMMIT', ''].join('\n');
