@@ -160,6 +160,86 @@ export class Reader {
     return out;
   }
 
+  // Keyed readers: read o[key] and build the field path only when reporting, so the 150k-pod happy path
+  // allocates no path arrays.
+  kStr(o: Record<string, unknown> | undefined, base: FieldPath, key: string, def = ''): string {
+    const v = o?.[key];
+    if (typeof v === 'string') return v;
+    return v === undefined || v === null ? def : this.str(v, [...base, key], def);
+  }
+
+  kOptStr(o: Record<string, unknown> | undefined, base: FieldPath, key: string): string | undefined {
+    const v = o?.[key];
+    if (typeof v === 'string') return v;
+    return v === undefined || v === null ? undefined : this.optStr(v, [...base, key]);
+  }
+
+  kInt(o: Record<string, unknown> | undefined, base: FieldPath, key: string, def = 0): number {
+    const v = o?.[key];
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    return v === undefined || v === null ? def : this.int(v, [...base, key], def);
+  }
+
+  kOptInt(o: Record<string, unknown> | undefined, base: FieldPath, key: string): number | undefined {
+    const v = o?.[key];
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    return v === undefined || v === null ? undefined : this.optInt(v, [...base, key]);
+  }
+
+  kBool(o: Record<string, unknown> | undefined, base: FieldPath, key: string, def = false): boolean {
+    const v = o?.[key];
+    if (typeof v === 'boolean') return v;
+    return v === undefined || v === null ? def : this.bool(v, [...base, key], def);
+  }
+
+  kObj(o: Record<string, unknown> | undefined, base: FieldPath, key: string): Record<string, unknown> | undefined {
+    const v = o?.[key];
+    if (v === undefined || v === null) return undefined;
+    if (isRecord(v)) return v;
+    return this.obj(v, [...base, key]);
+  }
+
+  kArr(o: Record<string, unknown> | undefined, base: FieldPath, key: string): unknown[] {
+    const v = o?.[key];
+    if (Array.isArray(v)) return v;
+    return v === undefined || v === null ? [] : this.arr(v, [...base, key]);
+  }
+
+  kStrMap(o: Record<string, unknown> | undefined, base: FieldPath, key: string): Record<string, string> {
+    const v = o?.[key];
+    if (v === undefined || v === null) return {};
+    if (isRecord(v)) {
+      let ok = true;
+      for (const k in v) if (typeof v[k] !== 'string') ok = false;
+      if (ok) return { ...(v as Record<string, string>) };
+    }
+    return this.strMap(v, [...base, key]);
+  }
+
+  kResourceList(o: Record<string, unknown> | undefined, base: FieldPath, key: string): Record<string, number> {
+    const v = o?.[key];
+    if (v === undefined || v === null) return {};
+    if (isRecord(v)) {
+      const out: Record<string, number> = {};
+      let ok = true;
+      for (const k in v) {
+        const q = v[k];
+        const n = typeof q === 'string' || typeof q === 'number' ? resourceAmount(k, q) : null;
+        if (n === null || n < 0) ok = false;
+        else out[k] = n;
+      }
+      if (ok) return out;
+    }
+    return this.resourceList(v, [...base, key]);
+  }
+
+  kOneOf<T extends string>(o: Record<string, unknown> | undefined, base: FieldPath, key: string, allowed: readonly T[], def: T): T {
+    const v = o?.[key];
+    if (v === undefined || v === null || v === '') return def;
+    if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+    return this.oneOf(v, [...base, key], allowed, def);
+  }
+
   oneOf<T extends string>(v: unknown, path: FieldPath, allowed: readonly T[], def: T): T {
     if (v === undefined || v === null || v === '') return def;
     if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;

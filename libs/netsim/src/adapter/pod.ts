@@ -45,49 +45,55 @@ export interface PodConversionOptions {
   isPod: boolean;
 }
 
-function readPorts(r: Reader, v: unknown, path: FieldPath): ContainerPort[] {
+function readPorts(r: Reader, list: unknown[], path: FieldPath): ContainerPort[] {
   const out: ContainerPort[] = [];
-  r.arr(v, path).forEach((p, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i];
     const pp = [...path, i];
     const o = r.obj(p, pp);
-    if (!o) return;
+    if (!o) continue;
     const port: ContainerPort = {
-      containerPort: r.int(o['containerPort'], [...pp, 'containerPort']),
-      hostPort: r.int(o['hostPort'], [...pp, 'hostPort']),
+      containerPort: r.kInt(o, pp, 'containerPort'),
+      hostPort: r.kInt(o, pp, 'hostPort'),
       // hostIP is never defaulted by the API server; HostPortInfo.sanitize maps '' to 0.0.0.0 later
-      hostIP: r.str(o['hostIP'], [...pp, 'hostIP']),
+      hostIP: r.kStr(o, pp, 'hostIP'),
       // SetDefaults_ContainerPort: Protocol = TCP
-      protocol: r.oneOf<Protocol>(o['protocol'], [...pp, 'protocol'], PROTOCOLS, 'TCP'),
+      protocol: r.kOneOf<Protocol>(o, pp, 'protocol', PROTOCOLS, 'TCP'),
     };
-    const name = r.optStr(o['name'], [...pp, 'name']);
+    const name = r.kOptStr(o, pp, 'name');
     if (name !== undefined) port.name = name;
     out.push(port);
-  });
+  }
   return out;
 }
 
-function readContainers(r: Reader, v: unknown, path: FieldPath, init: boolean): Container[] {
+function readContainers(r: Reader, list: unknown[], path: FieldPath, init: boolean): Container[] {
   const out: Container[] = [];
-  r.arr(v, path).forEach((c, i) => {
+  for (let i = 0; i < list.length; i++) {
     const cp = [...path, i];
-    const o = r.obj(c, cp);
-    if (!o) return;
-    const res = r.obj(o['resources'], [...cp, 'resources']);
-    const limits = r.resourceList(res?.['limits'], [...cp, 'resources', 'limits']);
-    const requests = r.resourceList(res?.['requests'], [...cp, 'resources', 'requests']);
-    // SetDefaults_ResourceRequirements-style: a limit without a request becomes the request
-    for (const [k, val] of Object.entries(limits)) if (!(k in requests)) requests[k] = val;
+    const o = r.obj(list[i], cp);
+    if (!o) continue;
+    const res = r.kObj(o, cp, 'resources');
+    let requests: Record<string, number> = {};
+    if (res) {
+      const rp = [...cp, 'resources'];
+      const limits = r.kResourceList(res, rp, 'limits');
+      requests = r.kResourceList(res, rp, 'requests');
+      // SetDefaults_ResourceRequirements-style: a limit without a request becomes the request
+      for (const k in limits) if (!(k in requests)) requests[k] = limits[k];
+    }
+    const ports = r.kArr(o, cp, 'ports');
     const container: Container = {
-      name: r.str(o['name'], [...cp, 'name']),
-      ports: readPorts(r, o['ports'], [...cp, 'ports']),
+      name: r.kStr(o, cp, 'name'),
+      ports: ports.length ? readPorts(r, ports, [...cp, 'ports']) : [],
       requests,
     };
-    const image = r.optStr(o['image'], [...cp, 'image']);
+    const image = r.kOptStr(o, cp, 'image');
     if (image !== undefined) container.image = image;
-    const rp = r.optStr(o['restartPolicy'], [...cp, 'restartPolicy']);
-    if (init && rp === 'Always') container.restartPolicy = 'Always';
+    const restart = r.kOptStr(o, cp, 'restartPolicy');
+    if (init && restart === 'Always') container.restartPolicy = 'Always';
     out.push(container);
-  });
+  }
   return out;
 }
 
@@ -163,81 +169,89 @@ function controllerOwner(r: Reader, meta: Record<string, unknown> | undefined, n
  */
 function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, opts: PodConversionOptions, defaultNs: string): Pod {
   const at = (...p: FieldPath): FieldPath => [...prefix, ...p];
-  const meta = r.obj(root['metadata'], at('metadata'));
-  const spec = r.obj(root['spec'], at('spec')) ?? {};
-  const status = opts.isPod ? r.obj(root['status'], at('status')) : undefined;
-  const namespace = r.str(meta?.['namespace'], at('metadata', 'namespace'), defaultNs) || defaultNs;
-  const hostNetwork = r.bool(spec['hostNetwork'], at('spec', 'hostNetwork'));
-  const containers = readContainers(r, spec['containers'], at('spec', 'containers'), false);
-  const initContainers = readContainers(r, spec['initContainers'], at('spec', 'initContainers'), true);
+  const metaPath = at('metadata');
+  const specPath = at('spec');
+  const statusPath = at('status');
+  const meta = r.kObj(root, prefix, 'metadata');
+  const spec = r.kObj(root, prefix, 'spec') ?? {};
+  const status = opts.isPod ? r.kObj(root, prefix, 'status') : undefined;
+  const namespace = r.kStr(meta, metaPath, 'namespace', defaultNs) || defaultNs;
+  const hostNetwork = r.kBool(spec, specPath, 'hostNetwork');
+  const containers = readContainers(r, r.kArr(spec, specPath, 'containers'), at('spec', 'containers'), false);
+  const initList = r.kArr(spec, specPath, 'initContainers');
+  const initContainers = initList.length ? readContainers(r, initList, at('spec', 'initContainers'), true) : [];
   if (opts.isPod && hostNetwork) {
     // defaultHostNetworkPorts (SetDefaults_Pod): containers and initContainers alike
     for (const c of [...containers, ...initContainers]) for (const p of c.ports) if (p.hostPort === 0) p.hostPort = p.containerPort;
   }
 
   let requiredNodeAffinity: NodeSelectorTerm[] | undefined;
-  const affinity = r.obj(spec['affinity'], at('spec', 'affinity'));
-  const na = r.obj(affinity?.['nodeAffinity'], at('spec', 'affinity', 'nodeAffinity'));
-  const reqPath = at('spec', 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution');
-  const req = r.obj(na?.['requiredDuringSchedulingIgnoredDuringExecution'], reqPath);
-  if (req) {
-    requiredNodeAffinity = [];
-    r.arr(req['nodeSelectorTerms'], [...reqPath, 'nodeSelectorTerms']).forEach((t, i) => {
-      const tp = [...reqPath, 'nodeSelectorTerms', i];
-      const to = r.obj(t, tp) ?? {};
-      requiredNodeAffinity?.push({
-        matchExpressions: readNodeReqs(r, to['matchExpressions'], [...tp, 'matchExpressions']),
-        matchFields: readNodeReqs(r, to['matchFields'], [...tp, 'matchFields']),
+  const affinity = r.kObj(spec, specPath, 'affinity');
+  if (affinity) {
+    const na = r.obj(affinity['nodeAffinity'], at('spec', 'affinity', 'nodeAffinity'));
+    const reqPath = at('spec', 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution');
+    const req = r.obj(na?.['requiredDuringSchedulingIgnoredDuringExecution'], reqPath);
+    if (req) {
+      const terms: NodeSelectorTerm[] = [];
+      r.arr(req['nodeSelectorTerms'], [...reqPath, 'nodeSelectorTerms']).forEach((t, i) => {
+        const tp = [...reqPath, 'nodeSelectorTerms', i];
+        const to = r.obj(t, tp) ?? {};
+        terms.push({
+          matchExpressions: readNodeReqs(r, to['matchExpressions'], [...tp, 'matchExpressions']),
+          matchFields: readNodeReqs(r, to['matchFields'], [...tp, 'matchFields']),
+        });
       });
-    });
+      requiredNodeAffinity = terms;
+    }
   }
 
-  const priorityClassName = r.str(spec['priorityClassName'], at('spec', 'priorityClassName'));
-  const priority = r.optInt(spec['priority'], at('spec', 'priority')) ?? SYSTEM_PRIORITY[priorityClassName] ?? 0;
+  const priorityClassName = r.kStr(spec, specPath, 'priorityClassName');
+  const priority = r.kOptInt(spec, specPath, 'priority') ?? SYSTEM_PRIORITY[priorityClassName] ?? 0;
 
   const podIPs: string[] = [];
-  if (status) {
-    r.arr(status['podIPs'], at('status', 'podIPs')).forEach((p, i) => {
-      const ip = r.str(Reader.get(p, 'ip'), at('status', 'podIPs', i, 'ip'));
-      if (ip) podIPs.push(ip);
-    });
-    const single = r.str(status['podIP'], at('status', 'podIP'));
-    if (single && !podIPs.includes(single)) podIPs.unshift(single);
-  }
   let ready: boolean | undefined;
   if (status) {
-    r.arr(status['conditions'], at('status', 'conditions')).forEach((c, i) => {
-      const co = r.obj(c, at('status', 'conditions', i));
+    const ips = r.kArr(status, statusPath, 'podIPs');
+    for (let i = 0; i < ips.length; i++) {
+      const ip = r.str(Reader.get(ips[i], 'ip'), at('status', 'podIPs', i, 'ip'));
+      if (ip) podIPs.push(ip);
+    }
+    const single = r.kStr(status, statusPath, 'podIP');
+    if (single && !podIPs.includes(single)) podIPs.unshift(single);
+    const conds = r.kArr(status, statusPath, 'conditions');
+    for (let i = 0; i < conds.length; i++) {
+      const co = r.obj(conds[i], at('status', 'conditions', i));
       if (co && co['type'] === 'Ready') ready = co['status'] === 'True';
-    });
+    }
   }
 
-  const annotations = r.strMap(meta?.['annotations'], at('metadata', 'annotations'));
+  const annotations = r.kStrMap(meta, metaPath, 'annotations');
+  const tolerations = r.kArr(spec, specPath, 'tolerations');
   const pod: Pod = {
     namespace,
-    name: r.str(meta?.['name'], at('metadata', 'name')) || r.str(meta?.['generateName'], at('metadata', 'generateName')),
-    labels: r.strMap(meta?.['labels'], at('metadata', 'labels')),
+    name: r.kStr(meta, metaPath, 'name') || r.kStr(meta, metaPath, 'generateName'),
+    labels: r.kStrMap(meta, metaPath, 'labels'),
     annotations,
-    nodeName: r.str(spec['nodeName'], at('spec', 'nodeName')),
+    nodeName: r.kStr(spec, specPath, 'nodeName'),
     hostNetwork,
     // SetDefaults_PodSpec
-    dnsPolicy: r.str(spec['dnsPolicy'], at('spec', 'dnsPolicy')) || 'ClusterFirst',
+    dnsPolicy: r.kStr(spec, specPath, 'dnsPolicy') || 'ClusterFirst',
     containers,
     initContainers,
-    nodeSelector: r.strMap(spec['nodeSelector'], at('spec', 'nodeSelector')),
-    tolerations: readTolerations(r, spec['tolerations'], at('spec', 'tolerations')),
+    nodeSelector: r.kStrMap(spec, specPath, 'nodeSelector'),
+    tolerations: tolerations.length ? readTolerations(r, tolerations, at('spec', 'tolerations')) : [],
     priority,
-    schedulerName: r.str(spec['schedulerName'], at('spec', 'schedulerName')) || 'default-scheduler',
-    phase: status ? r.oneOf<PodPhase>(status['phase'], at('status', 'phase'), PHASES, 'Pending') : 'Pending',
+    schedulerName: r.kStr(spec, specPath, 'schedulerName') || 'default-scheduler',
+    phase: status ? r.kOneOf<PodPhase>(status, statusPath, 'phase', PHASES, 'Pending') : 'Pending',
     podIPs,
     terminating: meta?.['deletionTimestamp'] !== undefined && meta?.['deletionTimestamp'] !== null,
   };
   if (requiredNodeAffinity) pod.requiredNodeAffinity = requiredNodeAffinity;
   if (ready !== undefined) pod.ready = ready;
-  const uid = r.optStr(meta?.['uid'], at('metadata', 'uid'));
+  const uid = r.kOptStr(meta, metaPath, 'uid');
   if (uid) pod.uid = uid;
   if (annotations[SANDBOX_ID_ANNOTATION]) pod.sandboxId = annotations[SANDBOX_ID_ANNOTATION];
-  if (opts.isPod) {
+  if (opts.isPod && meta && meta['ownerReferences'] !== undefined) {
     const owner = controllerOwner(r, meta, namespace);
     if (owner) {
       pod.owner = owner;
