@@ -62,8 +62,9 @@ const verbs: Record<string, Verb> = {
     if (!values.pod) throw new UsageError('schedule needs --pod FILE (a Pod or a workload manifest)');
     const engine = new ClusterEngine(snapshotOf(values.file, 'schedule'));
     const objects = parseDocuments(readInputs([values.pod]));
-    if (objects.length !== 1) throw new UsageError(`--pod ${values.pod} must hold exactly one object, it holds ${objects.length}`);
-    const r = engine.scheduleObject(objects[0]!.obj);
+    const [only] = objects;
+    if (!only || objects.length !== 1) throw new UsageError(`--pod ${values.pod} must hold exactly one object, it holds ${objects.length}`);
+    const r = engine.scheduleObject(only.obj);
     if (fmt === 'json') json(r.result);
     else print(r.kind === 'pod' ? scheduleText(r.result) : placementText(r.result));
     return 0;
