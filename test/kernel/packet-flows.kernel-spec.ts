@@ -14,7 +14,8 @@ import { compare } from './support/compare';
 import { checkPreconditions, KernelWorld } from './support/netns';
 import { run } from './support/sh';
 import {
-  buildScenarioCluster, EMPTY, EXTERNAL_CLIENT_IP, HOST_LISTENER_PORT, HOSTNET_PORT, HOSTPORT_TCP, HOSTPORT_UDP, LOCAL,
+  buildScenarioCluster, EMPTY, EXTERNAL_CLIENT_IP, HOST_LISTENER_PORT, HOST_LOOPBACK_LISTENER_PORT, HOSTIP_HOSTPORT, HOSTNET_PORT,
+  HOSTPORT_TCP, HOSTPORT_UDP, LOCAL,
   NODE_A, NODE_B, UNCLAIMED_PORT, UNDERLAY, WEB,
 } from './support/scenario';
 
@@ -29,6 +30,11 @@ interface Scenario {
   protocol: Proto;
   /** connections (TCP) or request/reply exchanges (UDP) */
   count: number;
+  /**
+   * A divergence between trace() and the kernel that is understood and reported to the engine owner: the test
+   * asserts what the kernel does, and fails once trace() agrees (so the marker gets removed).
+   */
+  knownDivergence?: { kernel: 'connected' | 'refused' | 'timeout'; why: string };
 }
 
 const EXT: From = { kind: 'external', ip: EXTERNAL_CLIENT_IP };
@@ -42,17 +48,36 @@ const SCENARIOS: Scenario[] = [
   { name: 'hostPort hairpin: the hostPort pod -> its own node-a:hostPort', from: pod('hp-web'), toHost: NODE_A.ip, port: HOSTPORT_TCP, protocol: 'TCP', count: 3 },
   { name: 'hostPort localhost: node-a -> 127.0.0.1:hostPort (localhost mark, masqueraded)', from: { kind: 'localhost', node: 'node-a' }, toHost: '127.0.0.1', port: HOSTPORT_TCP, protocol: 'TCP', count: 3 },
   { name: 'hostPort localhost UDP: node-a -> 127.0.0.1:hostPort', from: { kind: 'localhost', node: 'node-a' }, toHost: '127.0.0.1', port: HOSTPORT_UDP, protocol: 'UDP', count: 3 },
+  { name: 'hostPort via the bridge address: second pod -> 10.244.1.1:hostPort (cni0 is LOCAL too)', from: pod('client-a'), toHost: NODE_A.podCIDR.replace(/0\/24$/, '1'), port: HOSTPORT_TCP, protocol: 'TCP', count: 3 },
   { name: 'hostPort: node-a -> its own InternalIP:hostPort (no mark, node IP kept)', from: { kind: 'node', node: 'node-a' }, toHost: NODE_A.ip, port: HOSTPORT_TCP, protocol: 'TCP', count: 3 },
+  { name: 'hostPort: pod on another node -> node-a:hostPort (outside the hairpin /24: source preserved)', from: pod('client-b'), toHost: NODE_A.ip, port: HOSTPORT_TCP, protocol: 'TCP', count: 3 },
+  { name: 'hostPort with hostIP: external -> node-b:8082', from: EXT, toHost: NODE_B.ip, port: HOSTIP_HOSTPORT, protocol: 'TCP', count: 3 },
+  { name: 'hostPort with hostIP: node-b -> 127.0.0.1:8082 (no -d match: refused)', from: { kind: 'localhost', node: 'node-b' }, toHost: '127.0.0.1', port: HOSTIP_HOSTPORT, protocol: 'TCP', count: 2 },
+  { name: 'hostPort equal to a NodePort: external -> node-b:30080 (NodePort wins)', from: EXT, toHost: NODE_B.ip, port: WEB.nodePort, protocol: 'TCP', count: 20 },
   { name: 'host listener (NodeHostState): external -> node-a:2222 (host socket, source preserved)', from: EXT, toHost: NODE_A.ip, port: HOST_LISTENER_PORT, protocol: 'TCP', count: 3 },
+  { name: 'host listener: pod on the same node -> node-a:2222 (pod IP seen)', from: pod('client-a'), toHost: NODE_A.ip, port: HOST_LISTENER_PORT, protocol: 'TCP', count: 3 },
+  { name: 'host listener on 127.0.0.1: external -> node-a:2223 (refused)', from: EXT, toHost: NODE_A.ip, port: HOST_LOOPBACK_LISTENER_PORT, protocol: 'TCP', count: 2 },
+  { name: 'host listener on 127.0.0.1: node-a -> 127.0.0.1:2223', from: { kind: 'localhost', node: 'node-a' }, toHost: '127.0.0.1', port: HOST_LOOPBACK_LISTENER_PORT, protocol: 'TCP', count: 2 },
   { name: 'hostNetwork pod: external -> node-b:9100 (host socket, source preserved)', from: EXT, toHost: NODE_B.ip, port: HOSTNET_PORT, protocol: 'TCP', count: 3 },
   { name: 'hostNetwork pod: pod on another node -> node-b:9100', from: pod('client-a'), toHost: NODE_B.ip, port: HOSTNET_PORT, protocol: 'TCP', count: 3 },
   { name: 'NodePort eTP=Cluster: external -> node-a:30080 (both endpoints, masqueraded)', from: EXT, toHost: NODE_A.ip, port: WEB.nodePort, protocol: 'TCP', count: 20 },
-  { name: 'NodePort eTP=Cluster: external -> node-b:30080 (both endpoints, masqueraded)', from: EXT, toHost: NODE_B.ip, port: WEB.nodePort, protocol: 'TCP', count: 20 },
   { name: 'NodePort eTP=Cluster UDP: external -> node-a:30053', from: EXT, toHost: NODE_A.ip, port: WEB.udpNodePort, protocol: 'UDP', count: 20 },
   { name: 'NodePort eTP=Cluster: pod -> node-b:30080 (masqueraded)', from: pod('client-b'), toHost: NODE_B.ip, port: WEB.nodePort, protocol: 'TCP', count: 20 },
   { name: 'NodePort eTP=Local: external -> node-a:30081, local endpoint (source preserved)', from: EXT, toHost: NODE_A.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort eTP=Local: external -> node-b:30081, no local endpoint (dropped)', from: EXT, toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 2 },
+  { name: 'NodePort eTP=Local: pod on node-a -> node-a:30081 (own node, local endpoint, no masquerade)', from: pod('client-a'), toHost: NODE_A.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort eTP=Local: pod on node-b -> node-b:30081 (pod short-circuit to all endpoints, no masquerade)', from: pod('client-b'), toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
+  {
+    name: 'NodePort eTP=Local: pod on node-a -> node-b:30081 (DNAT on node-b, endpoint back on node-a)', from: pod('client-a'), toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3,
+    knownDivergence: {
+      kernel: 'timeout',
+      why: 'node-b takes the "pod traffic" short-circuit (-s clusterCIDR), DNATs to local-a on node-a without masquerade; the SYN does reach local-a ' +
+        'with source 10.244.1.20 (as traced), but its SYN-ACK goes straight to client-a over cni0, bypassing node-b\'s conntrack, so it is never ' +
+        'un-DNATed; client-a resets it and the connection never establishes. trace() follows only the first packet and reports delivered.',
+    },
+  },
+  { name: 'NodePort eTP=Local: node-b -> its own InternalIP:30081 (LOCAL source: all endpoints, masqueraded)', from: { kind: 'node', node: 'node-b' }, toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
+  { name: 'NodePort eTP=Local: node-b -> 127.0.0.1:30081 (masqueraded)', from: { kind: 'localhost', node: 'node-b' }, toHost: '127.0.0.1', port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort localhost: node-a -> 127.0.0.1:30080 (masqueraded)', from: { kind: 'localhost', node: 'node-a' }, toHost: '127.0.0.1', port: WEB.nodePort, protocol: 'TCP', count: 20 },
   { name: 'ClusterIP: pod -> 10.96.0.10:80 (both endpoints, no masquerade)', from: pod('client-a'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'ClusterIP: pod on node-b -> 10.96.0.10:80', from: pod('client-b'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
@@ -60,7 +85,9 @@ const SCENARIOS: Scenario[] = [
   { name: 'ClusterIP hairpin: endpoint pod -> its own Service (itself masqueraded, the other not)', from: pod('web-a'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'ClusterIP: node-b process -> 10.96.0.10:80 (source outside clusterCIDR, masqueraded)', from: { kind: 'node', node: 'node-b' }, toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'Service without endpoints: pod -> ClusterIP (REJECT)', from: pod('client-a'), toHost: EMPTY.clusterIP, port: EMPTY.port, protocol: 'TCP', count: 2 },
-  { name: 'Service without endpoints: external -> node-a:30082 (REJECT)', from: EXT, toHost: NODE_A.ip, port: EMPTY.nodePort, protocol: 'TCP', count: 2 },
+  { name: 'ClusterIP: hostNetwork pod -> 10.96.0.10:80 (node IP source, masqueraded)', from: pod('hostnet-b'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
+  { name: 'Service without endpoints: external -> node-a:30082 (REJECT, although a host process listens there)', from: EXT, toHost: NODE_A.ip, port: EMPTY.nodePort, protocol: 'TCP', count: 2 },
+  { name: 'Service without endpoints: node-a -> 127.0.0.1:30082 (the INPUT REJECT blocks the host listener)', from: { kind: 'localhost', node: 'node-a' }, toHost: '127.0.0.1', port: EMPTY.nodePort, protocol: 'TCP', count: 2 },
   { name: 'unclaimed port TCP: external -> node-a:31999 (RST, refused)', from: EXT, toHost: NODE_A.ip, port: UNCLAIMED_PORT, protocol: 'TCP', count: 2 },
   { name: 'unclaimed port UDP: external -> node-a:31999 (ICMP port unreachable, refused)', from: EXT, toHost: NODE_A.ip, port: UNCLAIMED_PORT, protocol: 'UDP', count: 2 },
 ];
@@ -139,7 +166,7 @@ if (!pre.ok) {
     }
 
     async function probe(s: Scenario, t: TraceResult): Promise<Attempt[]> {
-      const dropExpected = t.destinations.some((d) => d.outcome === 'dropped');
+      const dropExpected = t.destinations.some((d) => d.outcome === 'dropped') || s.knownDivergence?.kernel === 'timeout';
       const timeoutMs = dropExpected ? DROP_TIMEOUT_MS : DELIVER_TIMEOUT_MS;
       const [attempts] = await runClient(world.ipBin, clientNamespace(s.from), [{ host: s.toHost, port: s.port, proto: s.protocol, count: s.count, timeoutMs }]);
       return attempts;
@@ -171,7 +198,15 @@ if (!pre.ok) {
       const t = trace(snapshot, { toHost: s.toHost, port: s.port, protocol: s.protocol, from: s.from });
       const attempts = await probe(s, t);
       const c = compare(t, attempts);
-      summaries.push(`${c.problems.length ? 'DISAGREE' : 'agree   '} ${s.name}\n           ${c.summary}`);
+      const known = s.knownDivergence;
+      const verdict = c.problems.length ? (known ? 'KNOWN   ' : 'DISAGREE') : 'agree   ';
+      summaries.push(`${verdict} ${s.name}\n           ${c.summary}`);
+      if (known) {
+        // the kernel's behaviour is pinned; the day trace() agrees with it, this marker must go
+        expect({ scenario: s.name, kernel: attempts.map((a) => a.kind) }).toEqual({ scenario: s.name, kernel: attempts.map(() => known.kernel) });
+        expect({ scenario: s.name, traceStillDiverges: c.problems.length > 0, why: known.why }).toEqual({ scenario: s.name, traceStillDiverges: true, why: known.why });
+        return;
+      }
       expect({ scenario: s.name, problems: c.problems }).toEqual({ scenario: s.name, problems: [] });
     });
 

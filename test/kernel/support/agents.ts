@@ -91,7 +91,7 @@ function udp(p) {
       if (err) return finish({ kind: 'error', code: err.code || err.message });
       // a second datagram later: the ICMP error for the first one is reported on the next socket operation
       s.send('ping', (e) => { if (e) finish({ kind: 'error', code: e.code || e.message }); });
-      setTimeout(() => { if (!done) s.send('ping', () => {}); }, Math.min(300, p.timeoutMs / 3));
+      setTimeout(() => { if (!done) s.send('ping', () => {}); }, Math.min(300, p.timeoutMs / 3)).unref();
     });
   });
 }

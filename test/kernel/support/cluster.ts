@@ -9,6 +9,7 @@ export interface PortSpec {
   hostPort?: number;
   protocol?: 'TCP' | 'UDP';
   name?: string;
+  hostIP?: string;
 }
 
 export interface NodeSpec {
@@ -39,8 +40,9 @@ export interface ServiceSpec {
 }
 
 export interface HostListenerSpec {
-  node: string;
   port: number;
+  /** 0.0.0.0 when unset */
+  address?: string;
   protocol?: 'TCP' | 'UDP';
   process?: string;
 }
@@ -118,6 +120,7 @@ export class ClusterBuilder {
             ...(x.name ? { name: x.name } : {}),
             containerPort: x.containerPort,
             ...(x.hostPort ? { hostPort: x.hostPort } : {}),
+            ...(x.hostIP ? { hostIP: x.hostIP } : {}),
             protocol: x.protocol ?? 'TCP',
           })),
         }],
@@ -157,7 +160,7 @@ export class ClusterBuilder {
       metadata: { name: node },
       spec: {
         nodeName: node,
-        listeners: listeners.map((l) => ({ address: '0.0.0.0', port: l.port, protocol: l.protocol ?? 'TCP', process: l.process ?? 'echo' })),
+        listeners: listeners.map((l) => ({ address: l.address ?? '0.0.0.0', port: l.port, protocol: l.protocol ?? 'TCP', process: l.process ?? 'echo' })),
       },
     });
     return this;

@@ -274,7 +274,8 @@ export class KernelWorld {
       if (!ns) continue;
       for (const c of p.containers) for (const port of c.ports) {
         if (port.protocol === 'SCTP') continue;
-        add(ns, { id: key, port: port.containerPort, proto: port.protocol, host: port.hostIP || undefined });
+        // a container binds its port on every pod address; hostIP only narrows the bind of a hostNetwork pod
+        add(ns, { id: key, port: port.containerPort, proto: port.protocol, host: p.hostNetwork ? port.hostIP || undefined : undefined });
       }
     }
     for (const hs of snapshot.hostStates) {

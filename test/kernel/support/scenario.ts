@@ -7,10 +7,13 @@
  *     client-a 10.244.1.20  (no ports; a client)
  *     web-a    10.244.1.30  app=web   8080/TCP 8053/UDP
  *     local-a  10.244.1.40  app=local 8080/TCP
- *     host listener 0.0.0.0:2222/TCP (NodeHostState "sshd")
+ *     host listeners (NodeHostState): 0.0.0.0:2222 "sshd", 127.0.0.1:2223 "admin",
+ *       0.0.0.0:8081 (the hostPort: portmap steals it), 0.0.0.0:30082 (a NodePort without endpoints)
  *                                                   web-b    10.244.2.30  app=web 8080/TCP 8053/UDP
  *                                                   client-b 10.244.2.20  (no ports)
  *                                                   hostnet-b hostNetwork 9100/TCP
+ *                                                   hp-ip    10.244.2.40  8080/TCP <- 192.168.50.12:8082 (hostIP)
+ *                                                   hp-clash 10.244.2.50  8080/TCP <- hostPort 30080 (= web's NodePort)
  *   Services: web   NodePort eTP Cluster 10.96.0.10 80/TCP->8080 (30080), 53/UDP->8053 (30053)
  *             local NodePort eTP Local   10.96.0.20 80/TCP->8080 (30081)
  *             empty NodePort             10.96.0.30 80/TCP->8080 (30082; selector matches nothing)
@@ -26,6 +29,8 @@ export const UNDERLAY = { gateway: '192.168.50.1', prefix: 24, clientGateway: '2
 export const HOSTPORT_TCP = 8081;
 export const HOSTPORT_UDP = 9053;
 export const HOST_LISTENER_PORT = 2222;
+export const HOST_LOOPBACK_LISTENER_PORT = 2223;
+export const HOSTIP_HOSTPORT = 8082;
 export const HOSTNET_PORT = 9100;
 export const WEB = { clusterIP: '10.96.0.10', port: 80, udpPort: 53, nodePort: 30080, udpNodePort: 30053 };
 export const LOCAL = { clusterIP: '10.96.0.20', port: 80, nodePort: 30081 };
@@ -52,7 +57,14 @@ export function buildScenarioCluster(): ClusterBuilder {
     ] })
     .pod({ name: 'client-b', node: 'node-b', ip: '10.244.2.20' })
     .pod({ name: 'hostnet-b', node: 'node-b', hostNetwork: true, ports: [{ containerPort: HOSTNET_PORT, hostPort: HOSTNET_PORT }] })
-    .hostListeners('node-a', [{ node: 'node-a', port: HOST_LISTENER_PORT, process: 'sshd' }])
+    .pod({ name: 'hp-ip', node: 'node-b', ip: '10.244.2.40', ports: [{ containerPort: 8080, hostPort: HOSTIP_HOSTPORT, hostIP: NODE_B.ip }] })
+    .pod({ name: 'hp-clash', node: 'node-b', ip: '10.244.2.50', ports: [{ containerPort: 8080, hostPort: WEB.nodePort }] })
+    .hostListeners('node-a', [
+      { port: HOST_LISTENER_PORT, process: 'sshd' },
+      { port: HOST_LOOPBACK_LISTENER_PORT, address: '127.0.0.1', process: 'admin' },
+      { port: HOSTPORT_TCP, process: 'stolen' },
+      { port: EMPTY.nodePort, process: 'blocked' },
+    ])
     .service({ name: 'web', type: 'NodePort', clusterIP: WEB.clusterIP, selector: { app: 'web' }, externalTrafficPolicy: 'Cluster', ports: [
       { name: 'http', port: WEB.port, targetPort: 8080, nodePort: WEB.nodePort },
       { name: 'dns', port: WEB.udpPort, targetPort: 8053, nodePort: WEB.udpNodePort, protocol: 'UDP' },
