@@ -45,6 +45,34 @@ describe('parseDocuments', () => {
     expect(objs.map((o) => o.obj['kind'])).toEqual(['Namespace', 'Pod']);
     expect(objs[1].source.line).toBeGreaterThan(1);
   });
+  it('flattens a kubectl -o yaml List with a nested List, keeping item lines', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata: {name: a}
+- apiVersion: v1
+  kind: ServiceList
+  items:
+  - apiVersion: v1
+    kind: Service
+    metadata: {name: s}
+    spec: {ports: [{port: 80}]}
+metadata: {resourceVersion: ""}
+`;
+    const objs = parseDocuments([{ name: 'get.yaml', text }]);
+    expect(objs.map((o) => [o.obj['kind'], o.source.line])).toEqual([
+      ['Namespace', 4],
+      ['Service', 10],
+    ]);
+    expect(objs[1].lineOf(['spec', 'ports', 0, 'port'])).toBe(13);
+  });
+  it('finds field lines in pretty-printed JSON', () => {
+    const text = JSON.stringify({ kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 'x' }] }] } }] }, null, 2);
+    const e = errorOf(() => loadSnapshot([{ name: 'p.json', text }]));
+    expect(e.diagnostics[0]).toMatchObject({ file: 'p.json', doc: 0, line: 15, field: 'spec.containers[0].ports[0].containerPort' });
+  });
   it('reports malformed YAML with file, document and line', () => {
     const e = errorOf(() => parseDocuments([{ name: 'bad.yaml', text: 'kind: Pod\n---\nkind: Pod\nspec: [1,\n  a: b\n' }]));
     expect(e.diagnostics[0]).toMatchObject({ severity: 'error', file: 'bad.yaml', doc: 1 });
