@@ -6,7 +6,7 @@
 import type { Endpoint, EndpointSlice, KubeProxyConfig, Service, ServicePort, Snapshot } from '../model/types';
 import { cidrContains, isIPv4, joinHostPort, parseCIDR } from '../util/ip';
 import { findNode, nodeLocalAddresses, nodePodCIDR } from './context';
-import { endpointChainName, serviceChainName, servicePortName } from './hash';
+import { endpointChainName, portProtoHash, servicePortName } from './hash';
 import { appendRule, ensureChain, ensureTable, emptyRuleset, hexMark, prependRule, type Ruleset, type Table } from './model';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
@@ -300,10 +300,21 @@ function writeServicePort(
 ): void {
   const { svc, port, name: S, protocol: P } = info;
   const { cluster, local, allReachable, hasAny } = categorizeEndpoints(eps, info);
-  const svcChain = serviceChainName('KUBE-SVC-', S, P);
-  const svlChain = serviceChainName('KUBE-SVL-', S, P);
-  const extChain = serviceChainName('KUBE-EXT-', S, P);
-  const fwChain = serviceChainName('KUBE-FW-', S, P);
+  // one hash per service port: SVC/SVL/EXT/FW differ only in prefix
+  const h = portProtoHash(S, P);
+  const svcChain = `KUBE-SVC-${h}`;
+  const svlChain = `KUBE-SVL-${h}`;
+  const extChain = `KUBE-EXT-${h}`;
+  const fwChain = `KUBE-FW-${h}`;
+  const sepNames = new Map<string, string>();
+  const sepOf = (ep: ResolvedEndpoint): string => {
+    let n = sepNames.get(ep.key);
+    if (!n) {
+      n = endpointChainName(S, P, ep.key);
+      sepNames.set(ep.key, n);
+    }
+    return n;
+  };
   const usesClusterPolicyChain = cluster.length > 0 && info.usesClusterEndpoints;
   const usesLocalPolicyChain = local.length > 0 && info.usesLocalEndpoints;
 
@@ -414,12 +425,12 @@ function writeServicePort(
     ensureChain(nat, chain);
     if (svc.sessionAffinity === 'ClientIP') {
       for (const ep of list) {
-        const sep = endpointChainName(S, P, ep.key);
+        const sep = sepOf(ep);
         appendRule(nat, chain, [...epComment(`${S} -> ${ep.key}`), '-m', 'recent', '--name', sep, '--rcheck', '--seconds', String(svc.sessionAffinityTimeoutSeconds), '--reap', '-j', sep]);
       }
     }
     list.forEach((ep, i) => {
-      const sep = endpointChainName(S, P, ep.key);
+      const sep = sepOf(ep);
       const stat = i < list.length - 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', probability(list.length - i)] : [];
       appendRule(nat, chain, [...epComment(`${S} -> ${ep.key}`), ...stat, '-j', sep]);
     });
@@ -428,7 +439,7 @@ function writeServicePort(
   if (usesLocalPolicyChain) writeEndpoints(svlChain, local);
 
   for (const ep of allReachable) {
-    const sep = endpointChainName(S, P, ep.key);
+    const sep = sepOf(ep);
     ensureChain(nat, sep);
     const c = epComment(S);
     appendRule(nat, sep, [...c, '-s', ep.ip, '-j', KUBE_MARK_MASQ]);

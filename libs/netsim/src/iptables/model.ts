@@ -153,7 +153,13 @@ export function prependRule(t: Table, chain: string, args: string[]): Rule {
 
 /** iptables-save quoting: bare when safe, else double quotes with \" and \\ escaped. */
 export function quoteArg(a: string): string {
-  if (a !== '' && /^[^\s"'\\]+$/.test(a)) return a;
+  let safe = a !== '';
+  for (let i = 0; safe && i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    // whitespace, quotes and backslash need quoting
+    if (c <= 32 || c === 34 || c === 39 || c === 92 || c === 0x85 || c === 0xa0) safe = false;
+  }
+  if (safe && !/\s/.test(a)) return a;
   return `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
@@ -204,6 +210,17 @@ export function tokenize(line: string): string[] {
 }
 
 // ------------------------------------------------------------------ parsing one rule
+
+/** Rules repeat the same addresses (cluster CIDR, 127.0.0.0/8, every cluster IP twice): parse each once. */
+const cidrCache = new Map<string, CIDR | undefined>();
+
+function cachedCIDR(text: string): CIDR | undefined {
+  if (cidrCache.has(text)) return cidrCache.get(text);
+  if (cidrCache.size > 200_000) cidrCache.clear();
+  const c = parseCIDR(text);
+  cidrCache.set(text, c);
+  return c;
+}
 
 const PROTO_NUMBERS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '132': 'sctp', '58': 'ipv6-icmp' };
 const PORT_MODULES = new Set(['tcp', 'udp', 'sctp', 'udplite', 'dccp']);
@@ -278,7 +295,7 @@ export function parseRuleArgs(args: string[]): Rule {
       case '--source':
       case '--src': {
         const v = next();
-        rule.source = { negated: neg, text: v, cidr: parseCIDR(v) };
+        rule.source = { negated: neg, text: v, cidr: cachedCIDR(v) };
         if (!rule.source.cidr) rule.unknown.push(`-s ${v}`);
         continue;
       }
@@ -286,7 +303,7 @@ export function parseRuleArgs(args: string[]): Rule {
       case '--destination':
       case '--dst': {
         const v = next();
-        rule.destination = { negated: neg, text: v, cidr: parseCIDR(v) };
+        rule.destination = { negated: neg, text: v, cidr: cachedCIDR(v) };
         if (!rule.destination.cidr) rule.unknown.push(`-d ${v}`);
         continue;
       }

@@ -255,7 +255,13 @@ function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated:
       const next: Branch[] = [];
       for (const br of stage) for (const o of runHook(view, 'filter', h, br)) {
         if (o.verdict === 'DROP' || o.verdict === 'REJECT') finals.push(blocked(o, view));
-        else next.push(o.b);
+        else {
+          const last = o.b.hops[o.b.hops.length - 1];
+          if (h === 'FORWARD' && !view.fromDump && last?.chain === 'FORWARD' && last.rule === '(end of chain)') {
+            o.b.notes.push(`filter FORWARD on ${node}: no rule accepted the packet, so the chain policy decides; rendered rules assume ACCEPT, a host with policy DROP (e.g. Docker installed) drops it unless the CNI plugin accepts it`);
+          }
+          next.push(o.b);
+        }
       }
       stage = next;
     }
