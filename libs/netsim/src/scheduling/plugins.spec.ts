@@ -192,7 +192,7 @@ describe('runtime predictions', () => {
     const s = snap({ hostStates: [{ node: 'n1', listeners: [{ address: '0.0.0.0', port: 80, protocol: 'TCP', process: 'haproxy', pid: 7 }], extraAddresses: [] }] });
     const r = schedulePod(s, aPod('web', { hostNetwork: true, image: 'nginx:1.27' }));
     expect(r.nodes[0].runtime).toEqual([
-      { kind: 'bind-conflict', message: 'bind() to 0.0.0.0:80 failed (98: Address in use)', consequence: 'CrashLoopBackOff', certainty: 'assumed', port: 80, protocol: 'TCP', holder: { kind: 'host-listener', name: 'haproxy (pid 7)' } },
+      { kind: 'bind-conflict', message: 'bind() to 0.0.0.0:80 failed (98: Address in use)', consequence: 'CrashLoopBackOff', certainty: 'observed', port: 80, protocol: 'TCP', holder: { kind: 'host-listener', name: 'haproxy (pid 7)' } },
     ]);
   });
   it('declared hostNetwork port vs host listener is observed', () => {

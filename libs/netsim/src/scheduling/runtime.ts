@@ -24,9 +24,11 @@ function listenerName(l: HostListener): string {
   return l.process ? `${l.process}${l.pid !== undefined ? ` (pid ${l.pid})` : ''}` : `host listener ${l.address}:${l.port}`;
 }
 
-function weaker(a: Certainty, b: Certainty): Certainty {
-  return a === 'assumed' || b === 'assumed' ? 'assumed' : b;
-}
+/*
+ * Certainty describes how Portolan knows the port is held: a NodeHostState listener is 'observed', another
+ * hostNetwork pod's declared port is 'declared', its image-table port is 'assumed'. The incoming pod's own port
+ * may itself come from the image table; RuntimePrediction.port and the message say which port was assumed.
+ */
 
 function sameWorkload(a: Pod, b: Pod): boolean {
   const ka = workloadKey(a);
@@ -67,9 +69,9 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
       if (hc && !listener) {
         out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: b.certainty, port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: `kube-proxy (healthCheckNodePort of ${hc.namespace}/${hc.name})` } });
       } else if (listener) {
-        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: weaker(b.certainty, 'observed'), port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: listenerName(listener) } });
+        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: 'observed', port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: listenerName(listener) } });
       } else if (holder) {
-        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: weaker(b.certainty, holder.certainty), port: b.port, protocol: b.protocol, holder: { kind: 'pod', name: podName(holder.pod) } });
+        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: holder.certainty, port: b.port, protocol: b.protocol, holder: { kind: 'pod', name: podName(holder.pod) } });
       }
       if (b.certainty === 'assumed' && !listener && !holder) {
         // an undeclared port the NodePorts filter could not protect: a portmap hostPort on it steals the traffic
