@@ -26,6 +26,13 @@ describe('placeWorkload', () => {
     expect(r.pending).toHaveLength(1);
   });
 
+  it('hostNetwork replicas with undeclared ports of an unknown image crash once they share a node', () => {
+    const state = buildSchedulingState(aSnapshot({ nodes: [aNode('a'), aNode('b'), aNode('c')] }));
+    const r = placeWorkload(state, aWorkload('Deployment', 'edge', aPod('', { hostNetwork: true, image: 'example/server:1', labels: { app: 'edge' } }), { replicas: 4 }));
+    expect(r.placed.map((p) => p.node)).toEqual(['a', 'b', 'c']);
+    expect(r.crashing).toEqual([{ pod: 'default/edge-3', node: 'a', reason: 'bind() failed (98: Address in use): default/edge-0 (same workload) already binds the undeclared port this container listens on', certainty: 'assumed' }]);
+  });
+
   describe('DaemonSet', () => {
     const nodes = [
       aNode('a'),
