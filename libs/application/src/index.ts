@@ -5,3 +5,4 @@ export * from './queue.module';
 export * from './clusters.service';
 export * from './snapshots.service';
 export * from './application.module';
+export * from './engine.service';

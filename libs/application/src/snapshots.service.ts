@@ -173,7 +173,7 @@ export class SnapshotsService {
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       const first = e.diagnostics.find((d) => d.severity === 'error') ?? e.diagnostics[0];
-      await this.snapshots.fail(ctx, snap.id, { message: e.message, ...(first ?? {}), diagnostics: diagnosticsToDetails(e.diagnostics) } as never);
+      await this.snapshots.fail(ctx, snap.id, { ...(first ?? {}), message: e.message, diagnostics: diagnosticsToDetails(e.diagnostics) } as never);
       this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: e.message }, 'snapshot import failed: invalid content');
       return 'failed';
     }

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@portolan/config';
+import type { TenantContext } from '@portolan/contracts';
+import { buildSnapshot, ClusterEngine, fromObjects } from '@portolan/netsim';
+import { ClustersRepository, SnapshotsRepository, type SnapshotRow } from '@portolan/persistence';
+import { LRUCache } from 'lru-cache';
+import { profileOf } from './cluster-profile';
+import { AppError } from './errors';
+
+export interface LoadedSnapshot {
+  snapshot: SnapshotRow;
+  engine: ClusterEngine;
+}
+
+/**
+ * Engines per snapshot. Snapshots are immutable, so a snapshot's objects are read from Postgres and built into an
+ * engine once, then shared by every question (concurrent first requests share one load). Access is re-checked on
+ * every call through the tenant-scoped repository; the cache key carries the tenant as well.
+ */
+@Injectable()
+export class EngineService {
+  private readonly cache: LRUCache<string, Promise<ClusterEngine>>;
+
+  constructor(
+    private readonly snapshots: SnapshotsRepository,
+    private readonly clusters: ClustersRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cache = new LRUCache({ max: config.snapshots.engineCacheSize });
+  }
+
+  /** The snapshot (ready) and its engine; `snapshotId` absent means the cluster's latest ready snapshot. */
+  async load(ctx: TenantContext, clusterId: string, snapshotId?: string | null): Promise<LoadedSnapshot> {
+    const cluster = await this.clusters.get(ctx, clusterId);
+    if (!cluster) throw AppError.notFound('cluster', clusterId);
+    let snapshot: SnapshotRow | null;
+    if (snapshotId) {
+      snapshot = await this.snapshots.get(ctx, snapshotId);
+      if (!snapshot || snapshot.clusterId !== clusterId) throw AppError.notFound('snapshot', snapshotId);
+      if (snapshot.status !== 'ready') throw new AppError('SNAPSHOT_NOT_READY', `snapshot ${snapshotId} is ${snapshot.status}, not ready`);
+    } else {
+      snapshot = await this.snapshots.latestReady(ctx, clusterId);
+      if (!snapshot) throw new AppError('SNAPSHOT_NOT_READY', `cluster ${JSON.stringify(cluster.name)} has no ready snapshot yet: upload one first`);
+    }
+    const key = `${ctx.tenantId}/${snapshot.id}`;
+    let engine = this.cache.get(key);
+    if (!engine) {
+      const s = snapshot;
+      engine = (async () => {
+        const rows = await this.snapshots.loadObjects(ctx, s.id);
+        return new ClusterEngine(buildSnapshot(fromObjects(rows.map((r) => r.raw), `snapshot ${s.id}`), { profile: profileOf(cluster) }).snapshot);
+      })();
+      this.cache.set(key, engine);
+      engine.catch(() => this.cache.delete(key));
+    }
+    return { snapshot, engine: await engine };
+  }
+
+  /** An engine for a snapshot the caller already holds (what-if: the snapshot plus submitted manifests). */
+  static fromObjects(objects: unknown[], profile: Parameters<typeof buildSnapshot>[1]): ClusterEngine {
+    return new ClusterEngine(buildSnapshot(fromObjects(objects, 'what-if'), profile).snapshot);
+  }
+}
