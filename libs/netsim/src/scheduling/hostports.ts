@@ -51,19 +51,6 @@ export class HostPortInfo {
     if (inner.size === 0) this.m.delete(hip);
   }
 
-  /** remove one pod's holdings (used when simulating preemption victims) */
-  removePod(pod: Pod): void {
-    for (const [ip, inner] of this.m) {
-      for (const [k, holders] of inner) {
-        const kept = holders.filter((h) => h.pod !== pod);
-        if (kept.length === holders.length) continue;
-        if (kept.length === 0 && holders.length > 0) inner.delete(k);
-        else inner.set(k, kept);
-      }
-      if (inner.size === 0) this.m.delete(ip);
-    }
-  }
-
   len(): number {
     let n = 0;
     for (const inner of this.m.values()) n += inner.size;
@@ -109,23 +96,6 @@ export class HostPortInfo {
     if (exact) for (const h of exact) fn(h, hip);
   }
 
-  /** The holders CheckConflict would find (for blockers). */
-  conflicts(ip: string, protocol: string, port: number): Array<PortHolder & { hostIP: string }> {
-    if (port <= 0) return [];
-    const [hip, proto] = sanitize(ip, protocol);
-    const k = ppKey(proto, port);
-    const out: Array<PortHolder & { hostIP: string }> = [];
-    const collect = (key: string): void => {
-      for (const h of this.m.get(key)?.get(k) ?? []) out.push({ ...h, hostIP: key });
-    };
-    if (hip === DEFAULT_BIND_ALL_HOST_IP) for (const key of this.m.keys()) collect(key);
-    else {
-      collect(DEFAULT_BIND_ALL_HOST_IP);
-      collect(hip);
-    }
-    return out;
-  }
-
   clone(): HostPortInfo {
     const c = new HostPortInfo();
     for (const [ip, inner] of this.m) {
@@ -149,8 +119,4 @@ export function getHostPorts(pod: Pod): ContainerPort[] {
   }
   for (const c of pod.containers) for (const p of c.ports) if (p.hostPort > 0) out.push(p);
   return out;
-}
-
-export function hostPortsWithContainers(pod: Pod): PortHolder[] {
-  return getHostPorts(pod).map((port) => ({ pod, port }));
 }
