@@ -8,10 +8,10 @@
  * in a loud warning and defines no packet test.
  */
 import { readFileSync } from 'node:fs';
-import { trace, type Snapshot, type TraceRequest, type TraceResult } from '@portolan/netsim';
+import { parseIptablesSave, trace, type Snapshot, type TraceRequest, type TraceResult } from '@portolan/netsim';
 import { runClient, type Attempt, type Proto } from './support/agents';
 import { compare } from './support/compare';
-import { checkPreconditions, KernelWorld } from './support/netns';
+import { checkPreconditions, KernelWorld, sweepStaleNamespaces } from './support/netns';
 import { run } from './support/sh';
 import {
   buildScenarioCluster, EMPTY, EXTERNAL_CLIENT_IP, HOST_LISTENER_PORT, HOST_LOOPBACK_LISTENER_PORT, HOSTIP_HOSTPORT, HOSTNET_PORT,
@@ -120,12 +120,17 @@ if (!pre.ok) {
 } else {
   describe('kernel: rendered rules in real namespaces agree with trace()', () => {
     let snapshot: Snapshot;
+    /** the same cluster with each node's `iptables-save` (taken from the kernel after loading) attached */
+    let dumpSnapshot: Snapshot;
+    let dumps: Record<string, string> = {};
     let world: KernelWorld;
     let rootBridgeNf: string | undefined;
     const summaries: string[] = [];
 
     beforeAll(async () => {
       rootBridgeNf = readRootBridgeNf();
+      const swept = sweepStaleNamespaces(pre.ip as string);
+      if (swept.length) summaries.push(`removed namespaces left by killed earlier runs: ${swept.join(' ')}`);
       const brnf = KernelWorld.ensureBrNetfilter();
       snapshot = buildScenarioCluster().load();
       world = new KernelWorld(
@@ -135,6 +140,8 @@ if (!pre.ok) {
       try {
         world.build(snapshot);
         world.loadRules(snapshot);
+        dumps = Object.fromEntries([...world.nodes.keys()].map((n) => [n, world.iptablesSave(n)]));
+        dumpSnapshot = buildScenarioCluster(dumps).load();
         await world.startServers(snapshot);
       } catch (e) {
         await world.destroy();
@@ -194,10 +201,24 @@ if (!pre.ok) {
       expect(links).not.toMatch(/hairpin off/);
     });
 
+    it("reads back the kernel's iptables-save of every node without a parse warning", () => {
+      for (const [node, text] of Object.entries(dumps)) {
+        const { diagnostics } = parseIptablesSave(text);
+        expect({ node, warnings: diagnostics.filter((d) => d.severity === 'warning') }).toEqual({ node, warnings: [] });
+        expect(text).toMatch(/^\*nat$/m);
+      }
+    });
+
     it.each(SCENARIOS)('$name', async (s) => {
-      const t = trace(snapshot, { toHost: s.toHost, port: s.port, protocol: s.protocol, from: s.from });
+      const req: TraceRequest = { toHost: s.toHost, port: s.port, protocol: s.protocol, from: s.from };
+      const t = trace(snapshot, req);
       const attempts = await probe(s, t);
+      // the same question asked over the kernel's own iptables-save must get the same answer
+      const overDump = trace(dumpSnapshot, req);
+      expect(overDump.fromDump).toBe(true);
+      const cd = compare(overDump, attempts);
       const c = compare(t, attempts);
+      c.problems.push(...cd.problems.map((p) => `[trace over the kernel's iptables-save] ${p}`));
       const known = s.knownDivergence;
       const verdict = c.problems.length ? (known ? 'KNOWN   ' : 'DISAGREE') : 'agree   ';
       summaries.push(`${verdict} ${s.name}\n           ${c.summary}`);

@@ -59,6 +59,10 @@ for (const l of cfg) {
 }
 if (pending === 0) process.stdout.write('READY\n');
 process.on('SIGTERM', () => process.exit(0));
+// the test process holds our stdin: when it dies (even by SIGKILL) the pipe closes and we go too
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
 `;
 
 const CLIENT = String.raw`
@@ -112,7 +116,7 @@ export function startServer(ipBin: string, ns: string, listeners: ListenSpec[], 
   return new Promise((resolve, reject) => {
     const child = spawn(ipBin, ['netns', 'exec', ns, process.execPath, '-e', SERVER], {
       env: { ...process.env, PTK_CFG: JSON.stringify(listeners) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';

@@ -153,14 +153,16 @@ export class ClusterBuilder {
     return this;
   }
 
-  hostListeners(node: string, listeners: HostListenerSpec[]): this {
+  /** Portolan's NodeHostState: listeners outside Kubernetes and, optionally, the node's iptables-save dump. */
+  hostState(node: string, state: { listeners?: HostListenerSpec[]; iptablesSave?: string }): this {
     this.docs.push({
       apiVersion: 'portolan.dev/v1alpha1',
       kind: 'NodeHostState',
       metadata: { name: node },
       spec: {
         nodeName: node,
-        listeners: listeners.map((l) => ({ address: l.address ?? '0.0.0.0', port: l.port, protocol: l.protocol ?? 'TCP', process: l.process ?? 'echo' })),
+        listeners: (state.listeners ?? []).map((l) => ({ address: l.address ?? '0.0.0.0', port: l.port, protocol: l.protocol ?? 'TCP', process: l.process ?? 'echo' })),
+        ...(state.iptablesSave ? { iptablesSave: state.iptablesSave } : {}),
       },
     });
     return this;

@@ -70,6 +70,28 @@ export function checkPreconditions(): Preconditions {
   return { ok: true, ip, iptablesRestore, sh };
 }
 
+/**
+ * Namespaces an earlier run of this suite left behind when it was SIGKILLed (servers die with their parent, the
+ * namespace names do not): `ptk<pid>-<tag>` whose pid no longer exists. Anything else is left alone.
+ */
+export function sweepStaleNamespaces(ip: string): string[] {
+  const swept: string[] = [];
+  for (const line of run(ip, ['netns', 'list']).stdout.split('\n')) {
+    const name = line.trim().split(/\s+/)[0];
+    const m = /^ptk(\d+)-(fab|ext|probe|n\d+|p\d+)$/.exec(name ?? '');
+    if (!m || Number(m[1]) === process.pid) continue;
+    let alive = true;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      alive = (e as NodeJS.ErrnoException).code !== 'ESRCH';
+    }
+    if (alive) continue;
+    if (run(ip, ['netns', 'del', name]).status === 0) swept.push(name);
+  }
+  return swept;
+}
+
 export interface NodeNet {
   name: string;
   ns: string;
@@ -120,6 +142,7 @@ export class KernelWorld {
   private readonly created: string[] = [];
   private readonly servers: ServerHandle[] = [];
   private exitHook?: () => void;
+  private signalHook?: (sig: NodeJS.Signals) => void;
   /** iptables-save text loaded per node (for failure messages) */
   readonly loadedRules = new Map<string, string>();
 
@@ -167,6 +190,12 @@ export class KernelWorld {
     // a crash must not leave namespaces behind
     this.exitHook = () => this.destroySync();
     process.once('exit', this.exitHook);
+    this.signalHook = (sig) => {
+      this.destroySync();
+      process.kill(process.pid, sig);
+    };
+    process.once('SIGINT', this.signalHook);
+    process.once('SIGTERM', this.signalHook);
 
     const a = this.addrs;
     // fabric: a router with a bridge for the node underlay and a leg to the external client
@@ -253,11 +282,10 @@ export class KernelWorld {
     }
   }
 
+  /** What the kernel holds for a node, as `iptables-save` prints it (the iptables-save next to iptables-restore). */
   iptablesSave(node: string): string {
-    const n = this.nodes.get(node);
-    const save = findBinary('iptables-save');
-    if (!n || !save) return '';
-    return run(this.pre.ip, ['netns', 'exec', n.ns, save, '-c']).stdout;
+    const save = this.pre.iptablesRestore.replace(/iptables-restore$/, 'iptables-save');
+    return must(this.pre.ip, ['netns', 'exec', this.nodeNs(node), save]);
   }
 
   /** Start the echo servers: pods on their containerPorts, hostNetwork pods and NodeHostState listeners on nodes. */
@@ -335,6 +363,11 @@ export class KernelWorld {
     if (this.exitHook) {
       process.removeListener('exit', this.exitHook);
       this.exitHook = undefined;
+    }
+    if (this.signalHook) {
+      process.removeListener('SIGINT', this.signalHook);
+      process.removeListener('SIGTERM', this.signalHook);
+      this.signalHook = undefined;
     }
   }
 

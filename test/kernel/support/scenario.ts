@@ -37,7 +37,11 @@ export const LOCAL = { clusterIP: '10.96.0.20', port: 80, nodePort: 30081 };
 export const EMPTY = { clusterIP: '10.96.0.30', port: 80, nodePort: 30082 };
 export const UNCLAIMED_PORT = 31999;
 
-export function buildScenarioCluster(): ClusterBuilder {
+/**
+ * The cluster; with `iptablesSave` (node name -> `iptables-save` text taken from the kernel), every node also carries
+ * its dump in a NodeHostState, so trace() walks what the kernel holds instead of the rendered rules.
+ */
+export function buildScenarioCluster(iptablesSave: Record<string, string> = {}): ClusterBuilder {
   return new ClusterBuilder('kernel-suite')
     .node(NODE_A)
     .node(NODE_B)
@@ -59,12 +63,16 @@ export function buildScenarioCluster(): ClusterBuilder {
     .pod({ name: 'hostnet-b', node: 'node-b', hostNetwork: true, ports: [{ containerPort: HOSTNET_PORT, hostPort: HOSTNET_PORT }] })
     .pod({ name: 'hp-ip', node: 'node-b', ip: '10.244.2.40', ports: [{ containerPort: 8080, hostPort: HOSTIP_HOSTPORT, hostIP: NODE_B.ip }] })
     .pod({ name: 'hp-clash', node: 'node-b', ip: '10.244.2.50', ports: [{ containerPort: 8080, hostPort: WEB.nodePort }] })
-    .hostListeners('node-a', [
-      { port: HOST_LISTENER_PORT, process: 'sshd' },
-      { port: HOST_LOOPBACK_LISTENER_PORT, address: '127.0.0.1', process: 'admin' },
-      { port: HOSTPORT_TCP, process: 'stolen' },
-      { port: EMPTY.nodePort, process: 'blocked' },
-    ])
+    .hostState('node-a', {
+      listeners: [
+        { port: HOST_LISTENER_PORT, process: 'sshd' },
+        { port: HOST_LOOPBACK_LISTENER_PORT, address: '127.0.0.1', process: 'admin' },
+        { port: HOSTPORT_TCP, process: 'stolen' },
+        { port: EMPTY.nodePort, process: 'blocked' },
+      ],
+      iptablesSave: iptablesSave['node-a'],
+    })
+    .hostState('node-b', { iptablesSave: iptablesSave['node-b'] })
     .service({ name: 'web', type: 'NodePort', clusterIP: WEB.clusterIP, selector: { app: 'web' }, externalTrafficPolicy: 'Cluster', ports: [
       { name: 'http', port: WEB.port, targetPort: 8080, nodePort: WEB.nodePort },
       { name: 'dns', port: WEB.udpPort, targetPort: 8053, nodePort: WEB.udpNodePort, protocol: 'UDP' },
