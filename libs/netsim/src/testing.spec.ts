@@ -1,4 +1,4 @@
-import { aNode, aPod, aService, aSnapshot } from './testing';
+import { aNode, aPod, aService, aSnapshot, anEndpointSlice } from './testing';
 
 describe('testing builders', () => {
   it('builds a ready node with kubelet-like allocatable', () => {
@@ -17,5 +17,6 @@ describe('testing builders', () => {
     expect(aService('web', { selector: undefined }).selector).toBeUndefined();
     expect(aService('np', { ports: [{ port: 80, nodePort: 30080 }] }).type).toBe('NodePort');
     expect(aSnapshot().profile.kubeProxy.masqueradeBit).toBe(14);
+    expect(anEndpointSlice('web', [{ ip: '10.244.1.5', node: 'b' }]).endpoints[0]).toEqual({ addresses: ['10.244.1.5'], ready: true, serving: true, terminating: false, nodeName: 'b' });
   });
 });

@@ -8,6 +8,7 @@
 import type {
   Container,
   ContainerPort,
+  EndpointSlice,
   Node,
   Pod,
   Protocol,
@@ -161,6 +162,34 @@ export function aService(name: string, opts: ServiceOpts = {}): Service {
   } else svc.selector = { app: name };
   if (opts.source) svc.source = opts.source;
   return svc;
+}
+
+export interface SliceEndpointOpts {
+  ip: string;
+  node?: string;
+  ready?: boolean;
+  terminating?: boolean;
+  pod?: string;
+}
+
+/** An EndpointSlice for a Service: one port (name/protocol/port), endpoints ready unless said otherwise. */
+export function anEndpointSlice(serviceName: string, endpoints: SliceEndpointOpts[], opts: { namespace?: string; port?: number; portName?: string; protocol?: Protocol; name?: string } = {}): EndpointSlice {
+  const namespace = opts.namespace ?? 'default';
+  return {
+    namespace,
+    name: opts.name ?? `${serviceName}-abcde`,
+    serviceName,
+    addressType: endpoints.some((e) => e.ip.includes(':')) ? 'IPv6' : 'IPv4',
+    ports: [{ name: opts.portName ?? '', port: opts.port ?? 8080, protocol: opts.protocol ?? 'TCP' }],
+    endpoints: endpoints.map((e) => {
+      const ready = e.ready ?? !e.terminating;
+      const ep: EndpointSlice['endpoints'][number] = { addresses: [e.ip], ready, serving: e.ready ?? true, terminating: e.terminating ?? false };
+      if (e.node) ep.nodeName = e.node;
+      if (e.pod) ep.targetRef = { kind: 'Pod', namespace, name: e.pod };
+      return ep;
+    }),
+    derived: false,
+  };
 }
 
 export function aWorkload(kind: WorkloadKind, name: string, template: Pod, opts: Partial<Omit<Workload, 'kind' | 'name' | 'template'>> = {}): Workload {
