@@ -73,7 +73,8 @@ const SCENARIOS: Scenario[] = [
       kernel: 'timeout',
       why: 'node-b takes the "pod traffic" short-circuit (-s clusterCIDR), DNATs to local-a on node-a without masquerade; the SYN does reach local-a ' +
         'with source 10.244.1.20 (as traced), but its SYN-ACK goes straight to client-a over cni0, bypassing node-b\'s conntrack, so it is never ' +
-        'un-DNATed; client-a resets it and the connection never establishes. trace() follows only the first packet and reports delivered.',
+        'un-DNATed; client-a resets it and the connection never establishes. trace() follows only the first packet and reports delivered. ' +
+        'Upstream: kubernetes/kubernetes#74383.',
     },
   },
   { name: 'NodePort eTP=Local: node-b -> its own InternalIP:30081 (LOCAL source: all endpoints, masqueraded)', from: { kind: 'node', node: 'node-b' }, toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
