@@ -93,6 +93,11 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
         continue;
       }
     }
+    // every modelled object is found by name (nodeName, selectors, slices): a nameless one cannot be placed
+    const NAMED = ['Node', 'Service', 'EndpointSlice', 'Endpoints', 'NetworkPolicy', 'Namespace', ...WORKLOAD_KINDS];
+    if (NAMED.includes(kind) && !name && (meta === undefined || meta === null || typeof meta === 'object')) r.error(['metadata', 'name'], 'required field is missing');
+    if (kind === 'Pod' && !name && typeof (meta as Record<string, unknown> | undefined)?.['generateName'] !== 'string' && (meta === undefined || meta === null || typeof meta === 'object'))
+      r.error(['metadata', 'name'], 'name or generateName is required');
     switch (kind) {
       case 'Node': {
         const n = readNode(r, o);

@@ -21,6 +21,7 @@ describe('validateObject (API server errors, kubectl rendering)', () => {
     ['duplicate nodePort in one service', svc('s', [{ port: 80, nodePort: 30080 }, { port: 81, nodePort: 30080 }]), 'Service "s" is invalid: spec.ports[1].nodePort: Duplicate value: 30080'],
     ['nodePort on ClusterIP', svc('c', [{ port: 80, nodePort: 30080 }], 'ClusterIP'), "Service \"c\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"],
     ['out of range', svc('r', [{ port: 80, nodePort: 32768 }]), 'Service "r" is invalid: spec.ports[0].nodePort: Invalid value: 32768: provided port is not in the valid range. The range of valid ports is 30000-32767'],
+    ['name is required', { kind: 'Pod', metadata: {}, spec: { containers: [] } }, 'Pod "" is invalid: metadata.name: Required value: name or generateName is required'],
     ['same port number, two protocols share', svc('dns', [{ port: 53, protocol: 'UDP', nodePort: 30053 }, { port: 53, protocol: 'TCP', nodePort: 30053 }]), null],
     ['different port numbers cannot share across protocols', svc('x', [{ port: 53, protocol: 'UDP', nodePort: 30053 }, { port: 54, protocol: 'TCP', nodePort: 30053 }]), 'Service "x" is invalid: spec.ports[1].nodePort: Invalid value: 30053: provided port is already allocated'],
   ])('%s', (_n, obj, want) => {

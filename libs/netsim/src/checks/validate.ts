@@ -150,8 +150,21 @@ export interface ValidationResult {
   errors: FieldError[];
 }
 
+function requiredName(po: ParsedObject): FieldError[] {
+  const meta = po.obj['metadata'] as Record<string, unknown> | undefined;
+  const name = meta?.['name'];
+  const generate = meta?.['generateName'];
+  if ((typeof name === 'string' && name) || (typeof generate === 'string' && generate)) return [];
+  return [{ field: 'metadata.name', detail: 'Required value: name or generateName is required' }];
+}
+
 export function validateParsed(po: ParsedObject, ctx: ValidationContext = {}): ValidationResult | null {
   const kind = String(po.obj['kind']);
+  if (['Pod', 'Service', ...WORKLOAD_KINDS].includes(kind)) {
+    // ValidateObjectMeta runs before anything that needs the object decoded
+    const missing = requiredName(po);
+    if (missing.length) return { kind, name: '', errors: missing };
+  }
   if (kind === 'Pod') {
     const pod = podFromObject(po);
     return { kind, name: pod.name, errors: validatePodSpec(pod, 'spec', true) };
