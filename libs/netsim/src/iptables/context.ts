@@ -36,7 +36,11 @@ export function nodePrimaryIP(node: Node | undefined): string | undefined {
  * status.addresses IPs, NodeHostState extra addresses, and the CNI bridge gateway when a bridge plugin is used.
  */
 export function nodeLocalAddresses(snapshot: Snapshot, nodeName: string): string[] {
-  const node = findNode(snapshot, nodeName);
+  return localAddressesOf(snapshot, findNode(snapshot, nodeName), hostStateOf(snapshot, nodeName));
+}
+
+/** nodeLocalAddresses for a node object already in hand (no lookups: used when indexing every node). */
+export function localAddressesOf(snapshot: Snapshot, node: Node | undefined, hs: NodeHostState | undefined): string[] {
   const out: string[] = [];
   const add = (a: string | undefined) => {
     const c = a ? canonicalIP(a) : undefined;
@@ -44,7 +48,7 @@ export function nodeLocalAddresses(snapshot: Snapshot, nodeName: string): string
   };
   for (const a of node?.addresses ?? []) if (a.type === 'InternalIP' || a.type === 'ExternalIP') add(a.address);
   add(node?.internalIP);
-  for (const a of hostStateOf(snapshot, nodeName)?.extraAddresses ?? []) add(a.split('/')[0]);
+  for (const a of hs?.extraAddresses ?? []) add(a.split('/')[0]);
   if (snapshot.profile.cni.bridge) add(bridgeAddress(node));
   return out;
 }

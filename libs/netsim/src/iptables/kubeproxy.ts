@@ -225,34 +225,47 @@ export const KUBE_PROXY_JUMPS: ReadonlyArray<{ table: string; chain: string; arg
   { table: 'nat', chain: 'POSTROUTING', args: ['-m', 'comment', '--comment', 'kubernetes postrouting rules', '-j', KUBE_POSTROUTING] },
 ];
 
+/** Everything both rendering passes need about one service port on one node. */
+interface PortPlan {
+  info: ServicePortInfo;
+  cluster: ResolvedEndpoint[];
+  local: ResolvedEndpoint[];
+  allReachable: ResolvedEndpoint[];
+  hasAny: boolean;
+  hash: string;
+  internalChain: string;
+  hasInternal: boolean;
+  externalPolicyChain: string;
+  hasExternal: boolean;
+  usesExternalChain: boolean;
+  usesFW: boolean;
+  lbIPs: string[];
+  extIPs: string[];
+}
+
 /**
- * kube-proxy's rules on `nodeName`, including the jump rules it prepends to the built-in chains.
- * `into` lets renderNode add portmap's rules to the same tables afterwards.
+ * The per-node kube-proxy rendering, split in two passes so traces can materialize per-service chains on demand:
+ * `dispatch` writes the fixed chains and every rule in KUBE-SERVICES / KUBE-NODEPORTS / the filter chains;
+ * `serviceChains(i)` writes port i's KUBE-SVC/SVL/EXT/FW/SEP chains. Running both for every port, in port order,
+ * is exactly renderKubeProxy.
  */
-export function renderKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, into?: Ruleset): Ruleset {
-  const rs = into ?? emptyRuleset();
+export interface KubeProxyPlan {
+  ports: PortPlan[];
+  /** portProtoHash -> index in ports */
+  byHash: Map<string, number>;
+  dispatch(rs: Ruleset): void;
+  serviceChains(rs: Ruleset, index: number): void;
+}
+
+export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}): KubeProxyPlan {
   const kp = snapshot.profile.kubeProxy;
-  const filter = ensureTable(rs, 'filter');
-  const nat = ensureTable(rs, 'nat');
-  for (const c of [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_FIREWALL]) ensureChain(filter, c);
-  for (const c of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) ensureChain(nat, c);
-  for (const j of KUBE_PROXY_JUMPS) prependRule(j.table === 'nat' ? nat : filter, j.chain, j.args);
-
-  const mark = hexMark(1 << kp.masqueradeBit);
-  const markMask = `${mark}/${mark}`;
-  // nat fixed rules (proxier.go: KUBE-POSTROUTING, KUBE-MARK-MASQ)
-  appendRule(nat, KUBE_POSTROUTING, ['-m', 'mark', '!', '--mark', markMask, '-j', 'RETURN']);
-  appendRule(nat, KUBE_POSTROUTING, ['-j', 'MARK', '--xor-mark', mark]);
-  appendRule(nat, KUBE_POSTROUTING, ['-m', 'comment', '--comment', 'kubernetes service traffic requiring SNAT', '-j', 'MASQUERADE', ...(snapshot.profile.iptablesHasRandomFully ? ['--random-fully'] : [])]);
-  appendRule(nat, KUBE_MARK_MASQ, ['-j', 'MARK', '--or-mark', mark]);
-
   const detector = detectLocal(kp, snapshot, nodeName);
-  const ports: ServicePortInfo[] = [];
+  const infos: ServicePortInfo[] = [];
   for (const svc of snapshot.services) for (const p of svc.ports) {
     const info = servicePortInfo(svc, p);
-    if (info) ports.push(info);
+    if (info) infos.push(info);
   }
-  ports.sort((a, b) => (a.name + a.protocol < b.name + b.protocol ? -1 : 1));
+  infos.sort((a, b) => (a.name + a.protocol < b.name + b.protocol ? -1 : 1));
   const slicesByService = new Map<string, EndpointSlice[]>();
   for (const s of snapshot.endpointSlices) {
     const k = `${s.namespace}/${s.serviceName}`;
@@ -260,82 +273,105 @@ export function renderKubeProxy(snapshot: Snapshot, nodeName: string, opts: Kube
     if (list) list.push(s);
     else slicesByService.set(k, [s]);
   }
-  const resolved = ports.map((info) => endpointsFor(snapshot, info.svc, info.port, nodeName, slicesByService.get(`${info.svc.namespace}/${info.svc.name}`) ?? []));
+  const resolved = infos.map((info) => endpointsFor(snapshot, info.svc, info.port, nodeName, slicesByService.get(`${info.svc.namespace}/${info.svc.name}`) ?? []));
   const totalEndpoints = resolved.reduce((n, e) => n + e.length, 0);
   const largeCluster = totalEndpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
-  const comment = (text: string): string[] => (largeCluster ? [] : ['-m', 'comment', '--comment', text]);
-  const node = findNode(snapshot, nodeName);
+  const epComment = (text: string): string[] => (largeCluster ? [] : ['-m', 'comment', '--comment', text]);
+  const localAddrs = findNode(snapshot, nodeName) ? nodeLocalAddresses(snapshot, nodeName) : [];
+  const mark = hexMark(1 << kp.masqueradeBit);
+  const markMask = `${mark}/${mark}`;
 
-  ports.forEach((info, idx) => {
-    writeServicePort(nat, filter, info, resolved[idx], detector, kp, comment, node ? nodeLocalAddresses(snapshot, nodeName) : []);
+  const ports: PortPlan[] = infos.map((info, i) => {
+    const { cluster, local, allReachable, hasAny } = categorizeEndpoints(resolved[i], info);
+    const hash = portProtoHash(info.name, info.protocol);
+    let internalChain = `KUBE-SVC-${hash}`;
+    let hasInternal = hasAny;
+    if (info.internalPolicyLocal) {
+      internalChain = `KUBE-SVL-${hash}`;
+      if (local.length === 0) hasInternal = false;
+    }
+    let externalPolicyChain = `KUBE-SVC-${hash}`;
+    let hasExternal = hasAny;
+    if (info.externalPolicyLocal) {
+      externalPolicyChain = `KUBE-SVL-${hash}`;
+      if (local.length === 0) hasExternal = false;
+    }
+    const lbIPs = info.svc.loadBalancerIPs.filter(isIPv4);
+    return {
+      info,
+      cluster,
+      local,
+      allReachable,
+      hasAny,
+      hash,
+      internalChain,
+      hasInternal,
+      externalPolicyChain,
+      hasExternal,
+      usesExternalChain: hasAny && info.externallyAccessible,
+      usesFW: hasAny && lbIPs.length > 0 && info.svc.loadBalancerSourceRanges.length > 0,
+      lbIPs,
+      extIPs: info.svc.externalIPs.filter(isIPv4),
+    };
   });
+  const byHash = new Map<string, number>();
+  ports.forEach((p, i) => byHash.set(p.hash, i));
 
-  // the tail-call to KUBE-NODEPORTS must stay the last KUBE-SERVICES rule
-  const npComment = ['-m', 'comment', '--comment', 'kubernetes service nodeports; NOTE: this must be the last rule in this chain'];
-  const dests = nodePortDestinations(snapshot, nodeName);
-  if (dests.matchAll) {
-    appendRule(nat, KUBE_SERVICES, [...npComment, '-m', 'addrtype', '--dst-type', 'LOCAL', ...(kp.localhostNodePorts ? [] : ['!', '-d', '127.0.0.0/8']), '-j', KUBE_NODEPORTS]);
-  } else {
-    for (const ip of dests.ips) appendRule(nat, KUBE_SERVICES, [...npComment, '-d', ip, '-j', KUBE_NODEPORTS]);
-  }
+  const dispatch = (rs: Ruleset) => {
+    const filter = ensureTable(rs, 'filter');
+    const nat = ensureTable(rs, 'nat');
+    for (const c of [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_FIREWALL]) ensureChain(filter, c);
+    for (const c of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) ensureChain(nat, c);
+    for (const j of KUBE_PROXY_JUMPS) prependRule(j.table === 'nat' ? nat : filter, j.chain, j.args);
+    // nat fixed rules (proxier.go: KUBE-POSTROUTING, KUBE-MARK-MASQ)
+    appendRule(nat, KUBE_POSTROUTING, ['-m', 'mark', '!', '--mark', markMask, '-j', 'RETURN']);
+    appendRule(nat, KUBE_POSTROUTING, ['-j', 'MARK', '--xor-mark', mark]);
+    appendRule(nat, KUBE_POSTROUTING, ['-m', 'comment', '--comment', 'kubernetes service traffic requiring SNAT', '-j', 'MASQUERADE', ...(snapshot.profile.iptablesHasRandomFully ? ['--random-fully'] : [])]);
+    appendRule(nat, KUBE_MARK_MASQ, ['-j', 'MARK', '--or-mark', mark]);
 
-  if (kp.localhostNodePorts && containsIPv4Loopback(kp)) {
-    appendRule(filter, KUBE_FIREWALL, ['-m', 'comment', '--comment', 'block incoming localnet connections', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP']);
-  }
-  if (!opts.conntrackTCPLiberal) appendRule(filter, KUBE_FORWARD, ['-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP']);
-  appendRule(filter, KUBE_FORWARD, ['-m', 'comment', '--comment', 'kubernetes forwarding rules', '-m', 'mark', '--mark', markMask, '-j', 'ACCEPT']);
-  appendRule(filter, KUBE_FORWARD, ['-m', 'comment', '--comment', 'kubernetes forwarding conntrack rule', '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
+    for (const p of ports) writeDispatch(nat, filter, p);
+
+    // the tail-call to KUBE-NODEPORTS must stay the last KUBE-SERVICES rule
+    const npComment = ['-m', 'comment', '--comment', 'kubernetes service nodeports; NOTE: this must be the last rule in this chain'];
+    const dests = nodePortDestinations(snapshot, nodeName);
+    if (dests.matchAll) {
+      appendRule(nat, KUBE_SERVICES, [...npComment, '-m', 'addrtype', '--dst-type', 'LOCAL', ...(kp.localhostNodePorts ? [] : ['!', '-d', '127.0.0.0/8']), '-j', KUBE_NODEPORTS]);
+    } else {
+      for (const ip of dests.ips) appendRule(nat, KUBE_SERVICES, [...npComment, '-d', ip, '-j', KUBE_NODEPORTS]);
+    }
+
+    if (kp.localhostNodePorts && containsIPv4Loopback(kp)) {
+      appendRule(filter, KUBE_FIREWALL, ['-m', 'comment', '--comment', 'block incoming localnet connections', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP']);
+    }
+    if (!opts.conntrackTCPLiberal) appendRule(filter, KUBE_FORWARD, ['-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP']);
+    appendRule(filter, KUBE_FORWARD, ['-m', 'comment', '--comment', 'kubernetes forwarding rules', '-m', 'mark', '--mark', markMask, '-j', 'ACCEPT']);
+    appendRule(filter, KUBE_FORWARD, ['-m', 'comment', '--comment', 'kubernetes forwarding conntrack rule', '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
+  };
+
+  const serviceChains = (rs: Ruleset, index: number) => writeServiceChains(ensureTable(rs, 'nat'), ports[index], detector, kp, epComment, localAddrs);
+
+  return { ports, byHash, dispatch, serviceChains };
+}
+
+/**
+ * kube-proxy's rules on `nodeName`, including the jump rules it prepends to the built-in chains.
+ * `into` lets renderNode add portmap's rules to the same tables afterwards.
+ */
+export function renderKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, into?: Ruleset): Ruleset {
+  const rs = into ?? emptyRuleset();
+  const plan = planKubeProxy(snapshot, nodeName, opts);
+  plan.dispatch(rs);
+  for (let i = 0; i < plan.ports.length; i++) plan.serviceChains(rs, i);
   return rs;
 }
 
-function writeServicePort(
-  nat: Table,
-  filter: Table,
-  info: ServicePortInfo,
-  eps: ResolvedEndpoint[],
-  detector: DetectLocal | undefined,
-  kp: KubeProxyConfig,
-  epComment: (text: string) => string[],
-  localAddrs: string[],
-): void {
+/** Rules that capture a service port's traffic: KUBE-SERVICES / KUBE-NODEPORTS (nat) and the filter REJECT/DROP/ACCEPT rules. */
+function writeDispatch(nat: Table, filter: Table, plan: PortPlan): void {
+  const { info, hasAny, hasInternal, hasExternal, usesFW, lbIPs, extIPs, hash } = plan;
   const { svc, port, name: S, protocol: P } = info;
-  const { cluster, local, allReachable, hasAny } = categorizeEndpoints(eps, info);
-  // one hash per service port: SVC/SVL/EXT/FW differ only in prefix
-  const h = portProtoHash(S, P);
-  const svcChain = `KUBE-SVC-${h}`;
-  const svlChain = `KUBE-SVL-${h}`;
-  const extChain = `KUBE-EXT-${h}`;
-  const fwChain = `KUBE-FW-${h}`;
-  const sepNames = new Map<string, string>();
-  const sepOf = (ep: ResolvedEndpoint): string => {
-    let n = sepNames.get(ep.key);
-    if (!n) {
-      n = endpointChainName(S, P, ep.key);
-      sepNames.set(ep.key, n);
-    }
-    return n;
-  };
-  const usesClusterPolicyChain = cluster.length > 0 && info.usesClusterEndpoints;
-  const usesLocalPolicyChain = local.length > 0 && info.usesLocalEndpoints;
-
-  let internalChain = svcChain;
-  let hasInternal = hasAny;
-  if (info.internalPolicyLocal) {
-    internalChain = svlChain;
-    if (local.length === 0) hasInternal = false;
-  }
-  let externalPolicyChain = svcChain;
-  let hasExternal = hasAny;
-  if (info.externalPolicyLocal) {
-    externalPolicyChain = svlChain;
-    if (local.length === 0) hasExternal = false;
-  }
-  const usesExternalChain = hasAny && info.externallyAccessible;
-  const lbIPs = svc.loadBalancerIPs.filter(isIPv4);
-  const extIPs = svc.externalIPs.filter(isIPv4);
-  const usesFW = hasAny && lbIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
+  const extChain = `KUBE-EXT-${hash}`;
+  const fwChain = `KUBE-FW-${hash}`;
   const lbChain = usesFW ? fwChain : extChain;
-
   let internalFilterTarget = '';
   let internalFilterComment = '';
   let externalFilterTarget = '';
@@ -358,7 +394,7 @@ function writeServicePort(
 
   // cluster IP
   if (hasInternal) {
-    appendRule(nat, KUBE_SERVICES, ['-m', 'comment', '--comment', `${S} cluster IP`, ...proto, '-d', info.clusterIP, '--dport', dport, '-j', internalChain]);
+    appendRule(nat, KUBE_SERVICES, ['-m', 'comment', '--comment', `${S} cluster IP`, ...proto, '-d', info.clusterIP, '--dport', dport, '-j', plan.internalChain]);
   } else {
     appendRule(filter, KUBE_SERVICES, ['-m', 'comment', '--comment', internalFilterComment, ...proto, '-d', info.clusterIP, '--dport', dport, '-j', internalFilterTarget]);
   }
@@ -386,12 +422,42 @@ function writeServicePort(
   if (svc.healthCheckNodePort !== 0 && info.externalPolicyLocal && svc.type === 'LoadBalancer') {
     appendRule(filter, KUBE_NODEPORTS, ['-m', 'comment', '--comment', `${S} health check node port`, '-m', 'tcp', '-p', 'tcp', '--dport', String(svc.healthCheckNodePort), '-j', 'ACCEPT']);
   }
+}
+
+/** A service port's own nat chains: KUBE-SVC / KUBE-SVL / KUBE-EXT / KUBE-FW and its KUBE-SEP chains. */
+function writeServiceChains(
+  nat: Table,
+  plan: PortPlan,
+  detector: DetectLocal | undefined,
+  kp: KubeProxyConfig,
+  epComment: (text: string) => string[],
+  localAddrs: string[],
+): void {
+  const { info, cluster, local, allReachable, hash, hasInternal, hasExternal, usesExternalChain, usesFW, lbIPs } = plan;
+  const { svc, port, name: S, protocol: P } = info;
+  const svcChain = `KUBE-SVC-${hash}`;
+  const svlChain = `KUBE-SVL-${hash}`;
+  const extChain = `KUBE-EXT-${hash}`;
+  const fwChain = `KUBE-FW-${hash}`;
+  const sepNames = new Map<string, string>();
+  const sepOf = (ep: ResolvedEndpoint): string => {
+    let n = sepNames.get(ep.key);
+    if (!n) {
+      n = endpointChainName(S, P, ep.key);
+      sepNames.set(ep.key, n);
+    }
+    return n;
+  };
+  const usesClusterPolicyChain = cluster.length > 0 && info.usesClusterEndpoints;
+  const usesLocalPolicyChain = local.length > 0 && info.usesLocalEndpoints;
+  const dport = String(port.port);
+  const proto = ['-m', P, '-p', P];
 
   // internal traffic: masquerade off-cluster sources reaching the cluster IP
   if (hasInternal) {
     const args = ['-m', 'comment', '--comment', `${S} cluster IP`, ...proto, '-d', info.clusterIP, '--dport', dport];
-    if (kp.masqueradeAll) appendRule(nat, internalChain, [...args, '-j', KUBE_MARK_MASQ]);
-    else if (detector) appendRule(nat, internalChain, [...args, ...detector.ifNotLocal, '-j', KUBE_MARK_MASQ]);
+    if (kp.masqueradeAll) appendRule(nat, plan.internalChain, [...args, '-j', KUBE_MARK_MASQ]);
+    else if (detector) appendRule(nat, plan.internalChain, [...args, ...detector.ifNotLocal, '-j', KUBE_MARK_MASQ]);
   }
 
   if (usesExternalChain) {
@@ -405,7 +471,7 @@ function writeServicePort(
       // iptables-restore rejects a jump to a chain that does not exist; upstream always has SVC here
       ensureChain(nat, svcChain);
     }
-    if (hasExternal) appendRule(nat, extChain, ['-j', externalPolicyChain]);
+    if (hasExternal) appendRule(nat, extChain, ['-j', plan.externalPolicyChain]);
   }
 
   if (usesFW) {

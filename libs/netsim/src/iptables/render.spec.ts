@@ -2,7 +2,7 @@ import { aNode, aPod, aService, aSnapshot } from '../testing';
 import type { EndpointSlice, Service, Snapshot } from '../model/types';
 import { renderKubeProxy } from './kubeproxy';
 import { renderPortmap } from './portmap';
-import { renderNode } from './render';
+import { renderNode, renderNodeLazy } from './render';
 import { joinArgs, type Ruleset } from './model';
 
 /** The upstream fake-proxier world: test-node 192.168.0.2, clusterCIDR 10.0.0.0/8, no --random-fully. */
@@ -423,5 +423,34 @@ describe('renderPortmap (plugins/meta/portmap/portmap_iptables.go)', () => {
       '-A POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ',
       '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
     ]);
+  });
+});
+
+describe('renderNodeLazy', () => {
+  it('materializes exactly the chains renderNode writes, only when asked', () => {
+    const svc = aService('web', { namespace: 'demo', type: 'LoadBalancer', clusterIP: '10.96.0.10', loadBalancerIPs: ['1.2.3.4'], loadBalancerSourceRanges: ['203.0.113.0/25'], externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
+    const other = aService('api', { namespace: 'demo', clusterIP: '10.96.0.11', ports: [{ name: 'https', port: 443 }] });
+    const s = aSnapshot({
+      nodes: [aNode('node-a', { ip: '192.168.1.10', podCIDRs: ['10.244.0.0/24'] })],
+      pods: [aPod('hp', { namespace: 'demo', node: 'node-a', podIPs: ['10.244.0.5'], sandboxId: 'c0ffee0001', hostPorts: [{ containerPort: 80, hostPort: 8080 }] })],
+      services: [svc, other],
+      endpointSlices: [
+        { namespace: 'demo', name: 'web-1', serviceName: 'web', addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], endpoints: [{ addresses: ['10.244.0.7'], ready: true, serving: true, terminating: false, nodeName: 'node-a' }, { addresses: ['10.244.1.7'], ready: true, serving: true, terminating: false, nodeName: 'node-b' }], derived: false },
+        { namespace: 'demo', name: 'api-1', serviceName: 'api', addressType: 'IPv4', ports: [{ name: 'https', port: 6443, protocol: 'TCP' }], endpoints: [{ addresses: ['192.168.1.10'], ready: true, serving: true, terminating: false, nodeName: 'node-a' }], derived: false },
+      ],
+    });
+    s.profile.kubeProxy.clusterCIDR = '10.244.0.0/16';
+    const full = renderNode(s, 'node-a');
+    const lazy = renderNodeLazy(s, 'node-a');
+    const perService = (rs: Ruleset) => rs.tables['nat'].chainOrder.filter((c) => /^KUBE-(SVC|SVL|EXT|FW|SEP)-/.test(c));
+    expect(perService(lazy.ruleset)).toEqual([]);
+    expect(lazy.chain('nat', 'KUBE-SERVICES')?.rules.map((r) => r.text)).toEqual(full.tables['nat'].chains['KUBE-SERVICES'].rules.map((r) => r.text));
+    const ext = full.tables['nat'].chainOrder.find((c) => c.startsWith('KUBE-EXT-')) as string;
+    expect(lazy.chain('nat', ext)?.rules.map((r) => r.text)).toEqual(full.tables['nat'].chains[ext].rules.map((r) => r.text));
+    expect(perService(lazy.ruleset).length).toBeLessThan(perService(full).length);
+    for (const t of full.tableOrder) for (const c of full.tables[t].chainOrder) {
+      expect({ c, rules: lazy.chain(t, c)?.rules.map((r) => r.text) }).toEqual({ c, rules: full.tables[t].chains[c].rules.map((r) => r.text) });
+    }
+    expect(new Set(perService(lazy.ruleset))).toEqual(new Set(perService(full)));
   });
 });

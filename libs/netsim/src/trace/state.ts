@@ -3,10 +3,10 @@
  * and big chains get an index from (protocol, daddr, dport) / (protocol, dport) to candidate rule positions
  * so a trace through 10,000 services does not scan KUBE-SERVICES linearly.
  */
-import type { Snapshot } from '../model/types';
-import { hostStateOf, isActivePod, nodeLocalAddresses, nodePodCIDR, type AddressOwner } from '../iptables/context';
+import type { Node, Pod, Snapshot } from '../model/types';
+import { bridgeAddress, hostStateOf, isActivePod, localAddressesOf, nodePodCIDR, nodePrimaryIP, type AddressOwner } from '../iptables/context';
 import type { Chain, Rule, Ruleset } from '../iptables/model';
-import { renderNode } from '../iptables/render';
+import { renderNodeLazy } from '../iptables/render';
 import { parseIptablesSave, type ParseDiagnostic } from '../iptables/save';
 import { canonicalIP, cidrContains, parseCIDR, type CIDR } from '../util/ip';
 
@@ -21,11 +21,17 @@ export interface ChainIndex {
 
 export interface NodeView {
   node: string;
+  /** the uploaded dump, or the rendered rules materialized so far (use renderNode for the complete set) */
   ruleset: Ruleset;
+  /** a chain of this node's rules (rendered per-service chains are materialized on first use) */
+  chain(table: string, name: string): Chain | undefined;
   fromDump: boolean;
   diagnostics: ParseDiagnostic[];
   /** canonical local addresses (without 127/8) */
   local: Set<string>;
+  /** the node's primary address and its CNI bridge address: MASQUERADE's egress addresses */
+  primaryIP?: string;
+  bridgeIP?: string;
   index(table: string, chain: string): ChainIndex | undefined;
 }
 
@@ -36,6 +42,8 @@ export interface NetworkState {
   owner(ip: string): AddressOwner | undefined;
   /** whether some EndpointSlice lists the address */
   isEndpoint(ip: string): boolean;
+  node(name: string): Node | undefined;
+  pod(namespace: string, name: string): Pod | undefined;
 }
 
 function ruleKeys(r: Rule): string[] | undefined {
@@ -96,7 +104,8 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
   const buildOwners = (): Map<string, AddressOwner> => {
     const m = new Map<string, AddressOwner>();
     // same precedence as context.ownerOfAddress: node addresses, then pod IPs, then pod CIDRs
-    for (const n of snapshot.nodes) for (const a of nodeLocalAddresses(snapshot, n.name)) if (!m.has(a)) m.set(a, { kind: 'node', node: n.name });
+    const hostStates = new Map(snapshot.hostStates.map((h) => [h.node, h] as const));
+    for (const n of snapshot.nodes) for (const a of localAddressesOf(snapshot, n, hostStates.get(n.name))) if (!m.has(a)) m.set(a, { kind: 'node', node: n.name });
     for (const p of snapshot.pods) {
       if (p.hostNetwork || !isActivePod(p) || !p.nodeName) continue;
       for (const ip of p.podIPs) {
@@ -108,8 +117,15 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
     return m;
   };
   let endpointIPs: Set<string> | undefined;
+  const nodes = new Map(snapshot.nodes.map((n) => [n.name, n] as const));
+  let pods: Map<string, Pod> | undefined;
   return {
     snapshot,
+    node: (name: string) => nodes.get(name),
+    pod(namespace: string, name: string): Pod | undefined {
+      pods ??= new Map(snapshot.pods.map((p) => [`${p.namespace}/${p.name}`, p] as const));
+      return pods.get(`${namespace}/${name}`);
+    },
     isEndpoint(ip: string): boolean {
       if (!endpointIPs) {
         endpointIPs = new Set();
@@ -136,14 +152,19 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
       const existing = views.get(key);
       if (existing) return existing;
       let ruleset: Ruleset;
+      let chain: (table: string, name: string) => Chain | undefined;
       let diagnostics: ParseDiagnostic[] = [];
       const fromDump = !!(useDump && dump);
       if (fromDump) {
         const parsed = parseIptablesSave(dump as string);
-        ruleset = parsed.ruleset;
+        const rs = parsed.ruleset;
+        ruleset = rs;
+        chain = (table, name) => rs.tables[table]?.chains[name];
         diagnostics = parsed.diagnostics;
       } else {
-        ruleset = renderNode(snapshot, node);
+        const lazy = renderNodeLazy(snapshot, node);
+        ruleset = lazy.ruleset;
+        chain = lazy.chain;
       }
       const indexes = new Map<string, ChainIndex | undefined>();
       const v: NodeView = {
@@ -151,11 +172,14 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
         ruleset,
         fromDump,
         diagnostics,
-        local: new Set(nodeLocalAddresses(snapshot, node)),
+        chain,
+        local: new Set(localAddressesOf(snapshot, nodes.get(node), hostStateOf(snapshot, node))),
+        primaryIP: nodePrimaryIP(nodes.get(node)),
+        bridgeIP: bridgeAddress(nodes.get(node)),
         index(table: string, chain: string): ChainIndex | undefined {
           const k = `${table}/${chain}`;
           if (indexes.has(k)) return indexes.get(k);
-          const c = ruleset.tables[table]?.chains[chain];
+          const c = v.chain(table, chain);
           const idx = c && c.rules.length > INDEX_THRESHOLD ? buildChainIndex(c) : undefined;
           indexes.set(k, idx);
           return idx;

@@ -7,9 +7,9 @@
  * filter INPUT (local) or filter FORWARD -> nat POSTROUTING. nat only sees a connection's first packet, which
  * is what a trace models (conntrack state NEW).
  */
-import type { Pod, Snapshot } from '../model/types';
+import type { Snapshot } from '../model/types';
 import type { TraceDestination, TraceHop, TraceOutcome, TraceRequest, TraceResult } from '../model/results';
-import { bridgeAddress, findNode, hostStateOf, nodePrimaryIP } from '../iptables/context';
+import { hostStateOf, nodePrimaryIP } from '../iptables/context';
 import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
 import { networkStateOf, type NetworkState, type NodeView } from './state';
 import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
@@ -32,25 +32,21 @@ export function trace(snapshot: Snapshot, req: TraceRequest): TraceResult {
   return traceWith(networkStateOf(snapshot), req);
 }
 
-function resolveHost(snapshot: Snapshot, host: string): string {
+function resolveHost(state: NetworkState, host: string): string {
   if (host === 'localhost') return '127.0.0.1';
   const ip = canonicalIP(host);
   if (ip) return ip;
-  const node = findNode(snapshot, host);
+  const node = state.node(host);
   const nip = nodePrimaryIP(node);
   if (nip) return nip;
   throw new Error(node ? `node ${host} has no InternalIP` : `unknown host ${host}: not a node name or an IP address`);
-}
-
-function findPod(snapshot: Snapshot, namespace: string, name: string): Pod | undefined {
-  return snapshot.pods.find((p) => p.namespace === namespace && p.name === name);
 }
 
 function resolveSource(state: NetworkState, req: TraceRequest, dst: string): ResolvedSource {
   const snap = state.snapshot;
   const from = req.from;
   const requireNode = (n: string) => {
-    if (!findNode(snap, n)) throw new Error(`unknown node ${n}`);
+    if (!state.node(n)) throw new Error(`unknown node ${n}`);
     return n;
   };
   switch (from.kind) {
@@ -65,18 +61,18 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
       return { ip, node: requireNode(node), local: false, inIface: 'eth0' };
     }
     case 'node': {
-      const ip = nodePrimaryIP(findNode(snap, requireNode(from.node)));
+      const ip = nodePrimaryIP(state.node(requireNode(from.node)));
       if (!ip) throw new Error(`node ${from.node} has no InternalIP`);
       return { ip, node: from.node, local: true };
     }
     case 'localhost':
       return { ip: '127.0.0.1', node: requireNode(from.node), local: true };
     case 'pod': {
-      const pod = findPod(snap, from.namespace, from.name);
+      const pod = state.pod(from.namespace, from.name);
       if (!pod) throw new Error(`unknown pod ${from.namespace}/${from.name}`);
       if (!pod.nodeName) throw new Error(`pod ${from.namespace}/${from.name} is not bound to a node`);
       if (pod.hostNetwork) {
-        const ip = nodePrimaryIP(findNode(snap, pod.nodeName));
+        const ip = nodePrimaryIP(state.node(pod.nodeName));
         if (!ip) throw new Error(`node ${pod.nodeName} has no InternalIP`);
         return { ip, node: pod.nodeName, local: true };
       }
@@ -98,7 +94,7 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
 }
 
 function runHook(view: NodeView, table: string, chain: string, b: Branch): ChainOutcome[] {
-  if (!view.ruleset.tables[table]?.chains[chain]) return [{ b, verdict: 'ACCEPT' }];
+  if (!view.chain(table, chain)) return [{ b, verdict: 'ACCEPT' }];
   return walkChain({ view, table, hook: chain }, chain, b, undefined);
 }
 
@@ -175,14 +171,13 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
   }
   const snap = state.snapshot;
   const owner = state.owner(pkt.dst);
-  const node = findNode(snap, view.node);
   if (owner && owner.kind === 'pod' && owner.node === view.node) {
     pkt.outIface = snap.profile.cni.bridge ?? 'cni0';
-    b.egressAddress = bridgeAddress(node) ?? nodePrimaryIP(node);
+    b.egressAddress = view.bridgeIP ?? view.primaryIP;
     b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} dev ${pkt.outIface} (pod network of ${view.node})`, verdict: 'forward to the local pod bridge' });
   } else {
     pkt.outIface = 'eth0';
-    b.egressAddress = nodePrimaryIP(node);
+    b.egressAddress = view.primaryIP;
     const where = owner ? `via ${owner.node}` : 'via the default route';
     b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}` });
   }
@@ -291,8 +286,7 @@ function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated:
 }
 
 export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
-  const snap = state.snapshot;
-  const dst = resolveHost(snap, req.toHost);
+  const dst = resolveHost(state, req.toHost);
   const src = resolveSource(state, req, dst);
   const pkt = makePacket(src.ip, dst, req.port, req.protocol.toLowerCase());
   pkt.inIface = src.inIface;

@@ -226,7 +226,7 @@ const TERMINAL_NAT = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT']);
 
 /** Walks one chain; the result lists every branch that left it. */
 export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent: string | undefined, depth = 0): ChainOutcome[] {
-  const chain = ctx.view.ruleset.tables[ctx.table]?.chains[chainName];
+  const chain = ctx.view.chain(ctx.table, chainName);
   if (!chain) {
     b.notes.push(`${ctx.table} chain ${chainName} does not exist on ${ctx.view.node}; treated as empty`);
     return [{ b, verdict: 'RETURN' }];
@@ -371,7 +371,7 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
       default:
         break;
     }
-    const sub = ctx.view.ruleset.tables[ctx.table]?.chains[t.name];
+    const sub = ctx.view.chain(ctx.table, t.name);
     if (!sub) {
       if (TERMINAL_NAT.has(t.name)) return terminal('ACCEPT', t.name, t.name as ChainOutcome['nat']);
       br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `${t.name} (target not simulated; continues)${suffix}`));
