@@ -16,7 +16,7 @@
  * hostNetwork pods get no namespace: their listeners run in the node namespace.
  *
  * Node sysctls, as kubelet/kube-proxy/CNI leave a node: net.ipv4.ip_forward=1, net.ipv4.conf.all.route_localnet=1
- * (kube-proxy for localhost NodePorts; portmap sets it per bridge), rp_filter=0, and
+ * (kube-proxy for localhost NodePorts; portmap sets it per bridge), rp_filter=0, icmp_ratelimit=0 (harness only), and
  * net.bridge.bridge-nf-call-iptables=1 (br_netfilter: bridged pod-to-pod frames, hairpin included, traverse
  * iptables; the knob is per network namespace on current kernels and is checked here).
  *
@@ -228,6 +228,9 @@ export class KernelWorld {
         'net.ipv4.conf.all.route_localnet': '1',
         'net.ipv4.conf.all.rp_filter': '0',
         'net.ipv4.conf.default.rp_filter': '0',
+        // harness, not Kubernetes: REJECT and closed UDP ports answer with ICMP, which the kernel rate-limits per
+        // peer (burst of 6); back-to-back refused scenarios from one client must not run into that bucket
+        'net.ipv4.icmp_ratelimit': '0',
       });
       if (existsSync('/proc/sys/net/bridge')) this.sysctl(ns, { 'net.bridge.bridge-nf-call-iptables': '1' });
       const up = `n${i}`;
