@@ -1,0 +1,325 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { asTenantId, canWrite, systemContext, type AnalyzeJob, type TenantContext } from '@portolan/contracts';
+import {
+  buildSnapshot,
+  ClusterEngine,
+  InputError,
+  parseDocuments,
+  toSarif,
+  workloadFromObject,
+  type CheckReport,
+  type Finding,
+  type ParsedObject,
+  type PlacementResult,
+  type TextInput,
+} from '@portolan/netsim';
+import { AnalysesRepository, AuthRepository, ClustersRepository, isUuid, type AnalysisRow } from '@portolan/persistence';
+import { profileOf } from './cluster-profile';
+import { ClustersService } from './clusters.service';
+import { EngineService } from './engine.service';
+import { AppError } from './errors';
+import { JOB_QUEUE, type JobQueue } from './queue.module';
+import { inputsOf, parseDeliveryId, parseEvent, parseFileName, parseWebhookBody, sha256Hex, verifySignature, type CommitInfo, type ManifestSource } from './webhook-input';
+
+/** Reported as the SARIF tool version. */
+export const PORTOLAN_VERSION = '0.1.0';
+
+export type Verdict = 'pass' | 'warn' | 'fail';
+
+/** One submitted workload placed on the snapshot's nodes (lists capped at PLACEMENT_LIST_CAP, counts exact). */
+export interface WorkloadPlacement {
+  workload: string;
+  replicas: number;
+  counts: { placed: number; pending: number; crashing: number };
+  placed: PlacementResult['placed'];
+  pending: PlacementResult['pending'];
+  crashing: PlacementResult['crashing'];
+  truncated: boolean;
+}
+
+/** What a finished analysis stores in `result`. */
+export interface AnalysisResult {
+  verdict: Verdict;
+  findings: Finding[];
+  counts: { error: number; warning: number; info: number };
+  placements: WorkloadPlacement[];
+  /** the snapshot the manifests were checked against; null when the cluster had none ready */
+  snapshotId: string | null;
+  note?: string;
+}
+
+/** What an analysis stores in `meta`: how its manifests arrived. */
+export interface AnalysisMeta {
+  source?: ManifestSource;
+  deliveryId?: string;
+  event?: string;
+  commit?: CommitInfo;
+}
+
+export interface SubmittedAnalysis {
+  analysis: AnalysisRow;
+  /** the delivery id was seen before with the same body: this is the analysis it created */
+  duplicate: boolean;
+}
+
+export interface WebhookDelivery {
+  deliveryId: string | undefined;
+  /** GitHub's X-GitHub-Delivery, accepted when X-Portolan-Delivery is absent */
+  githubDeliveryId?: string;
+  event?: string;
+  fileName?: string;
+  body: Uint8Array;
+}
+
+export const PLACEMENT_LIST_CAP = 100;
+export const MAX_WAIT_SECONDS = 30;
+const NO_SNAPSHOT_NOTE =
+  'the cluster has no ready snapshot: the manifests were checked alone (API-server validation, selectors and ports among the submitted objects); no workload placement was possible';
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
+
+export function verdictOf(findings: Finding[]): Verdict {
+  if (findings.some((f) => f.severity === 'error')) return 'fail';
+  if (findings.some((f) => f.severity === 'warning')) return 'warn';
+  return 'pass';
+}
+
+function inputErrorFindings(e: InputError): Finding[] {
+  const errors = e.diagnostics.filter((d) => d.severity === 'error');
+  return (errors.length ? errors : e.diagnostics).map((d) => {
+    const f: Finding = {
+      rule: 'input-error',
+      severity: 'error',
+      object: `${d.file ?? ''}#${(d.doc ?? 0) + 1}`,
+      message: d.field ? `${d.field}: ${d.message}` : d.message,
+      fix: 'Fix the manifest so it decodes: the API server would refuse it.',
+    };
+    if (d.file !== undefined || d.line !== undefined) f.source = { ...(d.file !== undefined ? { file: d.file } : {}), ...(d.line !== undefined ? { line: d.line } : {}) };
+    return f;
+  });
+}
+
+/** Parses each input on its own, so one malformed file does not hide the findings of the others. */
+export function parseInputs(inputs: TextInput[]): { parsed: ParsedObject[]; findings: Finding[] } {
+  const parsed: ParsedObject[] = [];
+  const findings: Finding[] = [];
+  for (const input of inputs) {
+    try {
+      parsed.push(...parseDocuments([input]));
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      findings.push(...inputErrorFindings(e));
+    }
+  }
+  return { parsed, findings };
+}
+
+function placementsOf(engine: ClusterEngine, parsed: ParsedObject[]): WorkloadPlacement[] {
+  const out: WorkloadPlacement[] = [];
+  for (const po of parsed) {
+    if (!WORKLOAD_KINDS.has(String(po.obj['kind']))) continue;
+    let r: PlacementResult;
+    try {
+      r = engine.placeWorkload(workloadFromObject(po));
+    } catch (e) {
+      if (e instanceof InputError) continue; // already an input-error finding of the check
+      throw e;
+    }
+    const cap = <T>(xs: T[]): T[] => xs.slice(0, PLACEMENT_LIST_CAP);
+    out.push({
+      workload: r.workload,
+      replicas: r.replicas,
+      counts: { placed: r.placed.length, pending: r.pending.length, crashing: r.crashing.length },
+      placed: cap(r.placed),
+      pending: cap(r.pending),
+      crashing: cap(r.crashing),
+      truncated: Math.max(r.placed.length, r.pending.length, r.crashing.length) > PLACEMENT_LIST_CAP,
+    });
+  }
+  return out;
+}
+
+/** Checks parsed manifests with an engine (a snapshot's, or an empty one carrying the cluster's profile). */
+export function analyzeInputs(inputs: TextInput[], engine: ClusterEngine, snapshotId: string | null): { result: AnalysisResult; sarif: Record<string, unknown> } {
+  const { parsed, findings: inputFindings } = parseInputs(inputs);
+  const report: CheckReport = parsed.length ? engine.check(parsed) : { verdict: 'pass', findings: [] };
+  const findings = [...inputFindings, ...report.findings];
+  const verdict = verdictOf(findings);
+  const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
+  const result: AnalysisResult = {
+    verdict,
+    findings,
+    counts: { error: count('error'), warning: count('warning'), info: count('info') },
+    placements: snapshotId ? placementsOf(engine, parsed) : [],
+    snapshotId,
+    ...(snapshotId ? {} : { note: NO_SNAPSHOT_NOTE }),
+  };
+  return { result, sarif: toSarif({ verdict, findings }, { toolVersion: PORTOLAN_VERSION }) };
+}
+
+/** Errors worth another attempt: the database or queue was briefly unreachable. Everything else is final. */
+export function isTransient(e: unknown): boolean {
+  if (e instanceof AppError) return e.code === 'UNAVAILABLE';
+  if (e instanceof InputError) return false;
+  const o = e as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!o || typeof o !== 'object') return false;
+  const code = typeof o.code === 'string' ? o.code : '';
+  if (/^P10\d\d$/.test(code) || ['P2024', 'P2028', 'P2034', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', '57P01', '57P03', '53300', '40001', '40P01'].includes(code)) return true;
+  if (o.name === 'PrismaClientInitializationError') return true;
+  if (typeof o.message === 'string' && /ECONNREFUSED|ECONNRESET|connection (terminated|refused|closed)|timed out|Connection is closed/i.test(o.message)) return true;
+  return o.cause !== undefined && o.cause !== e ? isTransient(o.cause) : false;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/**
+ * Manifest analyses: CI deliveries (HMAC-signed webhook) and API submissions become rows, a worker checks them
+ * against the cluster's latest ready snapshot, and the row holds the verdict, findings, placements and SARIF.
+ */
+@Injectable()
+export class AnalysesService {
+  private readonly log = new Logger(AnalysesService.name);
+
+  constructor(
+    private readonly analyses: AnalysesRepository,
+    private readonly clusterRows: ClustersRepository,
+    private readonly clusters: ClustersService,
+    private readonly auth: AuthRepository,
+    private readonly engines: EngineService,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+  ) {}
+
+  /**
+   * The webhook's credential: the body's HMAC under the cluster's secret. Answers the tenant the cluster belongs to.
+   * Unknown or malformed cluster id → NOT_FOUND; missing or wrong signature → UNAUTHENTICATED (nothing stored).
+   */
+  async authenticateWebhook(clusterId: string, body: Uint8Array, signature: string | undefined): Promise<TenantContext> {
+    const target = isUuid(clusterId) ? await this.auth.webhookTarget(clusterId) : null;
+    if (!target) throw AppError.notFound('cluster', clusterId);
+    if (!signature) throw new AppError('UNAUTHENTICATED', 'the X-Portolan-Signature header is required: sha256=<hex HMAC-SHA256 of the body with the cluster webhook secret>');
+    if (!verifySignature(this.clusters.openSecret(target.encryptedSecret), body, signature)) {
+      throw new AppError('UNAUTHENTICATED', 'X-Portolan-Signature does not match the body: sign the exact bytes sent with the cluster webhook secret (sha256=<hex>)');
+    }
+    return { tenantId: asTenantId(target.tenantId), actorId: `webhook:${clusterId}`, role: 'writer' };
+  }
+
+  /**
+   * A signed CI delivery (ctx from authenticateWebhook). The delivery id makes it idempotent: the same id with the
+   * same body answers the analysis it created; with another body, CONFLICT.
+   */
+  async submitFromWebhook(ctx: TenantContext, clusterId: string, d: WebhookDelivery): Promise<SubmittedAnalysis> {
+    const deliveryId = parseDeliveryId(d.deliveryId, d.githubDeliveryId);
+    const event = parseEvent(d.event);
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(d.body);
+    const body = parseWebhookBody(text, parseFileName(d.fileName));
+    const meta: AnalysisMeta = { source: body.source, deliveryId, ...(event ? { event } : {}), ...(body.commit ? { commit: body.commit } : {}) };
+    const input = { clusterId, deliveryId, bodyHash: sha256Hex(d.body), manifests: text, meta: meta as never };
+    let r: Awaited<ReturnType<AnalysesRepository['createForDelivery']>>;
+    try {
+      r = await this.analyses.createForDelivery(ctx, input);
+    } catch (e) {
+      // Two concurrent first deliveries: the unique (cluster, delivery) constraint lets one win; the other reads it.
+      if ((e as { code?: unknown }).code !== 'P2002') throw e;
+      r = await this.analyses.createForDelivery(ctx, input);
+    }
+    if (!r.bodyMatches) {
+      throw new AppError('CONFLICT', `delivery ${JSON.stringify(deliveryId)} was already received with a different body (analysis ${r.analysis.id}): use a new delivery id for new content`, [
+        { field: 'X-Portolan-Delivery', message: 'reused with a different body' },
+      ]);
+    }
+    if (r.created) await this.enqueue(ctx, r.analysis);
+    else if (r.analysis.status === 'pending') {
+      // A repeat of a delivery whose enqueue may have been lost (API stopped in between): the job id dedupes.
+      await this.queue.analyze({ tenantId: ctx.tenantId, analysisId: r.analysis.id }).catch((e) => this.log.warn({ analysisId: r.analysis.id, error: (e as Error).message }, 're-enqueue failed'));
+    }
+    return { analysis: r.analysis, duplicate: !r.created };
+  }
+
+  /** The authenticated API path (writer or admin): the same analysis from manifest text. */
+  async submitManifests(ctx: TenantContext, clusterId: string, text: string, name?: string): Promise<SubmittedAnalysis> {
+    if (!canWrite(ctx)) throw AppError.forbidden('submitting manifests needs a writer or admin key');
+    if (!(await this.clusterRows.get(ctx, clusterId))) throw AppError.notFound('cluster', clusterId);
+    const body = parseWebhookBody(text, parseFileName(name));
+    const meta: AnalysisMeta = { source: body.source, ...(body.commit ? { commit: body.commit } : {}) };
+    const analysis = await this.analyses.create(ctx, { clusterId, source: 'api', manifests: text, meta: meta as never });
+    await this.enqueue(ctx, analysis);
+    return { analysis, duplicate: false };
+  }
+
+  async get(ctx: TenantContext, id: string): Promise<AnalysisRow> {
+    const a = await this.analyses.get(ctx, id);
+    if (!a) throw AppError.notFound('analysis', id);
+    return a;
+  }
+
+  /** Polls the row until the worker is done with it, `seconds` pass, or `signal` aborts (the client went away). */
+  async waitFor(ctx: TenantContext, id: string, seconds: number, signal?: AbortSignal): Promise<AnalysisRow> {
+    const until = Date.now() + Math.min(Math.max(seconds, 0), MAX_WAIT_SECONDS) * 1000;
+    let delay = 10;
+    for (;;) {
+      const a = await this.get(ctx, id);
+      const left = until - Date.now();
+      if (a.status === 'done' || a.status === 'failed' || left <= 0 || signal?.aborted) return a;
+      await sleep(Math.min(delay, left), signal);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+
+  /**
+   * The worker's half. Malformed manifests finish as verdict fail with input-error findings; an unexpected error
+   * fails the row with its message, except a transient one before the last attempt, which is thrown for a retry.
+   */
+  async run(job: AnalyzeJob, attempt: { final: boolean } = { final: true }): Promise<'done' | 'failed' | 'skipped'> {
+    const ctx = systemContext(asTenantId(job.tenantId), 'analyze');
+    const a = await this.analyses.get(ctx, job.analysisId);
+    if (!a || a.status === 'done' || a.status === 'failed') return 'skipped';
+    const started = Date.now();
+    try {
+      const { result, sarif } = await this.analyze(ctx, a);
+      await this.analyses.finish(ctx, a.id, { verdict: result.verdict, result: result as never, sarif: sarif as never });
+      this.log.log({ analysisId: a.id, tenantId: ctx.tenantId, verdict: result.verdict, findings: result.findings.length, ms: Date.now() - started }, 'analysis done');
+      return 'done';
+    } catch (e) {
+      const transient = isTransient(e);
+      if (transient && !attempt.final) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error({ analysisId: a.id, tenantId: ctx.tenantId, err: e }, 'analysis failed');
+      await this.analyses.failed(ctx, a.id, { message, transient });
+      return 'failed';
+    }
+  }
+
+  private async analyze(ctx: TenantContext, a: AnalysisRow): Promise<{ result: AnalysisResult; sarif: Record<string, unknown> }> {
+    const meta = (a.meta ?? {}) as AnalysisMeta;
+    const inputs = inputsOf(a.manifests, meta.source);
+    let engine: ClusterEngine;
+    let snapshotId: string | null = null;
+    try {
+      const loaded = await this.engines.load(ctx, a.clusterId);
+      engine = loaded.engine;
+      snapshotId = loaded.snapshot.id;
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'SNAPSHOT_NOT_READY')) throw e;
+      const cluster = await this.clusterRows.get(ctx, a.clusterId);
+      if (!cluster) throw AppError.notFound('cluster', a.clusterId);
+      // No snapshot: the manifests alone, under the cluster's profile (NodePort range, versions).
+      engine = new ClusterEngine(buildSnapshot([], { profile: profileOf(cluster) }).snapshot);
+    }
+    await this.analyses.markRunning(ctx, a.id, snapshotId);
+    return analyzeInputs(inputs, engine, snapshotId);
+  }
+
+  private async enqueue(ctx: TenantContext, a: AnalysisRow): Promise<void> {
+    try {
+      await this.queue.analyze({ tenantId: ctx.tenantId, analysisId: a.id });
+    } catch (e) {
+      // An analysis no worker will ever see must not stay "pending" forever.
+      await this.analyses.failed(ctx, a.id, { message: `could not enqueue the analysis: ${(e as Error).message}` });
+      throw new AppError('UNAVAILABLE', 'the job queue is unavailable; the analysis was marked failed, try again with a new delivery id');
+    }
+  }
+}
