@@ -67,3 +67,13 @@ describe('portClaims', () => {
     ]);
   });
 });
+
+describe('portClaims without portmap', () => {
+  it('a hostPort with a CNI that has no portmap plugin is bookkeeping only', () => {
+    const c = traceCases().find((x) => x.id === 'hp-external-to-hostport');
+    if (!c) throw new Error('missing case');
+    const s = snapshotForCase(c);
+    s.profile.cni = { networkName: 'cbr0', conflist: null, ipMasq: false, bridge: 'cni0' };
+    expect(portClaims(s, 'node-a', 8080)).toEqual([expect.objectContaining({ kind: 'hostPort', effective: false, note: expect.stringMatching(/no portmap plugin/) })]);
+  });
+});

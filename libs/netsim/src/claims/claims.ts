@@ -122,7 +122,14 @@ export function portClaims(snapshot: Snapshot, nodeName: string, port?: number):
   const drafts = enumerate(snapshot, nodeName).filter((c) => port === undefined || c.port === port);
   const state = networkStateOf(snapshot);
   const probes = new Map<string, ReturnType<typeof receiverOf> | undefined>();
+  const claimants = new Map<string, number>();
+  for (const c of drafts) claimants.set(`${c.port}/${c.protocol}`, (claimants.get(`${c.port}/${c.protocol}`) ?? 0) + 1);
   for (const c of drafts) {
+    // an uncontested claim receives its own traffic; only ports with several claimants need a trace
+    if (claimants.get(`${c.port}/${c.protocol}`) === 1) {
+      c.effective = c.kind !== 'hostPort' || !!snapshot.profile.cni.portmap;
+      continue;
+    }
     const probe = probeAddress(snapshot, nodeName, c.address);
     const key = `${probe?.host}|${probe?.local}|${c.port}|${c.protocol}`;
     if (!probes.has(key)) {
