@@ -4,7 +4,7 @@
 import type { Blocker, Certainty, FilterPlugin, StatusCode } from '../model/results';
 import type { ContainerPort, Pod, Protocol, ResourceList } from '../model/types';
 import { getHostPorts } from './hostports';
-import type { NodeState } from './state';
+import type { NodePortClaim, NodeState } from './state';
 import { podRequests } from './resources';
 
 export interface FilterStatus {
@@ -19,14 +19,22 @@ export interface PodInfo {
   pod: Pod;
   /** NodePorts PreFilter: GetHostPorts(pod); empty means Skip */
   hostPorts: ContainerPort[];
-  /** hostPorts after HostPortInfo.sanitize: [hostIP, "PROTO/port"] */
-  hostPortKeys: Array<[string, string]>;
+  /** hostPorts after HostPortInfo.sanitize, parallel to hostPorts: host IPs and "PROTO/port" keys */
+  hostPortIPs: string[];
+  hostPortKeys: string[];
   /** NodeResourcesFit PreFilter: computePodResourceRequest */
   requests: ResourceList;
   /** requested resource names > 0, in report order (cpu, memory, ephemeral-storage, then sorted scalars) */
   resourceNames: string[];
+  /** hot-path copies: requests.cpu, requests.memory, and the other names of resourceNames */
+  reqCpu: number;
+  reqMem: number;
+  otherResources: string[];
   /** NodeAffinity PreFilter Skip when false */
   hasNodeAffinity: boolean;
+  /** Service NodePort claims equal to each hostPort (state-wide, not per node), computed on first use */
+  nodePortHits?: Array<NodePortClaim | undefined>;
+  anyNodePortHit?: boolean;
   /** runtime.hostNetworkBinds(pod), computed on first use */
   hostNetworkBinds?: { binds: Array<{ port: number; protocol: Protocol; certainty: Certainty }>; unknownImages: string[] };
   /** NodeAffinity PreFilter: node names from matchFields metadata.name In; undefined = all nodes */
@@ -69,8 +77,10 @@ export function preparePod(pod: Pod): PodInfo {
   const resourceNames = [...first.filter((k) => names.includes(k)), ...names.filter((k) => !first.includes(k)).sort()];
   const hasNodeAffinity = pod.requiredNodeAffinity !== undefined || Object.keys(pod.nodeSelector).length > 0;
   const hostPorts = getHostPorts(pod);
-  const hostPortKeys = hostPorts.map((p): [string, string] => [p.hostIP === '' ? '0.0.0.0' : p.hostIP, `${p.protocol || 'TCP'}/${p.hostPort}`]);
-  const info: PodInfo = { pod, hostPorts, hostPortKeys, requests, resourceNames, hasNodeAffinity };
+  const hostPortIPs = hostPorts.map((p) => (p.hostIP === '' ? '0.0.0.0' : p.hostIP));
+  const hostPortKeys = hostPorts.map((p) => `${p.protocol || 'TCP'}/${p.hostPort}`);
+  const otherResources = resourceNames.filter((k) => k !== 'cpu' && k !== 'memory');
+  const info: PodInfo = { pod, hostPorts, hostPortIPs, hostPortKeys, requests, resourceNames, reqCpu: requests['cpu'] ?? 0, reqMem: requests['memory'] ?? 0, otherResources, hasNodeAffinity };
   const aff = affinityNodeNames(pod);
   if (aff.conflict) info.preFilterReject = ERR_REASON_NODE_AFFINITY_CONFLICT;
   else if (aff.names) info.nodeNames = aff.names;

@@ -24,6 +24,8 @@ function ppKey(protocol: string, port: number): string {
 
 export class HostPortInfo {
   private readonly m = new Map<string, Map<string, PortHolder[]>>();
+  /** how many IP keys hold each "PROTO/port": a 0.0.0.0 query (the common case) is one lookup, not a scan */
+  private readonly anyIP = new Map<string, number>();
 
   /** HostPortInfo.Add: port <= 0 is a no-op */
   add(ip: string, protocol: string, port: number, holder?: PortHolder): void {
@@ -38,7 +40,10 @@ export class HostPortInfo {
     const list = inner.get(k);
     if (list) {
       if (holder) list.push(holder);
-    } else inner.set(k, holder ? [holder] : []);
+    } else {
+      inner.set(k, holder ? [holder] : []);
+      this.anyIP.set(k, (this.anyIP.get(k) ?? 0) + 1);
+    }
   }
 
   /** HostPortInfo.Remove (removes the entry, as upstream's set semantics do) */
@@ -47,7 +52,12 @@ export class HostPortInfo {
     const [hip, proto] = sanitize(ip, protocol);
     const inner = this.m.get(hip);
     if (!inner) return;
-    inner.delete(ppKey(proto, port));
+    const k = ppKey(proto, port);
+    if (inner.delete(k)) {
+      const n = (this.anyIP.get(k) ?? 1) - 1;
+      if (n > 0) this.anyIP.set(k, n);
+      else this.anyIP.delete(k);
+    }
     if (inner.size === 0) this.m.delete(hip);
   }
 
@@ -65,13 +75,9 @@ export class HostPortInfo {
 
   /** CheckConflict with sanitize() already applied by the caller: hip is the host IP, k is "PROTO/port" */
   checkConflictSanitized(hip: string, k: string): boolean {
-    if (hip === DEFAULT_BIND_ALL_HOST_IP) {
-      if (this.m.size === 1) {
-        for (const inner of this.m.values()) return inner.has(k);
-      }
-      for (const inner of this.m.values()) if (inner.has(k)) return true;
-      return false;
-    }
+    // 1. a 0.0.0.0 query conflicts with the (protocol, port) under any IP key
+    if (hip === DEFAULT_BIND_ALL_HOST_IP) return this.anyIP.has(k);
+    // 2. otherwise with key 0.0.0.0 or the same IP
     const any = this.m.get(DEFAULT_BIND_ALL_HOST_IP);
     if (any !== undefined && any.has(k)) return true;
     const exact = this.m.get(hip);
@@ -98,6 +104,7 @@ export class HostPortInfo {
 
   clone(): HostPortInfo {
     const c = new HostPortInfo();
+    for (const [k, n] of this.anyIP) c.anyIP.set(k, n);
     for (const [ip, inner] of this.m) {
       const ci = new Map<string, PortHolder[]>();
       for (const [k, v] of inner) ci.set(k, v.slice());

@@ -118,15 +118,25 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
     return out;
   }
   if (!info.hostPorts.length) return out;
-  if (!state.nodePorts.size && !ns.listeners.size && !ns.hostNetBinds.size && state.profile.cni.portmap) return out;
   const portmap = state.profile.cni.portmap;
-  for (const p of info.hostPorts) {
+  // the NodePort lookups do not depend on the node: done once per pod
+  const npHits = (info.nodePortHits ??= info.hostPorts.map((p) => state.nodePorts.get(portKey(p.protocol, p.hostPort))));
+  info.anyNodePortHit ??= npHits.some((h) => h !== undefined);
+  if (portmap && !info.anyNodePortHit) {
+    // fast path: only this node's listeners and hostNetwork sockets can matter
+    let touched = false;
+    const keys = info.hostPortKeys;
+    for (let i = 0; i < keys.length && !touched; i++) touched = ns.listeners.has(keys[i]) || ns.hostNetBinds.has(keys[i]);
+    if (!touched) return out;
+  }
+  for (let i = 0; i < info.hostPorts.length; i++) {
+    const p = info.hostPorts[i];
     if (!portmap) {
       out.push({ kind: 'no-portmap', message: `hostPort ${p.hostPort}/${p.protocol} does nothing: the CNI conflist has no portmap plugin, so no DNAT rule is installed`, certainty: 'declared', port: p.hostPort, protocol: p.protocol });
       continue;
     }
     const k = portKey(p.protocol, p.hostPort);
-    const np = state.nodePorts.get(k);
+    const np = npHits[i];
     if (np) {
       out.push({
         kind: 'hostport-shadowed',

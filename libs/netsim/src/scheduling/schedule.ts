@@ -5,7 +5,7 @@
 import type { Blocker, KubeletAdmission, NodeVerdict, PreemptionResult, RuntimePrediction, ScheduleResult } from '../model/results';
 import type { Pod } from '../model/types';
 import { preparePod, type FilterStatus, type PodInfo } from './framework';
-import { FILTERS } from './plugins';
+import { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, TaintToleration } from './plugins';
 import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plugins/node-affinity';
 import { ERR_REASON_NODE_NAME } from './plugins/node-name';
 import { ERR_REASON_NODE_PORTS, fitsPorts } from './plugins/node-ports';
@@ -18,13 +18,19 @@ import { addPodToNode, cloneNodeState, isTerminal, nodeStateWithout, type NodeSt
 export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
 export const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 
-/** frameworkImpl.RunFilterPlugins: the first non-success status wins */
+/**
+ * frameworkImpl.RunFilterPlugins: the first non-success status wins. Written out in FILTERS order (instead of
+ * looping over FILTERS) so each call site stays monomorphic on the 5,000-node hot path.
+ */
 export function runFilters(info: PodInfo, ns: NodeState): FilterStatus | null {
-  for (const f of FILTERS) {
-    const s = f.filter(info, ns);
-    if (s) return s;
-  }
-  return null;
+  return (
+    NodeUnschedulable.filter(info, ns) ??
+    NodeName.filter(info, ns) ??
+    TaintToleration.filter(info, ns) ??
+    NodeAffinity.filter(info, ns) ??
+    NodePorts.filter(info, ns) ??
+    NodeResourcesFit.filter(info, ns)
+  );
 }
 
 /**
@@ -181,7 +187,11 @@ function podLabel(pod: Pod): string {
 /** Core of schedulePod over an explicit node list (placement passes its clone-on-write view). */
 export function scheduleOnNodes(state: SchedulingState, nodes: NodeState[], info: PodInfo, verdicts?: NodeVerdict[]): ScheduleResult {
   const pod = info.pod;
-  const vs = verdicts ?? nodes.map((ns) => evaluateNode(info, ns, state));
+  let vs = verdicts;
+  if (!vs) {
+    vs = new Array<NodeVerdict>(nodes.length);
+    for (let i = 0; i < nodes.length; i++) vs[i] = evaluateNode(info, nodes[i], state);
+  }
   const feasibleNodes: string[] = [];
   for (const v of vs) if (v.feasible) feasibleNodes.push(v.node);
   const result: ScheduleResult = { pod: podLabel(pod), scheduler: true, feasibleNodes, nodes: vs };

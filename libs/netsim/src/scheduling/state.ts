@@ -20,6 +20,12 @@ export interface NodeState {
   pods: Pod[];
   /** requested resources of those pods (NodeInfo.Requested) */
   requested: ResourceList;
+  /** hot-path copies (NodeInfo.Allocatable.AllowedPodNumber/MilliCPU/Memory, Requested.MilliCPU/Memory) */
+  allocPods: number;
+  allocCpu: number;
+  allocMem: number;
+  reqCpu: number;
+  reqMem: number;
   /** NodeInfo.UsedPorts */
   usedPorts: HostPortInfo;
   /** sockets hostNetwork pods bind in the node's netns, by "PROTO/port" (declared, or assumed from the image) */
@@ -61,13 +67,30 @@ export function workloadKey(p: Pod): string | undefined {
 }
 
 function newNodeState(node: Node): NodeState {
-  return { node, pods: [], requested: {}, usedPorts: new HostPortInfo(), hostNetBinds: new Map(), hostNetUnknown: [], listeners: new Map(), workloads: new Map() };
+  return {
+    node,
+    pods: [],
+    requested: {},
+    allocPods: node.allocatable['pods'] ?? 0,
+    allocCpu: node.allocatable['cpu'] ?? 0,
+    allocMem: node.allocatable['memory'] ?? 0,
+    reqCpu: 0,
+    reqMem: 0,
+    usedPorts: new HostPortInfo(),
+    hostNetBinds: new Map(),
+    hostNetUnknown: [],
+    listeners: new Map(),
+    workloads: new Map(),
+  };
 }
 
 /** NodeInfo.AddPod + Portolan's runtime indexes. Mutates `ns`: call on a fresh or cloned NodeState only. */
 export function addPodToNode(ns: NodeState, pod: Pod): void {
   ns.pods.push(pod);
-  addResources(ns.requested, podRequests(pod));
+  const req = podRequests(pod);
+  addResources(ns.requested, req);
+  ns.reqCpu += req['cpu'] ?? 0;
+  ns.reqMem += req['memory'] ?? 0;
   for (const port of getHostPorts(pod)) ns.usedPorts.add(port.hostIP, port.protocol, port.hostPort, { pod, port });
   if (pod.hostNetwork) {
     let unknown = false;
@@ -101,6 +124,11 @@ export function cloneNodeState(ns: NodeState): NodeState {
     node: ns.node,
     pods: ns.pods.slice(),
     requested: { ...ns.requested },
+    allocPods: ns.allocPods,
+    allocCpu: ns.allocCpu,
+    allocMem: ns.allocMem,
+    reqCpu: ns.reqCpu,
+    reqMem: ns.reqMem,
     usedPorts: ns.usedPorts.clone(),
     hostNetBinds,
     hostNetUnknown: ns.hostNetUnknown.slice(),

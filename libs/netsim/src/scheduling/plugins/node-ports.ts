@@ -39,8 +39,10 @@ export const NodePorts: Filter = {
   filter(info, ns) {
     if (info.hostPorts.length === 0) return null;
     let conflict = false;
-    for (const [hip, k] of info.hostPortKeys) {
-      if (ns.usedPorts.checkConflictSanitized(hip, k)) {
+    const ips = info.hostPortIPs;
+    const keys = info.hostPortKeys;
+    for (let i = 0; i < keys.length; i++) {
+      if (ns.usedPorts.checkConflictSanitized(ips[i], keys[i])) {
         conflict = true;
         break;
       }

@@ -18,16 +18,17 @@ export interface InsufficientResource {
  */
 export function fitsRequest(info: PodInfo, ns: NodeState): InsufficientResource[] {
   let out: InsufficientResource[] | undefined;
-  const alloc = ns.node.allocatable;
-  const allowed = alloc['pods'] ?? 0;
-  if (ns.pods.length + 1 > allowed) out = [{ resource: 'pods', reason: ERR_REASON_TOO_MANY_PODS, requested: 1, used: ns.pods.length, capacity: allowed }];
-  const req = info.requests;
-  const names = info.resourceNames;
+  const used = ns.pods.length;
+  if (used + 1 > ns.allocPods) out = [{ resource: 'pods', reason: ERR_REASON_TOO_MANY_PODS, requested: 1, used, capacity: ns.allocPods }];
+  if (info.reqCpu > 0 && info.reqCpu > ns.allocCpu - ns.reqCpu) (out ??= []).push({ resource: 'cpu', reason: 'Insufficient cpu', requested: info.reqCpu, used: ns.reqCpu, capacity: ns.allocCpu });
+  if (info.reqMem > 0 && info.reqMem > ns.allocMem - ns.reqMem) (out ??= []).push({ resource: 'memory', reason: 'Insufficient memory', requested: info.reqMem, used: ns.reqMem, capacity: ns.allocMem });
+  const names = info.otherResources;
   for (let i = 0; i < names.length; i++) {
     const r = names[i];
-    const a = alloc[r] ?? 0;
-    const used = ns.requested[r] ?? 0;
-    if (req[r] > a - used) (out ??= []).push({ resource: r, reason: `Insufficient ${r}`, requested: req[r], used, capacity: a });
+    const a = ns.node.allocatable[r] ?? 0;
+    const u = ns.requested[r] ?? 0;
+    const want = info.requests[r];
+    if (want > a - u) (out ??= []).push({ resource: r, reason: `Insufficient ${r}`, requested: want, used: u, capacity: a });
   }
   return out ?? NONE;
 }
