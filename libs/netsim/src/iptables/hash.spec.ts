@@ -43,6 +43,11 @@ describe('kube-proxy chain hashes (reference §3.2)', () => {
 });
 
 describe('portmap CNI-DN chain names (reference §4.2)', () => {
+  const upstreamID = 'icee6giejonei6sohng6ahngee7laquohquee9shiGo7fohferakah3Feiyoolu2pei7ciPhoh7shaoX6vai3vuf0ahfaeng8yohb9ceu0daez5hashee8ooYai5wa3y';
+  it('portmap_iptables_test.go genDnatChain vectors', () => {
+    expect(cniDnatChainName('testNetName', upstreamID)).toBe('CNI-DN-bfd599665540dd91d5d28');
+    expect(cniDnatChainName('test', upstreamID)).toBe('CNI-DN-67e92b96e692a494b6b85');
+  });
   it('("cbr0","c0ffee0001") -> CNI-DN-54a4250774be74297ae44', () => {
     expect(cniDnatChainName('cbr0', 'c0ffee0001')).toBe('CNI-DN-54a4250774be74297ae44');
   });
