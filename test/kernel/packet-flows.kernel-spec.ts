@@ -15,8 +15,8 @@ import { checkPreconditions, KernelWorld, sweepStaleNamespaces } from './support
 import { run } from './support/sh';
 import {
   buildScenarioCluster, EMPTY, EXTERNAL_CLIENT_IP, HOST_LISTENER_PORT, HOST_LOOPBACK_LISTENER_PORT, HOSTIP_HOSTPORT, HOSTNET_PORT,
-  HOSTPORT_TCP, HOSTPORT_UDP, LOCAL,
-  NODE_A, NODE_B, UNCLAIMED_PORT, UNDERLAY, WEB,
+  HOSTPORT_TCP, HOSTPORT_UDP, LOCAL, METRICS,
+  NODE_A, NODE_B, SERVICE_CIDR_ROUTE, UNCLAIMED_PORT, UNDERLAY, WEB,
 } from './support/scenario';
 
 /** Where the client runs, in trace() terms. */
@@ -30,6 +30,8 @@ interface Scenario {
   protocol: Proto;
   /** connections (TCP) or request/reply exchanges (UDP) */
   count: number;
+  /** the node an external packet enters (trace's `at`), when the destination address does not say */
+  at?: string;
   /**
    * A divergence between trace() and the kernel that is understood and reported to the engine owner: the test
    * asserts what the kernel does, and fails once trace() agrees (so the marker gets removed).
@@ -84,7 +86,14 @@ const SCENARIOS: Scenario[] = [
   { name: 'ClusterIP: pod on node-b -> 10.96.0.10:80', from: pod('client-b'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'ClusterIP UDP: pod -> 10.96.0.10:53', from: pod('client-a'), toHost: WEB.clusterIP, port: WEB.udpPort, protocol: 'UDP', count: 20 },
   { name: 'ClusterIP hairpin: endpoint pod -> its own Service (itself masqueraded, the other not)', from: pod('web-a'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
+  { name: 'ClusterIP: external client routed to node-a -> 10.96.0.10:80 (source outside clusterCIDR, masqueraded)', from: EXT, toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20, at: 'node-a' },
+  { name: 'pod -> pod on the same node (bridged, br_netfilter, no NAT)', from: pod('client-a'), toHost: '10.244.1.30', port: 8080, protocol: 'TCP', count: 3 },
+  { name: 'pod -> pod on the other node (host-gw, no NAT)', from: pod('client-a'), toHost: '10.244.2.30', port: 8080, protocol: 'TCP', count: 3 },
   { name: 'ClusterIP: node-b process -> 10.96.0.10:80 (source outside clusterCIDR, masqueraded)', from: { kind: 'node', node: 'node-b' }, toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
+  { name: 'ClusterIP with a hostNetwork endpoint: pod on node-a -> 10.96.0.40:9100 (node-b host socket, pod IP seen)', from: pod('client-a'), toHost: METRICS.clusterIP, port: METRICS.port, protocol: 'TCP', count: 3 },
+  { name: 'ClusterIP with a hostNetwork endpoint: pod on node-b -> 10.96.0.40:9100 (DNAT to its own node IP)', from: pod('client-b'), toHost: METRICS.clusterIP, port: METRICS.port, protocol: 'TCP', count: 3 },
+  { name: 'NodePort with a hostNetwork endpoint: external -> node-a:30090 (masqueraded to node-a, host socket on node-b)', from: EXT, toHost: NODE_A.ip, port: METRICS.nodePort, protocol: 'TCP', count: 3 },
+  { name: 'NodePort with a hostNetwork endpoint: external -> node-b:30090 (DNAT to a local address: no POSTROUTING, source kept)', from: EXT, toHost: NODE_B.ip, port: METRICS.nodePort, protocol: 'TCP', count: 3 },
   { name: 'Service without endpoints: pod -> ClusterIP (REJECT)', from: pod('client-a'), toHost: EMPTY.clusterIP, port: EMPTY.port, protocol: 'TCP', count: 2 },
   { name: 'ClusterIP: hostNetwork pod -> 10.96.0.10:80 (node IP source, masqueraded)', from: pod('hostnet-b'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'Service without endpoints: external -> node-a:30082 (REJECT, although a host process listens there)', from: EXT, toHost: NODE_A.ip, port: EMPTY.nodePort, protocol: 'TCP', count: 2 },
@@ -136,7 +145,10 @@ if (!pre.ok) {
       snapshot = buildScenarioCluster().load();
       world = new KernelWorld(
         { ip: pre.ip as string, iptablesRestore: pre.iptablesRestore as string, sh: pre.sh as string },
-        { underlayGateway: UNDERLAY.gateway, underlayPrefix: UNDERLAY.prefix, clientIP: EXTERNAL_CLIENT_IP, clientGateway: UNDERLAY.clientGateway, clientPrefix: UNDERLAY.clientPrefix },
+        {
+          underlayGateway: UNDERLAY.gateway, underlayPrefix: UNDERLAY.prefix, clientIP: EXTERNAL_CLIENT_IP, clientGateway: UNDERLAY.clientGateway,
+          clientPrefix: UNDERLAY.clientPrefix, fabricRoutes: [SERVICE_CIDR_ROUTE],
+        },
       );
       try {
         world.build(snapshot);
@@ -211,7 +223,7 @@ if (!pre.ok) {
     });
 
     it.each(SCENARIOS)('$name', async (s) => {
-      const req: TraceRequest = { toHost: s.toHost, port: s.port, protocol: s.protocol, from: s.from };
+      const req: TraceRequest = { toHost: s.toHost, port: s.port, protocol: s.protocol, from: s.from, ...(s.at ? { at: s.at } : {}) };
       const t = trace(snapshot, req);
       const attempts = await probe(s, t);
       // the same question asked over the kernel's own iptables-save must get the same answer

@@ -6,7 +6,8 @@
  *
  *   client ns (203.0.113.2/24, default via 203.0.113.1)
  *        | veth eth0 <-> ext0
- *   fabric ns: router + bridge br0 (192.168.50.1/24 on br0, 203.0.113.1/24 on ext0), ip_forward=1, no rules
+ *   fabric ns: router + bridge br0 (192.168.50.1/24 on br0, 203.0.113.1/24 on ext0), ip_forward=1, no rules;
+ *              optional extra routes (the scenario routes the Service CIDR 10.96.0.0/16 via node-a)
  *        | veth n<i> (enslaved to br0) <-> eth0 in the node ns
  *   node ns (node InternalIP on eth0, default via the fabric; routes to the other nodes' podCIDRs via their
  *            node IPs, host-gw style; cni0 bridge with the podCIDR's first address; the rendered iptables rules)
@@ -116,6 +117,8 @@ export interface WorldAddresses {
   clientIP: string;
   clientGateway: string;
   clientPrefix: number;
+  /** extra routes in the fabric router, e.g. the Service CIDR advertised via one node (as BGP setups do) */
+  fabricRoutes?: Array<{ cidr: string; via: string }>;
 }
 
 function ipv4ToInt(ip: string): number {
@@ -244,6 +247,7 @@ export class KernelWorld {
       this.inNs(ns, ['addr', 'add', `${gateway}/${prefix}`, 'dev', 'cni0']);
       this.inNs(ns, ['link', 'set', 'cni0', 'up']);
     });
+    for (const r of a.fabricRoutes ?? []) this.inNs(this.fabricNs, ['route', 'add', r.cidr, 'via', r.via]);
     // host-gw: every node reaches the other nodes' pod subnets through their node IPs
     for (const n of this.nodes.values()) {
       for (const other of this.nodes.values()) {

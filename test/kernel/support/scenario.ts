@@ -16,8 +16,9 @@
  *                                                   hp-clash 10.244.2.50  8080/TCP <- hostPort 30080 (= web's NodePort)
  *   Services: web   NodePort eTP Cluster 10.96.0.10 80/TCP->8080 (30080), 53/UDP->8053 (30053)
  *             local NodePort eTP Local   10.96.0.20 80/TCP->8080 (30081)
+ *             metrics NodePort eTP Cluster 10.96.0.40 9100/TCP->9100 (30090), endpoint: hostnet-b (node-b's IP)
  *             empty NodePort             10.96.0.30 80/TCP->8080 (30082; selector matches nothing)
- *   external client 203.0.113.2 behind the fabric router.
+ *   external client 203.0.113.2 behind the fabric router, which routes 10.96.0.0/16 via node-a.
  */
 import { ClusterBuilder } from './cluster';
 
@@ -25,6 +26,8 @@ export const NODE_A = { name: 'node-a', ip: '192.168.50.11', podCIDR: '10.244.1.
 export const NODE_B = { name: 'node-b', ip: '192.168.50.12', podCIDR: '10.244.2.0/24' };
 export const EXTERNAL_CLIENT_IP = '203.0.113.2';
 export const UNDERLAY = { gateway: '192.168.50.1', prefix: 24, clientGateway: '203.0.113.1', clientPrefix: 24 };
+/** the fabric router sends the Service CIDR to node-a, so the external client can try ClusterIPs there */
+export const SERVICE_CIDR_ROUTE = { cidr: '10.96.0.0/16', via: '192.168.50.11' };
 
 export const HOSTPORT_TCP = 8081;
 export const HOSTPORT_UDP = 9053;
@@ -34,6 +37,7 @@ export const HOSTIP_HOSTPORT = 8082;
 export const HOSTNET_PORT = 9100;
 export const WEB = { clusterIP: '10.96.0.10', port: 80, udpPort: 53, nodePort: 30080, udpNodePort: 30053 };
 export const LOCAL = { clusterIP: '10.96.0.20', port: 80, nodePort: 30081 };
+export const METRICS = { clusterIP: '10.96.0.40', port: 9100, nodePort: 30090 };
 export const EMPTY = { clusterIP: '10.96.0.30', port: 80, nodePort: 30082 };
 export const UNCLAIMED_PORT = 31999;
 
@@ -60,7 +64,7 @@ export function buildScenarioCluster(iptablesSave: Record<string, string> = {}):
       { name: 'dns', containerPort: 8053, protocol: 'UDP' },
     ] })
     .pod({ name: 'client-b', node: 'node-b', ip: '10.244.2.20' })
-    .pod({ name: 'hostnet-b', node: 'node-b', hostNetwork: true, ports: [{ containerPort: HOSTNET_PORT, hostPort: HOSTNET_PORT }] })
+    .pod({ name: 'hostnet-b', node: 'node-b', hostNetwork: true, labels: { app: 'metrics' }, ports: [{ containerPort: HOSTNET_PORT, hostPort: HOSTNET_PORT }] })
     .pod({ name: 'hp-ip', node: 'node-b', ip: '10.244.2.40', ports: [{ containerPort: 8080, hostPort: HOSTIP_HOSTPORT, hostIP: NODE_B.ip }] })
     .pod({ name: 'hp-clash', node: 'node-b', ip: '10.244.2.50', ports: [{ containerPort: 8080, hostPort: WEB.nodePort }] })
     .hostState('node-a', {
@@ -79,6 +83,9 @@ export function buildScenarioCluster(iptablesSave: Record<string, string> = {}):
     ] })
     .service({ name: 'local', type: 'NodePort', clusterIP: LOCAL.clusterIP, selector: { app: 'local' }, externalTrafficPolicy: 'Local', ports: [
       { port: LOCAL.port, targetPort: 8080, nodePort: LOCAL.nodePort },
+    ] })
+    .service({ name: 'metrics', type: 'NodePort', clusterIP: METRICS.clusterIP, selector: { app: 'metrics' }, externalTrafficPolicy: 'Cluster', ports: [
+      { port: METRICS.port, targetPort: HOSTNET_PORT, nodePort: METRICS.nodePort },
     ] })
     .service({ name: 'empty', type: 'NodePort', clusterIP: EMPTY.clusterIP, selector: { app: 'nothing-has-this' }, ports: [
       { port: EMPTY.port, targetPort: 8080, nodePort: EMPTY.nodePort },
