@@ -119,6 +119,24 @@ describe('trace: traffic policies', () => {
   });
 });
 
+describe('trace: hostPorts across nodes', () => {
+  const hp = aPod('hp', { namespace: 'demo', node: 'node-b', podIPs: ['10.244.1.5'], sandboxId: 'c0ffee0003', hostPorts: [{ containerPort: 80, hostPort: 8080 }] });
+  const client = aPod('client', { namespace: 'demo', node: 'node-a', podIPs: ['10.244.0.9'] });
+  const agent = aPod('agent', { namespace: 'demo', node: 'node-a', hostNetwork: true, podIPs: ['192.168.1.10'] });
+
+  it('a pod reaching another node\'s hostPort keeps its address (the hairpin mark is only for the pod subnet of that node)', () => {
+    const r = trace(demo({ pods: [hp, client, agent] }), { toHost: 'node-b', port: 8080, protocol: 'TCP', from: { kind: 'pod', namespace: 'demo', name: 'client' } });
+    expect(r.destinations).toEqual([expect.objectContaining({ pod: 'demo/hp', node: 'node-b', masquerade: false, sourceSeen: '10.244.0.9' })]);
+    expect(r.hops.filter((h) => h.verdict.startsWith('DNAT')).map((h) => h.node)).toEqual(['node-b']);
+  });
+
+  it('a hostNetwork pod is a node-local sender: nat OUTPUT on its node, node IP as source', () => {
+    const r = trace(demo({ pods: [hp, client, agent] }), { toHost: 'node-b', port: 8080, protocol: 'TCP', from: { kind: 'pod', namespace: 'demo', name: 'agent' } });
+    expect(r.hops[0]).toMatchObject({ node: 'node-a', hook: 'OUTPUT', table: 'nat' });
+    expect(r.destinations).toEqual([expect.objectContaining({ pod: 'demo/hp', sourceSeen: '192.168.1.10' })]);
+  });
+});
+
 describe('trace over uploaded dumps: chain semantics', () => {
   it('goto returns past the calling chain; RETURN and policies apply', () => {
     const dump = ['*nat', ':PREROUTING ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', '-A PREROUTING -j A', '-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.244.0.50:80', '-A A -g B', '-A A -j DNAT --to-destination 10.244.0.99:80', '-A B -p udp -j RETURN', 'COMMIT', '*filter', ':INPUT DROP [0:0]', 'COMMIT', ''].join('\n');
