@@ -18,6 +18,9 @@ export const KUBE_FORWARD = 'KUBE-FORWARD';
 export const KUBE_PROXY_FIREWALL = 'KUBE-PROXY-FIREWALL';
 export const KUBE_FIREWALL = 'KUBE-FIREWALL';
 
+/** pkg/proxy/metrics LocalhostNodePortAcceptedNFAcctCounter */
+export const LOCALHOST_NODEPORT_NFACCT_COUNTER = 'localhost_nps_accepted_pkts';
+
 /** proxier.go largeClusterEndpointsThreshold: above it, per-endpoint comments are dropped. */
 export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
 
@@ -329,7 +332,8 @@ export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubePr
     appendRule(nat, KUBE_POSTROUTING, ['-m', 'comment', '--comment', 'kubernetes service traffic requiring SNAT', '-j', 'MASQUERADE', ...(snapshot.profile.iptablesHasRandomFully ? ['--random-fully'] : [])]);
     appendRule(nat, KUBE_MARK_MASQ, ['-j', 'MARK', '--or-mark', mark]);
 
-    for (const p of ports) writeDispatch(nat, filter, p);
+    const localhostNfacct = kp.localhostNodePorts && snapshot.profile.iptablesHasNfacct === true;
+    for (const p of ports) writeDispatch(nat, filter, p, localhostNfacct);
 
     // the tail-call to KUBE-NODEPORTS must stay the last KUBE-SERVICES rule
     const npComment = ['-m', 'comment', '--comment', 'kubernetes service nodeports; NOTE: this must be the last rule in this chain'];
@@ -366,7 +370,7 @@ export function renderKubeProxy(snapshot: Snapshot, nodeName: string, opts: Kube
 }
 
 /** Rules that capture a service port's traffic: KUBE-SERVICES / KUBE-NODEPORTS (nat) and the filter REJECT/DROP/ACCEPT rules. */
-function writeDispatch(nat: Table, filter: Table, plan: PortPlan): void {
+function writeDispatch(nat: Table, filter: Table, plan: PortPlan, localhostNfacct: boolean): void {
   const { info, hasAny, hasInternal, hasExternal, usesFW, lbIPs, extIPs, hash } = plan;
   const { svc, port, name: S, protocol: P } = info;
   const extChain = `KUBE-EXT-${hash}`;
@@ -413,6 +417,8 @@ function writeDispatch(nat: Table, filter: Table, plan: PortPlan): void {
   }
   // node port
   if (port.nodePort !== 0) {
+    // the localhost copy counts accepted localhost NodePort packets (proxier.go, LocalhostNodePortAcceptedNFAcctCounter)
+    if (hasAny && localhostNfacct) appendRule(nat, KUBE_NODEPORTS, ['-m', 'comment', '--comment', S, ...proto, '-d', '127.0.0.0/8', '--dport', String(port.nodePort), '-m', 'nfacct', '--nfacct-name', LOCALHOST_NODEPORT_NFACCT_COUNTER, '-j', extChain]);
     if (hasAny) appendRule(nat, KUBE_NODEPORTS, ['-m', 'comment', '--comment', S, ...proto, '--dport', String(port.nodePort), '-j', extChain]);
     if (!hasExternal) {
       appendRule(filter, KUBE_EXTERNAL_SERVICES, ['-m', 'comment', '--comment', externalFilterComment, '-m', 'addrtype', '--dst-type', 'LOCAL', ...proto, '--dport', String(port.nodePort), '-j', externalFilterTarget]);

@@ -295,6 +295,17 @@ describe('renderKubeProxy (pkg/proxy/iptables/proxier.go syncProxyRules)', () =>
     expect(lines(renderKubeProxy(s, 'test-node'), 'nat', ['KUBE-SERVICES']).map((l) => /-d (\S+)/.exec(l)?.[1])).toEqual(['127.0.0.1', '192.168.0.2']);
   });
 
+  it('with nfacct, each NodePort gets a localhost copy first (localhost_nps_accepted_pkts)', () => {
+    const s = upstream([aService('svc1', { namespace: 'ns1', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, nodePort: 3001 }] })], [slice('ns1', 'svc1', [{ ip: '10.180.0.1' }])]);
+    s.profile.iptablesHasNfacct = true;
+    expect(lines(renderKubeProxy(s, 'test-node'), 'nat', ['KUBE-NODEPORTS'])).toEqual([
+      '-A KUBE-NODEPORTS -m comment --comment ns1/svc1:p80 -m tcp -p tcp -d 127.0.0.0/8 --dport 3001 -m nfacct --nfacct-name localhost_nps_accepted_pkts -j KUBE-EXT-XPGD46QRK7WJZT7O',
+      '-A KUBE-NODEPORTS -m comment --comment ns1/svc1:p80 -m tcp -p tcp --dport 3001 -j KUBE-EXT-XPGD46QRK7WJZT7O',
+    ]);
+    s.profile.kubeProxy.localhostNodePorts = false;
+    expect(lines(renderKubeProxy(s, 'test-node'), 'nat', ['KUBE-NODEPORTS'])).toHaveLength(1);
+  });
+
   it('drops per-endpoint comments above 1000 endpoints (large cluster mode)', () => {
     const eps = Array.from({ length: 1001 }, (_, i) => ({ ip: `10.180.${Math.floor(i / 250)}.${(i % 250) + 1}` }));
     const svc = aService('svc1', { namespace: 'ns1', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80 }] });

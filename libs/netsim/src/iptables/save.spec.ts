@@ -47,6 +47,7 @@ function richSnapshot(): Snapshot {
   });
   s.profile.kubeProxy.clusterCIDR = '10.244.0.0/16';
   s.profile.kubeProxy.detectLocalMode = 'ClusterCIDR';
+  s.profile.iptablesHasNfacct = true;
   return s;
 }
 

@@ -300,6 +300,11 @@ export interface ClusterProfile {
   containerRuntime: 'containerd' | 'cri-o' | 'docker' | string;
   /** whether iptables supports --random-fully (adds it to kube-proxy's MASQUERADE) */
   iptablesHasRandomFully: boolean;
+  /**
+   * whether kube-proxy found the nfacct counter localhost_nps_accepted_pkts (kernel nfnetlink_acct): it then writes
+   * a `-d 127.0.0.0/8 ... -m nfacct` copy of each NodePort rule first. Unset = false.
+   */
+  iptablesHasNfacct?: boolean;
 }
 
 export interface Namespace {
