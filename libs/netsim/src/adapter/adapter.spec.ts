@@ -73,6 +73,18 @@ metadata: {resourceVersion: ""}
     const e = errorOf(() => loadSnapshot([{ name: 'p.json', text }]));
     expect(e.diagnostics[0]).toMatchObject({ file: 'p.json', doc: 0, line: 15, field: 'spec.containers[0].ports[0].containerPort' });
   });
+  it('resolves lines on demand for huge JSON dumps', () => {
+    const items: unknown[] = [];
+    for (let i = 0; i < 60000; i++) items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${i}`, labels: { team: 'a'.repeat(200) } } });
+    items.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 'x' }] }] } });
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 1);
+    expect(text.length).toBeGreaterThan(16 * 1024 * 1024);
+    const objs = parseDocuments([{ name: 'dump.json', text }]);
+    expect(objs[0].source.line).toBeUndefined();
+    const e = errorOf(() => buildSnapshot(objs));
+    const lastLine = text.split('\n').length;
+    expect(e.diagnostics[0].line).toBeGreaterThan(lastLine - 30);
+  });
   it('reports malformed YAML with file, document and line', () => {
     const e = errorOf(() => parseDocuments([{ name: 'bad.yaml', text: 'kind: Pod\n---\nkind: Pod\nspec: [1,\n  a: b\n' }]));
     expect(e.diagnostics[0]).toMatchObject({ severity: 'error', file: 'bad.yaml', doc: 1 });

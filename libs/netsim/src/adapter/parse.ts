@@ -21,7 +21,7 @@ export interface TextInput {
   text: string;
 }
 
-type Locator = (path: FieldPath) => number | undefined;
+type Locator = ((path: FieldPath) => number | undefined) & { lazy?: boolean };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -58,14 +58,15 @@ function flatten(
   depth: number,
 ): void {
   if (value === null || value === undefined) return; // empty document
-  const line = locate(prefix);
+  // a lazy locator (huge JSON) resolves lines only when a diagnostic asks for one
+  const line = locate.lazy ? undefined : locate(prefix);
   if (!isRecord(value)) {
-    errors.push({ severity: 'error', file, doc, line, message: `expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(value)}` });
+    errors.push({ severity: 'error', file, doc, line: line ?? locate(prefix), message: `expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(value)}` });
     return;
   }
   const kind = value['kind'];
   if (typeof kind !== 'string' || kind === '') {
-    errors.push({ severity: 'error', file, doc, line, field: 'kind', message: kind === undefined ? 'required field is missing' : `expected a string, got ${describe(kind)}` });
+    errors.push({ severity: 'error', file, doc, line: line ?? locate(prefix), field: 'kind', message: kind === undefined ? 'required field is missing' : `expected a string, got ${describe(kind)}` });
     return;
   }
   const items = value['items'];
@@ -78,11 +79,17 @@ function flatten(
     return;
   }
   const base = prefix;
-  out.push({ obj: value, source: { file, doc, line }, lineOf: (path) => locate([...base, ...path]) });
+  const source: SourceRef = line === undefined ? { file, doc } : { file, doc, line };
+  out.push({ obj: value, source, lineOf: (path) => locate([...base, ...path]) });
 }
 
 /** Above this size a field's line is not worth re-parsing the JSON text through `yaml` (memory). */
 const MAX_JSON_REPARSE = 4 * 1024 * 1024;
+/**
+ * Above this size (a kubectl dump of a whole cluster) objects carry no eager source.line: scanning the text for
+ * 175k object starts costs more than the import itself, and only diagnostics need them (resolved on demand).
+ */
+const MAX_JSON_EAGER_LINES = 16 * 1024 * 1024;
 
 /**
  * 1-based lines of the objects flatten() cares about (the top level, and items of Lists, nested), found by one
@@ -103,21 +110,23 @@ export function jsonObjectLines(text: string): Map<string, number> {
       continue;
     }
     if (ch === 34) {
-      // string: find its end, honouring escapes
-      let j = i + 1;
-      let simple = true;
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === 92) {
-          simple = false;
-          j += 2;
-          continue;
+      // string: jump to the next quote not preceded by an odd run of backslashes (JSON strings hold no raw newline)
+      let j = text.indexOf('"', i + 1);
+      for (;;) {
+        if (j < 0) {
+          j = n;
+          break;
         }
-        if (c === 34) break;
-        j++;
+        let b = 0;
+        while (text.charCodeAt(j - 1 - b) === 92) b++;
+        if (b % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
       }
       const top = stack[stack.length - 1];
-      if (top && !top.arr && expectKey) lastString = simple ? text.slice(i + 1, j) : (JSON.parse(text.slice(i, j + 1)) as string);
+      if (top && !top.arr && expectKey) {
+        const raw = text.slice(i + 1, j);
+        lastString = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+      }
       i = j;
       continue;
     }
@@ -186,6 +195,7 @@ function parseJson(input: TextInput, out: ParsedObject[], errors: Diagnostic[]):
       return undefined;
     })();
   };
+  if (input.text.length > MAX_JSON_EAGER_LINES) locate.lazy = true;
   if (Array.isArray(value)) {
     value.forEach((item, i) => flatten(item, input.name, 0, [i], locate, out, errors, 1));
   } else {
