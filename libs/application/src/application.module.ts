@@ -1,13 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
+import { BullImportScheduler, IMPORT_SCHEDULER, ImportSourcesService } from './imports';
 import { QueueModule } from './queue.module';
 import { SnapshotsService } from './snapshots.service';
 
 @Global()
 @Module({
   imports: [QueueModule.forRoot()],
-  providers: [ClustersService, SnapshotsService, EngineService],
-  exports: [ClustersService, SnapshotsService, EngineService, QueueModule],
+  providers: [ClustersService, SnapshotsService, EngineService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }],
+  exports: [ClustersService, SnapshotsService, EngineService, QueueModule, ImportSourcesService],
 })
 export class ApplicationModule {}

@@ -6,3 +6,4 @@ export * from './clusters.service';
 export * from './snapshots.service';
 export * from './application.module';
 export * from './engine.service';
+export * from './imports';

@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canWrite, systemContext, asTenantId, type ImportSnapshotJob, type TenantContext } from '@portolan/contracts';
 import { buildSnapshot, InputError, parseDocuments, type Diagnostic, type ParsedObject } from '@portolan/netsim';
-import { ClustersRepository, SnapshotsRepository, type ObjectRow, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
+import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectRow, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
 import { profileOf } from './cluster-profile';
 import { AppError } from './errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
@@ -150,6 +150,25 @@ export class SnapshotsService {
     }
     const all = gunzipSync(upload.content);
     const inputs = (upload.parts as Array<{ name: string; start: number; end: number }>).map((p) => ({ name: p.name, text: all.subarray(p.start, p.end).toString('utf8') }));
+    return this.storeDocuments(ctx, snap, cluster, inputs);
+  }
+
+  /** A pending snapshot with no upload, for content the worker fetches itself (scheduled imports). */
+  createFetching(ctx: TenantContext, clusterId: string, source: SnapshotSourceName): Promise<SnapshotRow> {
+    return this.snapshots.createPending(ctx, { clusterId, source, contentHash: null });
+  }
+
+  /** Marks a snapshot whose content could not be obtained as failed; failed rows are pruned apart from ready ones. */
+  async failFetch(ctx: TenantContext, snap: SnapshotRow, cluster: ClusterRow, error: { message: string } & Record<string, unknown>): Promise<void> {
+    await this.snapshots.fail(ctx, snap.id, error as never);
+    await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
+  }
+
+  /**
+   * The shared half of every import: parse, build (to validate exactly what queries will later build), store whole,
+   * prune. Bad content fails the snapshot with the adapter's document/line/field diagnostics.
+   */
+  async storeDocuments(ctx: TenantContext, snap: SnapshotRow, cluster: ClusterRow, inputs: Array<{ name: string; text: string }>): Promise<'ready' | 'failed'> {
     let parsed: ParsedObject[];
     let diagnostics: Diagnostic[];
     let counts: Record<string, number>;
@@ -174,12 +193,13 @@ export class SnapshotsService {
       if (!(e instanceof InputError)) throw e;
       const first = e.diagnostics.find((d) => d.severity === 'error') ?? e.diagnostics[0];
       await this.snapshots.fail(ctx, snap.id, { ...(first ?? {}), message: e.message, diagnostics: diagnosticsToDetails(e.diagnostics) } as never);
+      await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
       this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: e.message }, 'snapshot import failed: invalid content');
       return 'failed';
     }
     await this.snapshots.complete(ctx, snap.id, parsed.map(objectRow), { counts, warnings: diagnosticsToDetails(diagnostics) as never });
     const pruned = await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
-    this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, counts, pruned }, 'snapshot ready');
+    this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, source: snap.source, counts, pruned }, 'snapshot ready');
     return 'ready';
   }
 }

@@ -156,19 +156,28 @@ export class SnapshotsRepository {
     });
   }
 
-  /** Keeps the newest `keep` ready snapshots of a cluster (and anything still pending); returns how many went. */
-  async applyRetention(ctx: TenantContext, clusterId: string, keep: number): Promise<number> {
+  /**
+   * Keeps the newest `keep` READY snapshots of a cluster and, separately, the newest `keepFailed` failed ones;
+   * pending ones are never touched. Failed attempts (a scheduled import whose API server is down) therefore never
+   * push the last good snapshot out. Returns how many went.
+   */
+  async applyRetention(ctx: TenantContext, clusterId: string, keep: number, keepFailed = 5): Promise<number> {
     return this.db.withTenant(ctx, async (tx) => {
-      const old = await tx.snapshot.findMany({
-        where: { tenantId: ctx.tenantId, clusterId, status: { in: ['ready', 'failed'] } },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        skip: keep,
-        select: { id: true },
-      });
+      const beyond = (status: 'ready' | 'failed', skip: number) =>
+        tx.snapshot.findMany({ where: { tenantId: ctx.tenantId, clusterId, status }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip, select: { id: true } });
+      const old = [...(await beyond('ready', keep)), ...(await beyond('failed', keepFailed))];
       if (!old.length) return 0;
       const r = await tx.snapshot.deleteMany({ where: { tenantId: ctx.tenantId, id: { in: old.map((o) => o.id) } } });
       return r.count;
     });
+  }
+
+  /** The newest snapshot of a cluster from one source (any status): a scheduled import's last run. */
+  latestBySource(ctx: TenantContext, clusterId: string, source: SnapshotSourceName): Promise<SnapshotRow | null> {
+    if (!isUuid(clusterId)) return Promise.resolve(null);
+    return this.db.withTenant(ctx, (tx) =>
+      tx.snapshot.findFirst({ where: { tenantId: ctx.tenantId, clusterId, source }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+    ) as Promise<SnapshotRow | null>;
   }
 
   /** All objects of a snapshot, for building the engine's state (done once per snapshot and cached). */

@@ -116,14 +116,27 @@ describe('snapshots', () => {
     expect((await snapshots.loadObjects(a, s.id)).map((o) => o.name)).toEqual(['n1']);
   });
 
-  it('keeps only the newest N snapshots of a cluster', async () => {
+  it('keeps the newest N ready snapshots and, separately, the newest few failed ones; never a pending one', async () => {
     const a = await freshTenant(provisioner);
     const c = await clusters.create(a, newCluster('ret'));
+    const ready: string[] = [];
     for (let i = 0; i < 4; i++) {
       const s = await snapshots.createPending(a, { clusterId: c.id, source: 'upload', contentHash: `h${i}` });
       await snapshots.complete(a, s.id, [], { counts: {}, warnings: [] });
+      ready.push(s.id);
     }
-    expect(await snapshots.applyRetention(a, c.id, 2)).toBe(2);
-    expect((await snapshots.list(a, c.id, { first: 10 })).totalCount).toBe(2);
+    const failed: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const s = await snapshots.createPending(a, { clusterId: c.id, source: 'schedule', contentHash: null });
+      await snapshots.fail(a, s.id, { message: `down ${i}` });
+      failed.push(s.id);
+    }
+    const pending = await snapshots.createPending(a, { clusterId: c.id, source: 'schedule', contentHash: null });
+    // Newer failures must not push the last good snapshots out: 2 of 4 ready go, 1 of 4 failed goes.
+    expect(await snapshots.applyRetention(a, c.id, 2, 3)).toBe(3);
+    const left = (await snapshots.list(a, c.id, { first: 20 })).items.map((s) => s.id);
+    expect(left.sort()).toEqual([ready[2], ready[3], failed[1], failed[2], failed[3], pending.id].sort());
+    expect((await snapshots.latestReady(a, c.id))?.id).toBe(ready[3]);
+    expect((await snapshots.latestBySource(a, c.id, 'schedule'))?.id).toBe(pending.id);
   });
 });
