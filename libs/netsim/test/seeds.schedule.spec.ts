@@ -107,6 +107,27 @@ status: {phase: Running}
     ]);
   });
 
+  it('re-checking the Deployment against the live snapshot does not count its own running pod twice', () => {
+    const live = loadSnapshot([
+      { name: 'cluster.yaml', text: node('10.1.0.55', '10.1.0.55') },
+      {
+        name: 'pods.yaml',
+        text: `kind: Pod
+apiVersion: v1
+metadata:
+  name: nginx-6fdf99c8b-6wwft
+  labels: {app: nginx, pod-template-hash: 6fdf99c8b}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: nginx-6fdf99c8b, controller: true, uid: x}]
+spec: {nodeName: 10.1.0.55, hostNetwork: true, containers: [{name: nginx, image: "nginx:alpine"}]}
+status: {phase: Running}
+`,
+      },
+    ]).snapshot;
+    const one = SEED_002_DEPLOYMENT.replace('replicas: 2', 'replicas: 1');
+    expect(checkManifests(parseDocuments([{ name: 'nginx.yaml', text: one }]), live).findings.map((f) => f.rule)).not.toContain('runtime-bind-conflict');
+    expect(checkManifests(parseDocuments([{ name: 'nginx.yaml', text: SEED_002_DEPLOYMENT }]), live).findings.map((f) => f.rule)).toContain('runtime-bind-conflict');
+  });
+
   it('is flagged by the manifest check', () => {
     const report = checkManifests(parseDocuments([{ name: 'nginx.yaml', text: SEED_002_DEPLOYMENT }]), snapshot);
     expect(report.verdict).toBe('fail');

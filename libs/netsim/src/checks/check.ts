@@ -425,7 +425,8 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
   // 2. what happens once accepted
   const accepted = subjects.filter((s) => !s.rejected);
   const acceptedPods = accepted.flatMap((s) => (s.pod ? [s.pod] : []));
-  const state = buildSchedulingState({ ...all, services: [...base.services.filter((b) => !createdServices.some((x) => x.namespace === b.namespace && x.name === b.name)), ...createdServices] });
+  const stateServices = [...base.services.filter((b) => !createdServices.some((x) => x.namespace === b.namespace && x.name === b.name)), ...createdServices];
+  const state = buildSchedulingState({ ...all, services: stateServices });
   for (const s of accepted) {
     if (s.service) {
       checkSelector(c, s, s.service, all, acceptedPods);
@@ -433,7 +434,16 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
     }
     const pod = s.pod ?? s.workload?.template;
     if (pod) checkHostNetwork(c, s, pod, all.networkPolicies);
-    if (s.workload) checkWorkload(c, s, s.workload, state);
+    if (s.workload) {
+      // re-applying a workload replaces its running pods, so they must not count against it
+      const w = s.workload;
+      const own = (p: Pod): boolean => {
+        const ref = p.workload ?? p.owner;
+        return !!ref && ref.kind === w.kind && (ref.namespace ?? p.namespace) === w.namespace && ref.name === w.name;
+      };
+      const wState = all.pods.some(own) ? buildSchedulingState({ ...all, pods: all.pods.filter((p) => !own(p)), services: stateServices }) : state;
+      checkWorkload(c, s, w, wState);
+    }
     if (s.pod) checkPod(c, s, s.pod, state);
   }
   return { verdict: verdictOf(c.findings), findings: c.findings };
