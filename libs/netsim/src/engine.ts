@@ -1,4 +1,5 @@
 import { parseDocuments, podFromObject, workloadFromObject, type ParsedObject, type TextInput } from './adapter';
+import { isParsedObject } from './adapter/parse';
 import { checkManifests } from './checks';
 import { portClaims } from './claims';
 import { renderNode, toIptablesSave } from './iptables';
@@ -75,9 +76,12 @@ export class ClusterEngine {
     return placeWorkload(this.scheduling, workload);
   }
 
-  /** A Pod, or a workload (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job), given as a Kubernetes object. */
+  /**
+   * A Pod, or a workload (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job), given as a Kubernetes object or as
+   * parsed text (then input errors keep their line numbers).
+   */
   scheduleObject(obj: unknown): { kind: 'pod'; result: ScheduleResult } | { kind: 'workload'; result: PlacementResult } {
-    const kind = (obj as { kind?: unknown })?.kind;
+    const kind = ((isParsedObject(obj) ? obj.obj : obj) as { kind?: unknown } | null)?.kind;
     if (kind === 'Pod') return { kind: 'pod', result: this.schedulePod(podFromObject(obj)) };
     if (kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'StatefulSet' || kind === 'DaemonSet' || kind === 'Job') {
       return { kind: 'workload', result: this.placeWorkload(workloadFromObject(obj)) };

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import type { TenantContext } from '@portolan/contracts';
+import {
+  ClusterEngine,
+  InputError,
+  parseDocuments,
+  QueryError,
+  type CheckReport,
+  type ParsedObject,
+  type PlacementResult,
+  type PortClaim,
+  type ScheduleResult,
+  type TraceResult,
+} from '@portolan/netsim';
+import { SnapshotsRepository } from '@portolan/persistence';
+import { diagnosticsToDetails } from './snapshots.service';
+import { EngineService } from './engine.service';
+import { AppError } from './errors';
+import { diffEngines, whatIfEngine, type SnapshotDiff } from './snapshot-diff';
+
+export type Scheduled = { kind: 'pod'; result: ScheduleResult } | { kind: 'workload'; result: PlacementResult };
+
+/** Every answer names the snapshot it came from: "latest" moves as imports land. */
+export interface Answer<T> {
+  snapshotId: string;
+  result: T;
+}
+
+/** Engine input problems are the caller's: a 400 naming the document, line and field, or the query field. */
+export function asAppError(e: unknown): never {
+  if (e instanceof InputError) throw AppError.invalid(e.message, diagnosticsToDetails(e.diagnostics.filter((d) => d.severity === 'error')));
+  if (e instanceof QueryError) throw AppError.invalid(e.message, [{ field: e.field, message: e.message }]);
+  throw e;
+}
+
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    return asAppError(e);
+  }
+}
+
+/** One object given as YAML or JSON text (a Pod or a workload), or already as an object. */
+export function singleObject(input: string | object, what: string): ParsedObject | object {
+  if (typeof input !== 'string') return input;
+  const objects = guard(() => parseDocuments([{ name: what, text: input }]));
+  if (objects.length !== 1) throw AppError.invalid(`${what} must hold exactly one object, it holds ${objects.length}`, [{ field: what, message: 'expected one object' }]);
+  return objects[0] as ParsedObject;
+}
+
+/**
+ * The questions users ask of a cluster: where a pod can run, where its replicas go, what path a packet takes,
+ * who claims a port, and how two states differ. Every answer comes from the engine of one immutable snapshot.
+ */
+@Injectable()
+export class ExposureService {
+  constructor(
+    private readonly engines: EngineService,
+    private readonly snapshots: SnapshotsRepository,
+  ) {}
+
+  private async answer<T>(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, fn: (e: ClusterEngine) => T): Promise<Answer<T>> {
+    const { snapshot, engine } = await this.engines.load(ctx, clusterId, snapshotId);
+    return { snapshotId: snapshot.id, result: guard(() => fn(engine)) };
+  }
+
+  private async engine(ctx: TenantContext, clusterId: string, snapshotId?: string | null): Promise<ClusterEngine> {
+    return (await this.engines.load(ctx, clusterId, snapshotId)).engine;
+  }
+
+  schedule(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, input: string | object): Promise<Answer<Scheduled>> {
+    const o = singleObject(input, 'pod');
+    return this.answer(ctx, clusterId, snapshotId, (e) => e.scheduleObject(o));
+  }
+
+  trafficPath(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, to: string, from?: string | null, at?: string | null): Promise<Answer<TraceResult>> {
+    return this.answer(ctx, clusterId, snapshotId, (e) => e.traceText(to, from ?? undefined, at ?? undefined));
+  }
+
+  nodeIptables(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, node: string): Promise<Answer<string>> {
+    return this.answer(ctx, clusterId, snapshotId, (e) => e.iptablesSave(node));
+  }
+
+  portClaims(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, node: string, port?: number | null): Promise<Answer<PortClaim[]>> {
+    if (port != null && (!Number.isInteger(port) || port < 1 || port > 65535)) throw AppError.invalid(`port must be 1-65535, got ${port}`, [{ field: 'port', message: 'out of range' }]);
+    return this.answer(ctx, clusterId, snapshotId, (e) => e.claims(node, port ?? undefined));
+  }
+
+  check(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, manifests: string): Promise<Answer<CheckReport>> {
+    return this.answer(ctx, clusterId, snapshotId, (e) => e.check([{ name: 'manifests', text: manifests }]));
+  }
+
+  /** Which claims changed owner or path, and which workloads lost or gained feasible nodes, between two snapshots. */
+  async diff(ctx: TenantContext, clusterId: string, fromSnapshotId: string, toSnapshotId: string, nodes?: string[] | null): Promise<SnapshotDiff> {
+    const [a, b] = await Promise.all([this.engine(ctx, clusterId, fromSnapshotId), this.engine(ctx, clusterId, toSnapshotId)]);
+    return guard(() => diffEngines(a, b, { nodes: nodes ?? undefined }));
+  }
+
+  /** The same diff between a snapshot and that snapshot plus submitted manifests. */
+  async whatIf(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, manifests: string, nodes?: string[] | null): Promise<SnapshotDiff> {
+    const { snapshot, engine: base } = await this.engines.load(ctx, clusterId, snapshotId);
+    const objects = guard(() => parseDocuments([{ name: 'manifests', text: manifests }]));
+    const raw = (await this.snapshots.loadObjects(ctx, snapshot.id)).map((r) => r.raw);
+    return guard(() => diffEngines(base, whatIfEngine(base, raw, objects), { nodes: nodes ?? undefined }));
+  }
+}

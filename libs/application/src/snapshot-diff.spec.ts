@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ClusterEngine, loadSnapshot, parseDocuments } from '@portolan/netsim';
+import { parse } from 'yaml';
+import { diffEngines, whatIfEngine } from './snapshot-diff';
+
+const text = (f: string) => readFileSync(path.join(__dirname, '../../../test/fixtures/clusters', f), 'utf8');
+const engineOf = (t: string) => new ClusterEngine(loadSnapshot([{ name: 'x.yaml', text: t }]).snapshot);
+const rawOf = (t: string) => t.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
+
+describe('what-if', () => {
+  it("fixing seed 003's Service selector turns node:30001 from REJECT into a path to the nginx pods", () => {
+    const base = text('seed-003-nodeport-and-hostport.yaml');
+    const fixedService = 'kind: Service\napiVersion: v1\nmetadata: {name: nginx-svc, namespace: default}\nspec:\n  type: NodePort\n  clusterIP: 10.110.21.50\n  ports:\n  - {port: 80, nodePort: 30001}\n  selector: {app: nginx}\n';
+    const e = engineOf(base);
+    const d = diffEngines(e, whatIfEngine(e, rawOf(base), parseDocuments([{ name: 'fix.yaml', text: fixedService }])));
+    const p = d.paths.find((x) => x.node === 'k8s-master01' && x.port === 30001);
+    expect(p?.before.outcome).toBe('rejected');
+    expect(p?.after.outcome).toBe('delivered');
+    expect(p?.after.destinations.join('\n')).toContain('10.244.0.58:80');
+    expect(d.truncated).toEqual([]);
+  });
+
+  it('places a submitted hostPort pod where the scheduler would, and shows the new claim on that node', () => {
+    const base = text('seed-000-hostnetwork-and-hostport.yaml');
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: second, namespace: default}\nspec:\n  containers:\n  - name: nginx\n    image: nginx\n    ports: [{containerPort: 80, hostPort: 8080}]\n';
+    const e = engineOf(base);
+    const d = diffEngines(e, whatIfEngine(e, rawOf(base), parseDocuments([{ name: 'pod.yaml', text: pod }])));
+    // node1 already has hostPort 8080, so the only place left is node2
+    expect(d.claims).toEqual([expect.objectContaining({ node: 'node2', port: 8080, protocol: 'TCP', change: 'added', after: [expect.objectContaining({ kind: 'hostPort', owner: 'default/second' })] })]);
+  });
+
+  it('reports no change between a snapshot and itself', () => {
+    const e = engineOf(text('seed-001-exposure-modes.yaml'));
+    expect(diffEngines(e, e)).toEqual({ claims: [], paths: [], workloads: [], truncated: [] });
+  });
+});
