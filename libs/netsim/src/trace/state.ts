@@ -10,6 +10,9 @@ import { renderNodeLazy } from '../iptables/render';
 import { parseIptablesSave, type ParseDiagnostic } from '../iptables/save';
 import { canonicalIP, cidrContains, parseCIDR, type CIDR } from '../util/ip';
 
+/** Node views kept per network state (each holds a node's rules and chain indexes). */
+export const MAX_CACHED_VIEWS = 32;
+
 /** Chains longer than this are indexed; shorter ones are scanned (and every non-match is reported). */
 export const INDEX_THRESHOLD = 16;
 
@@ -186,6 +189,8 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
         },
       };
       views.set(key, v);
+      // bound memory on big clusters: keep the most recently built node views
+      if (views.size > MAX_CACHED_VIEWS) views.delete(views.keys().next().value as string);
       return v;
     },
   };
