@@ -227,6 +227,7 @@ spec:
   kubernetesVersion: "1.31"
   nodePortRange: 30000-30999
   cniConflist: '{"name":"k8s-pod-network","plugins":[{"type":"calico"},{"type":"portmap","snat":false,"markMasqBit":20}]}'
+  iptablesHasNfacct: true
 ---
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
@@ -246,7 +247,7 @@ spec:
     tcp   LISTEN 0      4096   [::]:9100           [::]:*
 `;
     const { snapshot } = loadSnapshot([{ name: 'p.yaml', text }]);
-    expect(snapshot.profile).toMatchObject({ name: 'lab', kubernetesVersion: '1.31', nodePortRange: { base: 30000, size: 1000 } });
+    expect(snapshot.profile).toMatchObject({ name: 'lab', kubernetesVersion: '1.31', nodePortRange: { base: 30000, size: 1000 }, iptablesHasNfacct: true });
     expect(snapshot.profile.cni).toMatchObject({ networkName: 'k8s-pod-network', portmap: { snat: false, markMasqBit: 20 }, ipMasq: false });
     expect(snapshot.profile.cni.bridge).toBeUndefined();
     expect(snapshot.profile.kubeProxy).toMatchObject({ clusterCIDR: '10.244.0.0/16', detectLocalMode: 'ClusterCIDR', masqueradeBit: 15, localhostNodePorts: true });

@@ -12,7 +12,6 @@ import type {
   Pod,
   Service,
   Snapshot,
-  Workload,
 } from '../model/types';
 import { InputError, sourceDiag, type Diagnostic } from './diagnostics';
 import { Reader } from './fields';
@@ -137,7 +136,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
       const w = workloadFromParsed(po, diags);
       if (w) {
         snap.workloads.push(w);
-        const owner = (w as Workload & { owner?: ObjectRef }).owner;
+        const owner = w.owner;
         if (w.kind === 'ReplicaSet' && owner) replicaSetOwners.set(key(w.namespace, w.name), owner);
       }
       continue;

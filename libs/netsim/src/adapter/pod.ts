@@ -321,7 +321,7 @@ export function workloadFromParsed(po: Located & { obj: Record<string, unknown> 
   if (uid) w.uid = uid;
   if (kind === 'ReplicaSet') {
     const owner = controllerOwner(r, meta, namespace);
-    if (owner) (w as Workload & { owner?: ObjectRef }).owner = owner;
+    if (owner) w.owner = owner;
   }
   return w;
 }

@@ -153,6 +153,7 @@ export function readClusterProfile(r: Reader, o: Record<string, unknown>): Parti
   const rt = r.optStr(spec['containerRuntime'], ['spec', 'containerRuntime']);
   if (rt) out.containerRuntime = rt;
   if (spec['iptablesHasRandomFully'] !== undefined) out.iptablesHasRandomFully = r.bool(spec['iptablesHasRandomFully'], ['spec', 'iptablesHasRandomFully'], true);
+  if (spec['iptablesHasNfacct'] !== undefined) out.iptablesHasNfacct = r.bool(spec['iptablesHasNfacct'], ['spec', 'iptablesHasNfacct'], false);
   const kp = r.obj(spec['kubeProxy'], ['spec', 'kubeProxy']);
   if (kp) out.kubeProxy = readKubeProxy(r, kp, ['spec', 'kubeProxy']);
   return out;

@@ -226,6 +226,8 @@ export interface Workload {
   template: Pod;
   /** Kubernetes object as given, for manifest checks that need template-level fields */
   raw: unknown;
+  /** controller owner of the workload itself (a ReplicaSet's Deployment), when the object names one */
+  owner?: ObjectRef;
   source?: SourceRef;
 }
 
