@@ -222,7 +222,11 @@ export interface Workload {
   /** spec.replicas after defaulting (1); DaemonSet: undefined (one per eligible node) */
   replicas?: number;
   selector: LabelSelector;
-  /** the pod template as a Pod (name empty, nodeName empty, phase Pending), after Pod defaulting */
+  /**
+   * the pod template as a Pod (name empty, nodeName empty, phase Pending), after Pod defaulting except the
+   * hostNetwork hostPort = containerPort defaulting, which since 1.28 applies to created Pods only
+   * (adapter podFromTemplate gives the Pod a controller would create)
+   */
   template: Pod;
   /** Kubernetes object as given, for manifest checks that need template-level fields */
   raw: unknown;
