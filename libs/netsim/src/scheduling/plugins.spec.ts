@@ -172,6 +172,12 @@ describe('FailedScheduling message and preemption', () => {
   });
 });
 
+describe('empty cluster', () => {
+  it('answers ErrNoNodesAvailable', () => {
+    expect(schedulePod(buildSchedulingState(aSnapshot()), aPod('p')).message).toBe('no nodes available to schedule pods');
+  });
+});
+
 describe('kubelet admission', () => {
   it('rejects an over-committed pinned pod with OutOfcpu', () => {
     const s = stateWith([aNode('n1')], [aPod('hog', { node: 'n1', requests: { cpu: 3500 } })]);

@@ -213,5 +213,7 @@ export function schedulePod(state: SchedulingState, pod: Pod): ScheduleResult {
     return { pod: podLabel(pod), scheduler: false, feasibleNodes: adm.admit ? [adm.node] : [], nodes: [], kubeletAdmission: adm };
   }
   if (isTerminal(pod)) return { pod: podLabel(pod), scheduler: false, feasibleNodes: [], nodes: [], message: `pod is ${pod.phase}: the scheduler ignores terminal pods` };
+  // schedule_one.go: ErrNoNodesAvailable before any plugin runs
+  if (!state.nodes.length) return { pod: podLabel(pod), scheduler: true, feasibleNodes: [], nodes: [], message: 'no nodes available to schedule pods' };
   return scheduleOnNodes(state, state.nodes, preparePod(pod));
 }
