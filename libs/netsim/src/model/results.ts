@@ -142,6 +142,11 @@ export interface TraceDestination {
   marks?: string[];
   /** the rule/chain that ended the walk for dropped/rejected branches, e.g. "filter KUBE-EXTERNAL-SERVICES" */
   by?: string;
+  /**
+   * true when the first packet arrives but the reply cannot: it was DNATed on another node without SNAT and the
+   * endpoint answers the client directly, bypassing that node's conntrack (kubernetes/kubernetes#74383)
+   */
+  asymmetricReply?: boolean;
 }
 
 export interface TraceResult {

@@ -196,7 +196,14 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
     } else {
       b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}` });
     }
-    return [{ b, dest: { kind: 'pod', node: owner.node, pod: name, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' } }];
+    const dest: Final['dest'] = { kind: 'pod', node: owner.node, pod: name, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' };
+    // the reply leaves the endpoint's node towards the client; it is un-DNATed only if it crosses the DNAT node
+    const client = b.origSrc ? state.owner(b.origSrc) : undefined;
+    if (b.dnatOn && b.dnatOn !== owner.node && !b.masquerade && client && client.node !== b.dnatOn) {
+      dest.asymmetricReply = true;
+      b.notes.push(`reply path bypasses ${b.dnatOn}: ${name} answers ${b.origSrc} directly from ${owner.node} and ${b.dnatOn} (which DNATed without SNAT) never un-DNATs it, so the client sees a reply from ${pkt.dst} and the connection does not establish (kubernetes/kubernetes#74383); the trace follows the first packet`);
+    }
+    return [{ b, dest }];
   }
   if (owner?.kind === 'node' && owner.node !== view.node && depth < 3) {
     // a new connection on the next node: fresh conntrack entry, marks do not cross the wire
@@ -290,7 +297,7 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   const src = resolveSource(state, req, dst);
   const pkt = makePacket(src.ip, dst, req.port, req.protocol.toLowerCase());
   pkt.inIface = src.inIface;
-  const b0: Branch = { p: 1, pkt, hops: [], notes: [], masquerade: false, marks: [] };
+  const b0: Branch = { p: 1, pkt, hops: [], notes: [], masquerade: false, marks: [], origSrc: pkt.src };
   const view0 = state.view(src.node, { useDump: req.useDump });
   if (isLoopback(dst) && !src.local) b0.notes.push(`${dst} is a loopback address: only the node itself can send to it`);
   const finals = runNode(state, src.node, b0, src.local, 0, req.useDump);

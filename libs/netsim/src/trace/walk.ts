@@ -34,6 +34,10 @@ export interface Branch {
   marks: string[];
   /** egress address used by MASQUERADE (decided by routing before POSTROUTING) */
   egressAddress?: string;
+  /** the node whose nat table rewrote the destination */
+  dnatOn?: string;
+  /** the client's address before any SNAT */
+  origSrc?: string;
 }
 
 export type Verdict = 'RETURN' | 'ACCEPT' | 'DROP' | 'REJECT';
@@ -308,6 +312,7 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
         }
         setDst(pkt, to.host, to.port);
         pkt.dnat = true;
+        br.dnatOn = ctx.view.node;
         return terminal('ACCEPT', `DNAT -> ${joinHostPort(to.host, to.port)}`, 'DNAT');
       }
       case 'REDIRECT': {
