@@ -33,6 +33,11 @@ describe('placeWorkload', () => {
     expect(r.crashing).toEqual([{ pod: 'default/edge-3', node: 'a', reason: 'bind() failed (98: Address in use): default/edge-0 (same workload) already binds the undeclared port this container listens on', certainty: 'assumed' }]);
   });
 
+  it('keeps everything Pending on an empty cluster', () => {
+    const r = placeWorkload(buildSchedulingState(aSnapshot()), aWorkload('Deployment', 'web', aPod(''), { replicas: 2 }));
+    expect(r.pending.map((p) => p.message)).toEqual(['no nodes available to schedule pods', 'no nodes available to schedule pods']);
+  });
+
   describe('DaemonSet', () => {
     const nodes = [
       aNode('a'),

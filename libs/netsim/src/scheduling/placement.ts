@@ -138,7 +138,7 @@ function placeReplicas(cluster: SchedulingState, w: Workload, replicas: number, 
     const best = heap.peek();
     if (best < 0) {
       // the state does not change while replicas stay Pending, so the message is computed once
-      pendingMessage ??= scheduleOnNodes(cluster, view, { ...info, pod }, verdicts).message ?? '';
+      pendingMessage ??= view.length ? (scheduleOnNodes(cluster, view, { ...info, pod }, verdicts).message ?? '') : 'no nodes available to schedule pods';
       out.result.pending.push({ pod: `${pod.namespace}/${pod.name}`, message: pendingMessage });
       continue;
     }
