@@ -124,7 +124,7 @@ describe('analyzeInputs', () => {
     const crash = result.findings.find((f) => f.rule === 'runtime-bind-conflict');
     expect(crash?.message).toContain('bind() to 0.0.0.0:80 failed (98: Address in use)');
     expect(crash?.source?.file).toBe('k8s/web.yaml');
-    expect(result.placements).toEqual([expect.objectContaining({ workload: 'Deployment/default/nginx', replicas: 2, counts: { placed: 0, pending: 0, crashing: 2 }, truncated: false })]);
+    expect(result.placements).toEqual([expect.objectContaining({ workload: 'Deployment/default/nginx', replicas: 2, counts: { placed: 1, pending: 0, crashing: 1 }, truncated: false })]);
     expect(result.snapshotId).toBe('snap-1');
     const results = (sarif as any).runs[0].results as any[];
     expect(results.find((r) => r.ruleId === 'runtime-bind-conflict').locations[0].physicalLocation.artifactLocation.uri).toBe('k8s/web.yaml');
