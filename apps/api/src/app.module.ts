@@ -7,12 +7,14 @@ import { PersistenceModule } from '@portolan/persistence';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import type { AuthedRequest } from './auth/current-tenant.decorator';
+import { AnalysesController } from './analyses/analyses.controller';
 import { ClustersController } from './clusters/clusters.controller';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
 import { Loaders } from './graphql/loaders';
 import { HealthController } from './health/health.controller';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { RESOLVERS } from './resolvers';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 @Module({
   imports: [
@@ -49,7 +51,7 @@ import { RESOLVERS } from './resolvers';
       }),
     }),
   ],
-  controllers: [HealthController, MetricsController, ClustersController],
+  controllers: [HealthController, MetricsController, ClustersController, AnalysesController, WebhooksController],
   providers: [...RESOLVERS, QueryLimitsPlugin],
 })
 export class AppModule implements NestModule {

@@ -1,5 +1,6 @@
+import { AnalysesResolver } from './analyses/analyses.resolver';
 import { ClustersResolver } from './clusters/clusters.resolver';
 import { SnapshotsResolver } from './snapshots/snapshots.resolver';
 
 /** Every GraphQL resolver: the app module provides them and the schema printer reads them. */
-export const RESOLVERS = [ClustersResolver, SnapshotsResolver] as const;
+export const RESOLVERS = [ClustersResolver, SnapshotsResolver, AnalysesResolver] as const;

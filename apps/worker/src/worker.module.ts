@@ -3,6 +3,7 @@ import { ApplicationModule } from '@portolan/application';
 import { APP_CONFIG, PortolanConfigModule, type AppConfig } from '@portolan/config';
 import { PersistenceModule } from '@portolan/persistence';
 import { LoggerModule } from 'nestjs-pino';
+import { AnalysisProcessor } from './processors/analysis.processor';
 import { SnapshotImportProcessor } from './processors/snapshot-import.processor';
 
 @Module({
@@ -12,6 +13,6 @@ import { SnapshotImportProcessor } from './processors/snapshot-import.processor'
     PersistenceModule,
     ApplicationModule,
   ],
-  providers: [SnapshotImportProcessor],
+  providers: [SnapshotImportProcessor, AnalysisProcessor],
 })
 export class WorkerModule {}

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AnalysesService } from './analyses.service';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
 import { BullImportScheduler, IMPORT_SCHEDULER, ImportSourcesService } from './imports';
@@ -8,7 +9,7 @@ import { SnapshotsService } from './snapshots.service';
 @Global()
 @Module({
   imports: [QueueModule.forRoot()],
-  providers: [ClustersService, SnapshotsService, EngineService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }],
+  providers: [ClustersService, SnapshotsService, EngineService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }, AnalysesService],
   exports: [ClustersService, SnapshotsService, EngineService, QueueModule, ImportSourcesService],
 })
 export class ApplicationModule {}

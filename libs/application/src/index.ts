@@ -7,3 +7,5 @@ export * from './snapshots.service';
 export * from './application.module';
 export * from './engine.service';
 export * from './imports';
+export * from './webhook-input';
+export * from './analyses.service';
