@@ -189,17 +189,27 @@ function resolveWorkloads(snap: Snapshot, rsOwners: Map<string, ObjectRef>): voi
 /** generateAPIPodStatus: a hostNetwork pod without a runtime IP reports the node's host IPs. */
 function fillHostNetworkPodIPs(snap: Snapshot, diags: Diagnostic[]): void {
   const nodes = new Map<string, Node>(snap.nodes.map((n) => [n.name, n]));
+  // one warning per missing node, not per pod: a partial dump can leave thousands of pods without their node
+  const missing = new Map<string, Pod[]>();
   for (const p of snap.pods) {
     if (!p.nodeName) continue;
     const n = nodes.get(p.nodeName);
     if (!n) {
-      if (snap.nodes.length) diags.push(sourceDiag(p.source, 'warning', `Pod ${p.namespace}/${p.name} is bound to node ${p.nodeName}, which is not in the snapshot`));
+      const list = missing.get(p.nodeName);
+      if (list) list.push(p);
+      else missing.set(p.nodeName, [p]);
       continue;
     }
     if (p.hostNetwork && !p.podIPs.length && !isTerminal(p) && p.phase === 'Running') {
       const ips = n.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
       p.podIPs = ips.length ? ips : n.internalIP ? [n.internalIP] : [];
     }
+  }
+  if (!snap.nodes.length) return;
+  for (const [node, pods] of missing) {
+    const first = pods[0];
+    const who = pods.length === 1 ? `Pod ${first.namespace}/${first.name} is` : `${pods.length} pods (first: ${first.namespace}/${first.name}) are`;
+    diags.push(sourceDiag(first.source, 'warning', `${who} bound to node ${node}, which is not in the snapshot: the scheduler view ignores them`));
   }
 }
 
