@@ -114,6 +114,24 @@ describe('bad input gets a 4xx that names the problem', () => {
     expect((await http('POST', '/v1/clusters', { key: a.key, json: { name: 'twice' } })).status).toBe(409);
   });
 
+  it('streams uploads under a limit counted after decompression (MAX_UPLOAD_BYTES is 2 MiB here)', async () => {
+    const a = await newTenant();
+    const c = await createCluster(a.key);
+    const big = await http('POST', `/v1/clusters/${c.id}/snapshots`, { key: a.key, body: 'x'.repeat(3 * 1024 * 1024) });
+    expect(big.status).toBe(413);
+    const bomb = await http('POST', `/v1/clusters/${c.id}/snapshots`, { key: a.key, body: gzipSync(Buffer.alloc(3 * 1024 * 1024, ' ')), headers: { 'content-type': 'application/gzip' } });
+    expect(bomb.status).toBe(413);
+    expect(bomb.body.error.message).toMatch(/uncompressed/);
+    const empty = await http('POST', `/v1/clusters/${c.id}/snapshots`, { key: a.key, body: '' });
+    expect(empty.status).toBe(400);
+    // a kubectl -o json upload is not swallowed by the JSON body parser (whose limit is 64 KiB here)
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 700 }, (_, i) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: `n${i}` }, status: { allocatable: { pods: '110' } } })) });
+    expect(json.length).toBeGreaterThan(65536);
+    const up = await http('POST', `/v1/clusters/${c.id}/snapshots`, { key: a.key, body: json, headers: { 'content-type': 'application/json' } });
+    expect(up.status).toBe(202);
+    expect((await waitSnapshot(a.key, up.body.id)).counts.nodes).toBe(700);
+  });
+
   it('refuses GraphQL queries over the cost limit with a stable code', async () => {
     const a = await newTenant();
     const r = await gql(a.key, '{ clusters(first: 100) { edges { node { snapshots(first: 100) { edges { node { id } } } } } } }');

@@ -26,6 +26,8 @@ function bodyErrorHandler(err: any, _req: Request, res: Response, next: NextFunc
   }
 }
 
+export const isSnapshotUpload = (req: Request): boolean => req.method === 'POST' && /^\/v1\/clusters\/[^/]+\/snapshots\/?$/.test(req.path);
+
 /** Shared by main.ts and the in-process API tests, so both run the same pipeline. */
 export function configureApp(app: INestApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
@@ -34,10 +36,10 @@ export function configureApp(app: INestApplication): void {
   const auth = app.get(AuthRepository);
   const requireKey = apiKeyMiddleware(auth);
 
-  // Raw bytes where the handler needs them: snapshot uploads (YAML/JSON/gzip) and webhooks (HMAC over the body).
-  app.use('/v1/clusters/:id/snapshots', express.raw({ type: () => true, limit: config.http.maxUploadBytes }));
+  // Snapshot uploads are streamed by their handler (never buffered here); webhooks need raw bytes for the HMAC.
   app.use('/v1/webhooks', express.raw({ type: () => true, limit: config.http.maxBodyBytes }));
-  app.use(express.json({ limit: config.http.maxBodyBytes, strict: true }));
+  const json = express.json({ limit: config.http.maxBodyBytes, strict: true });
+  app.use((req: Request, res: Response, next: NextFunction) => (isSnapshotUpload(req) ? next() : json(req, res, next)));
   app.use(bodyErrorHandler);
 
   app.use('/v1', (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/webhooks/') ? next() : requireKey(req, res, next)));

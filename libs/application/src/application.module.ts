@@ -3,13 +3,14 @@ import { AnalysesService } from './analyses.service';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
 import { BullImportScheduler, IMPORT_SCHEDULER, ImportSourcesService } from './imports';
+import { ExposureService } from './exposure.service';
 import { QueueModule } from './queue.module';
 import { SnapshotsService } from './snapshots.service';
 
 @Global()
 @Module({
   imports: [QueueModule.forRoot()],
-  providers: [ClustersService, SnapshotsService, EngineService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }, AnalysesService],
-  exports: [ClustersService, SnapshotsService, EngineService, QueueModule, ImportSourcesService],
+  providers: [ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }],
+  exports: [ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
 })
 export class ApplicationModule {}

@@ -7,6 +7,7 @@ import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectRo
 import { profileOf } from './cluster-profile';
 import { AppError } from './errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
+import type { CompressedUpload } from './upload-stream';
 
 export interface UploadPart {
   name: string;
@@ -105,10 +106,6 @@ export class SnapshotsService {
     const decoded = parts.map(decodePart);
     const hash = createHash('sha256');
     for (const d of decoded) hash.update(d.name).update('\0').update(d.text).update('\0');
-    const contentHash = hash.digest('hex');
-    const existing = await this.snapshots.findReadyByHash(ctx, clusterId, contentHash);
-    if (existing) return { snapshot: existing, duplicate: true };
-
     const offsets: Array<{ name: string; start: number; end: number }> = [];
     const chunks: Buffer[] = [];
     let at = 0;
@@ -118,12 +115,18 @@ export class SnapshotsService {
       chunks.push(b);
       at += b.length;
     }
-    const snapshot = await this.snapshots.createPending(ctx, {
-      clusterId,
-      source,
-      contentHash,
-      upload: { parts: offsets, content: gzipSync(Buffer.concat(chunks), { level: 1 }) },
-    });
+    return this.submitCompressed(ctx, clusterId, { content: gzipSync(Buffer.concat(chunks), { level: 1 }), contentHash: hash.digest('hex'), size: at, parts: offsets }, source);
+  }
+
+  /** The streaming path: the upload arrives already gzip-compressed and hashed (see compressUpload). */
+  async submitCompressed(ctx: TenantContext, clusterId: string, upload: CompressedUpload, source: SnapshotSourceName = 'upload'): Promise<SubmitResult> {
+    if (!canWrite(ctx)) throw AppError.forbidden('uploading a snapshot needs a writer or admin key');
+    if (!(await this.clusters.get(ctx, clusterId))) throw AppError.notFound('cluster', clusterId);
+    if (upload.size === 0) throw AppError.invalid('the upload is empty');
+    const contentHash = upload.contentHash;
+    const existing = await this.snapshots.findReadyByHash(ctx, clusterId, contentHash);
+    if (existing) return { snapshot: existing, duplicate: true };
+    const snapshot = await this.snapshots.createPending(ctx, { clusterId, source, contentHash, upload: { parts: upload.parts, content: upload.content } });
     try {
       await this.queue.importSnapshot({ tenantId: ctx.tenantId, snapshotId: snapshot.id });
     } catch (e) {

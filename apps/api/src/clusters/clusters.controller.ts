@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { AppError, ClustersService, SnapshotsService } from '@portolan/application';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { AppError, ClustersService, SnapshotsService, compressUpload } from '@portolan/application';
+import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import type { TenantContext } from '@portolan/contracts';
 import { CurrentTenant, type AuthedRequest } from '../auth/current-tenant.decorator';
 import { pageRequest } from '../graphql/connection';
@@ -17,6 +18,7 @@ export class ClustersController {
   constructor(
     private readonly clusters: ClustersService,
     private readonly snapshots: SnapshotsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('clusters')
@@ -50,10 +52,15 @@ export class ClustersController {
   @Post('clusters/:id/snapshots')
   @HttpCode(202)
   async upload(@CurrentTenant() t: TenantContext, @Param('id') id: string, @Req() req: AuthedRequest) {
-    const body = req.body;
-    if (!Buffer.isBuffer(body) || body.length === 0) throw AppError.invalid('the request body is empty: send kubectl output (JSON or YAML, optionally gzip)');
-    const name = typeof req.headers['x-filename'] === 'string' ? req.headers['x-filename'] : 'upload';
-    const r = await this.snapshots.submit(t, id, [{ name, content: body }], 'upload');
+    const limit = this.config.http.maxUploadBytes;
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) throw new AppError('PAYLOAD_TOO_LARGE', `the upload is larger than the limit of ${limit} bytes`);
+    // Checked before reading the body, so a foreign or missing cluster costs no upload.
+    await this.clusters.get(t, id);
+    const name = typeof req.headers['x-filename'] === 'string' ? req.headers['x-filename'].slice(0, 200) : 'upload';
+    const upload = await compressUpload(req, name, limit);
+    if (upload.size === 0) throw AppError.invalid('the request body is empty: send kubectl output (JSON or YAML, optionally gzip)');
+    const r = await this.snapshots.submitCompressed(t, id, upload, 'upload');
     return { ...snapshotJson(r.snapshot), duplicate: r.duplicate };
   }
 
