@@ -142,7 +142,21 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
       continue;
     }
     snap.unknown.push({ apiVersion, kind, namespace: ns || undefined, name: name || undefined, source: po.source });
-    diags.push(sourceDiag(po.source, 'info', `${apiVersion ? `${apiVersion} ` : ''}${kind}${name ? ` ${ns ? `${ns}/` : ''}${name}` : ''} is not modelled by Portolan; kept as-is and ignored`));
+  }
+  // one info per unmodelled kind (a full dump can hold thousands of Events or ConfigMaps)
+  const byKind = new Map<string, Snapshot['unknown']>();
+  for (const u of snap.unknown) {
+    const k = `${u.apiVersion} ${u.kind}`;
+    const list = byKind.get(k);
+    if (list) list.push(u);
+    else byKind.set(k, [u]);
+  }
+  for (const list of byKind.values()) {
+    const u = list[0];
+    const what = `${u.apiVersion ? `${u.apiVersion} ` : ''}${u.kind}`;
+    const first = u.name ? ` ${u.namespace ? `${u.namespace}/` : ''}${u.name}` : '';
+    const msg = list.length === 1 ? `${what}${first} is not modelled by Portolan; kept as-is and ignored` : `${list.length} ${what} objects (first:${first || ' unnamed'}) are not modelled by Portolan; kept as-is and ignored`;
+    diags.push(sourceDiag(u.source, 'info', msg));
   }
 
   if (diags.some((d) => d.severity === 'error')) throw new InputError(diags);
