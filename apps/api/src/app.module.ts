@@ -12,6 +12,7 @@ import { ClustersController } from './clusters/clusters.controller';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
 import { Loaders } from './graphql/loaders';
 import { HealthController } from './health/health.controller';
+import { ImportSourcesController } from './imports/import-sources.controller';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { RESOLVERS } from './resolvers';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -51,7 +52,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
       }),
     }),
   ],
-  controllers: [HealthController, MetricsController, ClustersController, AnalysesController, WebhooksController],
+  controllers: [HealthController, MetricsController, ClustersController, AnalysesController, WebhooksController, ImportSourcesController],
   providers: [...RESOLVERS, QueryLimitsPlugin],
 })
 export class AppModule implements NestModule {

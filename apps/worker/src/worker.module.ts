@@ -4,6 +4,7 @@ import { APP_CONFIG, PortolanConfigModule, type AppConfig } from '@portolan/conf
 import { PersistenceModule } from '@portolan/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { AnalysisProcessor } from './processors/analysis.processor';
+import { ScheduledImportProcessor } from './processors/scheduled-import.processor';
 import { SnapshotImportProcessor } from './processors/snapshot-import.processor';
 
 @Module({
@@ -13,6 +14,6 @@ import { SnapshotImportProcessor } from './processors/snapshot-import.processor'
     PersistenceModule,
     ApplicationModule,
   ],
-  providers: [SnapshotImportProcessor, AnalysisProcessor],
+  providers: [SnapshotImportProcessor, AnalysisProcessor, ScheduledImportProcessor],
 })
 export class WorkerModule {}
