@@ -36,7 +36,6 @@ interface Scenario {
    * A divergence between trace() and the kernel that is understood and reported to the engine owner: the test
    * asserts what the kernel does, and fails once trace() agrees (so the marker gets removed).
    */
-  knownDivergence?: { kernel: 'connected' | 'refused' | 'timeout'; why: string };
 }
 
 const EXT: From = { kind: 'external', ip: EXTERNAL_CLIENT_IP };
@@ -69,16 +68,9 @@ const SCENARIOS: Scenario[] = [
   { name: 'NodePort eTP=Local: external -> node-b:30081, no local endpoint (dropped)', from: EXT, toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 2 },
   { name: 'NodePort eTP=Local: pod on node-a -> node-a:30081 (own node, local endpoint, no masquerade)', from: pod('client-a'), toHost: NODE_A.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort eTP=Local: pod on node-b -> node-b:30081 (pod short-circuit to all endpoints, no masquerade)', from: pod('client-b'), toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
-  {
-    name: 'NodePort eTP=Local: pod on node-a -> node-b:30081 (DNAT on node-b, endpoint back on node-a)', from: pod('client-a'), toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3,
-    knownDivergence: {
-      kernel: 'timeout',
-      why: 'node-b takes the "pod traffic" short-circuit (-s clusterCIDR), DNATs to local-a on node-a without masquerade; the SYN does reach local-a ' +
-        'with source 10.244.1.20 (as traced), but its SYN-ACK goes straight to client-a over cni0, bypassing node-b\'s conntrack, so it is never ' +
-        'un-DNATed; client-a resets it and the connection never establishes. trace() follows only the first packet and reports delivered. ' +
-        'Upstream: kubernetes/kubernetes#74383.',
-    },
-  },
+  // DNAT on node-b to the endpoint on node-a without masquerade: the SYN reaches local-a, its SYN-ACK goes straight
+  // back over node-a's cni0 and is never un-DNATed, so the connection never establishes (kubernetes#74383).
+  { name: 'NodePort eTP=Local: pod on node-a -> node-b:30081 (endpoint back on node-a: reply bypasses node-b, dropped)', from: pod('client-a'), toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort eTP=Local: node-b -> its own InternalIP:30081 (LOCAL source: all endpoints, masqueraded)', from: { kind: 'node', node: 'node-b' }, toHost: NODE_B.ip, port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort eTP=Local: node-b -> 127.0.0.1:30081 (masqueraded)', from: { kind: 'localhost', node: 'node-b' }, toHost: '127.0.0.1', port: LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort localhost: node-a -> 127.0.0.1:30080 (masqueraded)', from: { kind: 'localhost', node: 'node-a' }, toHost: '127.0.0.1', port: WEB.nodePort, protocol: 'TCP', count: 20 },
@@ -186,7 +178,7 @@ if (!pre.ok) {
     }
 
     async function probe(s: Scenario, t: TraceResult): Promise<Attempt[]> {
-      const dropExpected = t.destinations.some((d) => d.outcome === 'dropped') || s.knownDivergence?.kernel === 'timeout';
+      const dropExpected = t.destinations.some((d) => d.outcome === 'dropped');
       const timeoutMs = dropExpected ? DROP_TIMEOUT_MS : DELIVER_TIMEOUT_MS;
       const [attempts] = await runClient(world.ipBin, clientNamespace(s.from), [{ host: s.toHost, port: s.port, proto: s.protocol, count: s.count, timeoutMs }]);
       return attempts;
@@ -232,15 +224,7 @@ if (!pre.ok) {
       const cd = compare(overDump, attempts);
       const c = compare(t, attempts);
       c.problems.push(...cd.problems.map((p) => `[trace over the kernel's iptables-save] ${p}`));
-      const known = s.knownDivergence;
-      const verdict = c.problems.length ? (known ? 'KNOWN   ' : 'DISAGREE') : 'agree   ';
-      summaries.push(`${verdict} ${s.name}\n           ${c.summary}`);
-      if (known) {
-        // the kernel's behaviour is pinned; the day trace() agrees with it, this marker must go
-        expect({ scenario: s.name, kernel: attempts.map((a) => a.kind) }).toEqual({ scenario: s.name, kernel: attempts.map(() => known.kernel) });
-        expect({ scenario: s.name, traceStillDiverges: c.problems.length > 0, why: known.why }).toEqual({ scenario: s.name, traceStillDiverges: true, why: known.why });
-        return;
-      }
+      summaries.push(`${c.problems.length ? 'DISAGREE' : 'agree   '} ${s.name}\n           ${c.summary}`);
       expect({ scenario: s.name, problems: c.problems }).toEqual({ scenario: s.name, problems: [] });
     });
 

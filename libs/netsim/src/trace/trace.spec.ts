@@ -105,11 +105,12 @@ describe('trace: traffic policies', () => {
     expect([b.outcome, b.destinations[0].by]).toEqual(['dropped', 'filter KUBE-EXTERNAL-SERVICES']);
   });
 
-  it('eTP Local, pod -> another node\'s NodePort with the endpoint back on the pod\'s node: first packet delivered, reply bypasses the DNAT node', () => {
+  it('eTP Local, pod -> another node\'s NodePort with the endpoint back on the pod\'s node: first packet delivered, reply bypasses the DNAT node, connection dropped', () => {
     const client = aPod('client-a', { namespace: 'demo', node: 'node-a', podIPs: ['10.244.0.9'] });
     const s = demo({ pods: [...pods, client], services: [aService('web', { namespace: 'demo', clusterIP: '10.96.0.10', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] })], endpointSlices: [eps] });
     const r = trace(s, { toHost: 'node-b', port: 30080, protocol: 'TCP', from: { kind: 'pod', namespace: 'demo', name: 'client-a' } });
-    expect(r.destinations).toEqual([expect.objectContaining({ pod: 'demo/web-a', outcome: 'delivered', masquerade: false, sourceSeen: '10.244.0.9', asymmetricReply: true })]);
+    expect(r.outcome).toBe('dropped');
+    expect(r.destinations).toEqual([expect.objectContaining({ pod: 'demo/web-a', outcome: 'dropped', masquerade: false, sourceSeen: '10.244.0.9', asymmetricReply: true })]);
     expect(r.notes.join('\n')).toMatch(/reply path bypasses node-b.*74383/);
     // through the cluster IP the DNAT happens on the client's own node: the reply comes back through it
     const viaClusterIP = trace(s, { toHost: '10.96.0.10', port: 80, protocol: 'TCP', from: { kind: 'pod', namespace: 'demo', name: 'client' } });

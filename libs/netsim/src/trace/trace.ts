@@ -200,8 +200,11 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
     // the reply leaves the endpoint's node towards the client; it is un-DNATed only if it crosses the DNAT node
     const client = b.origSrc ? state.owner(b.origSrc) : undefined;
     if (b.dnatOn && b.dnatOn !== owner.node && !b.masquerade && client && client.node !== b.dnatOn) {
+      // The client's view decides the outcome: its first packet reaches the pod, but no answer it can match ever
+      // comes back (the kernel suite sees the connect time out), so the connection is dropped.
       dest.asymmetricReply = true;
-      b.notes.push(`reply path bypasses ${b.dnatOn}: ${name} answers ${b.origSrc} directly from ${owner.node} and ${b.dnatOn} (which DNATed without SNAT) never un-DNATs it, so the client sees a reply from ${pkt.dst} and the connection does not establish (kubernetes/kubernetes#74383); the trace follows the first packet`);
+      dest.outcome = 'dropped';
+      b.notes.push(`reply path bypasses ${b.dnatOn}: ${name} answers ${b.origSrc} directly from ${owner.node} and ${b.dnatOn} (which DNATed without SNAT) never un-DNATs it, so the client sees a reply from ${pkt.dst} and the connection does not establish (kubernetes/kubernetes#74383); the first packet is delivered, the connection is dropped`);
     }
     return [{ b, dest }];
   }
