@@ -32,10 +32,6 @@ interface Scenario {
   count: number;
   /** the node an external packet enters (trace's `at`), when the destination address does not say */
   at?: string;
-  /**
-   * A divergence between trace() and the kernel that is understood and reported to the engine owner: the test
-   * asserts what the kernel does, and fails once trace() agrees (so the marker gets removed).
-   */
 }
 
 const EXT: From = { kind: 'external', ip: EXTERNAL_CLIENT_IP };
