@@ -58,6 +58,9 @@ describe('ClusterEngine', () => {
     expect(() => seed003.traceText('node-z:81')).toThrow(QueryError);
     expect(() => seed003.traceText('k8s-master01:81', 'pod:default/ghost')).toThrow(/pod default\/ghost is not in this snapshot/);
     expect(() => seed003.scheduleObject({ kind: 'Service' })).toThrow(/expected a Pod, Deployment/);
+    // an address no node owns, from outside, with no ingress node named: the question is incomplete
+    expect(() => seed003.traceText('198.51.100.20:80')).toThrow(QueryError);
+    expect(() => seed003.traceText('198.51.100.20:80')).toThrow(/name it with 'at'/);
   });
 
   it('builds the scheduling state once and reuses it', () => {

@@ -6,6 +6,7 @@
  * each distinct address/port is traced from outside the node (from the node itself for loopback addresses)
  * through the same rules the trace engine walks, and the claim that the packet reaches is the effective one.
  */
+import { QueryError } from '../model/errors';
 import type { PortClaim, TraceResult } from '../model/results';
 import type { Protocol, Snapshot } from '../model/types';
 import { findNode, hostStateOf, isActivePod, nodePrimaryIP } from '../iptables/context';
@@ -118,7 +119,7 @@ function receiverOf(r: TraceResult): { kind: 'socket' | 'pod' | 'nodePort' | 'bl
  * Port claims on `nodeName`, optionally only for one port number. Traces reuse the snapshot's memoized rules.
  */
 export function portClaims(snapshot: Snapshot, nodeName: string, port?: number): PortClaim[] {
-  if (!findNode(snapshot, nodeName)) throw new Error(`unknown node ${nodeName}`);
+  if (!findNode(snapshot, nodeName)) throw new QueryError(`unknown node ${nodeName}`);
   const drafts = enumerate(snapshot, nodeName).filter((c) => port === undefined || c.port === port);
   const state = networkStateOf(snapshot);
   const probes = new Map<string, ReturnType<typeof receiverOf> | undefined>();

@@ -7,6 +7,7 @@
  * filter INPUT (local) or filter FORWARD -> nat POSTROUTING. nat only sees a connection's first packet, which
  * is what a trace models (conntrack state NEW).
  */
+import { QueryError } from '../model/errors';
 import type { Snapshot } from '../model/types';
 import type { TraceDestination, TraceHop, TraceOutcome, TraceRequest, TraceResult } from '../model/results';
 import { hostStateOf, nodePrimaryIP } from '../iptables/context';
@@ -39,14 +40,14 @@ function resolveHost(state: NetworkState, host: string): string {
   const node = state.node(host);
   const nip = nodePrimaryIP(node);
   if (nip) return nip;
-  throw new Error(node ? `node ${host} has no InternalIP` : `unknown host ${host}: not a node name or an IP address`);
+  throw new QueryError(node ? `node ${host} has no InternalIP` : `unknown host ${host}: not a node name or an IP address`);
 }
 
 function resolveSource(state: NetworkState, req: TraceRequest, dst: string): ResolvedSource {
   const snap = state.snapshot;
   const from = req.from;
   const requireNode = (n: string) => {
-    if (!state.node(n)) throw new Error(`unknown node ${n}`);
+    if (!state.node(n)) throw new QueryError(`unknown node ${n}`);
     return n;
   };
   switch (from.kind) {
@@ -57,39 +58,39 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
         const owner = state.owner(dst);
         node = owner?.node;
       }
-      if (!node) throw new Error(`cannot tell which node ${dst} enters; name it with 'at'`);
+      if (!node) throw new QueryError(`cannot tell which node ${dst} enters; name it with 'at'`);
       return { ip, node: requireNode(node), local: false, inIface: 'eth0' };
     }
     case 'node': {
       const ip = nodePrimaryIP(state.node(requireNode(from.node)));
-      if (!ip) throw new Error(`node ${from.node} has no InternalIP`);
+      if (!ip) throw new QueryError(`node ${from.node} has no InternalIP`);
       return { ip, node: from.node, local: true };
     }
     case 'localhost':
       return { ip: '127.0.0.1', node: requireNode(from.node), local: true };
     case 'pod': {
       const pod = state.pod(from.namespace, from.name);
-      if (!pod) throw new Error(`unknown pod ${from.namespace}/${from.name}`);
-      if (!pod.nodeName) throw new Error(`pod ${from.namespace}/${from.name} is not bound to a node`);
+      if (!pod) throw new QueryError(`unknown pod ${from.namespace}/${from.name}`);
+      if (!pod.nodeName) throw new QueryError(`pod ${from.namespace}/${from.name} is not bound to a node`);
       if (pod.hostNetwork) {
         const ip = nodePrimaryIP(state.node(pod.nodeName));
-        if (!ip) throw new Error(`node ${pod.nodeName} has no InternalIP`);
+        if (!ip) throw new QueryError(`node ${pod.nodeName} has no InternalIP`);
         return { ip, node: pod.nodeName, local: true };
       }
       const ip = pod.podIPs.map((x) => canonicalIP(x)).find((x): x is string => !!x && !x.includes(':'));
-      if (!ip) throw new Error(`pod ${from.namespace}/${from.name} has no IPv4 pod IP`);
+      if (!ip) throw new QueryError(`pod ${from.namespace}/${from.name} has no IPv4 pod IP`);
       return { ip, node: pod.nodeName, local: false, inIface: snap.profile.cni.bridge ?? 'cni0' };
     }
     case 'ip': {
       const ip = canonicalIP(from.ip);
-      if (!ip) throw new Error(`invalid source address ${from.ip}`);
+      if (!ip) throw new QueryError(`invalid source address ${from.ip}`);
       const node = requireNode(from.node);
       const view = state.view(node, { useDump: req.useDump });
       const local = isLocalAddress(view, ip);
       return { ip, node, local, inIface: local ? undefined : 'eth0' };
     }
     default:
-      throw new Error('unknown trace source');
+      throw new QueryError('unknown trace source');
   }
 }
 

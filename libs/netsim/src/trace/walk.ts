@@ -2,6 +2,7 @@
  * Netfilter chain walking over the rule model: matches, targets, jumps/returns/policies, and `statistic`
  * rules as probability splits (each branch carries its probability so the destinations sum to 1).
  */
+import { QueryError } from '../model/errors';
 import type { TraceHop } from '../model/results';
 import type { Match, Rule } from '../iptables/model';
 import { hexMark } from '../iptables/model';
@@ -68,7 +69,7 @@ export function cloneBranch(b: Branch, p: number): Branch {
 export function makePacket(src: string, dst: string, dport: number, proto: string): Packet {
   const srcP = parseIP(src);
   const dstP = parseIP(dst);
-  if (!srcP || !dstP) throw new Error(`invalid address in trace: ${!srcP ? src : dst}`);
+  if (!srcP || !dstP) throw new QueryError(`invalid address in trace: ${!srcP ? src : dst}`);
   return { src, dst, srcP, dstP, sport: 0, dport, proto, mark: 0, dnat: false, snat: false };
 }
 
