@@ -9,6 +9,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AuthedRequest } from './auth/current-tenant.decorator';
 import { AnalysesController } from './analyses/analyses.controller';
 import { ClustersController } from './clusters/clusters.controller';
+import { ExposureController } from './exposure/exposure.controller';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
 import { Loaders } from './graphql/loaders';
 import { HealthController } from './health/health.controller';
@@ -52,7 +53,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
       }),
     }),
   ],
-  controllers: [HealthController, MetricsController, ClustersController, AnalysesController, WebhooksController, ImportSourcesController],
+  controllers: [HealthController, MetricsController, ClustersController, ExposureController, AnalysesController, WebhooksController, ImportSourcesController],
   providers: [...RESOLVERS, QueryLimitsPlugin],
 })
 export class AppModule implements NestModule {
