@@ -7,16 +7,11 @@ import { PersistenceModule } from '@portolan/persistence';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import type { AuthedRequest } from './auth/current-tenant.decorator';
-import { AnalysesController } from './analyses/analyses.controller';
-import { ClustersController } from './clusters/clusters.controller';
-import { ExposureController } from './exposure/exposure.controller';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
 import { Loaders } from './graphql/loaders';
-import { HealthController } from './health/health.controller';
-import { ImportSourcesController } from './imports/import-sources.controller';
-import { MetricsController, MetricsMiddleware } from './metrics/metrics';
+import { MetricsMiddleware } from './metrics/metrics';
+import { CONTROLLERS } from './controllers';
 import { RESOLVERS } from './resolvers';
-import { WebhooksController } from './webhooks/webhooks.controller';
 
 @Module({
   imports: [
@@ -53,7 +48,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
       }),
     }),
   ],
-  controllers: [HealthController, MetricsController, ClustersController, ExposureController, AnalysesController, WebhooksController, ImportSourcesController],
+  controllers: [...CONTROLLERS],
   providers: [...RESOLVERS, QueryLimitsPlugin],
 })
 export class AppModule implements NestModule {

@@ -5,6 +5,7 @@ import { AuthRepository } from '@portolan/persistence';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { apiKeyMiddleware } from './auth/api-key.middleware';
+import { graphiqlPage, serveAsset } from './docs/assets';
 import { AppErrorFilter } from './errors/app-error.filter';
 
 /** body-parser's errors carry a `type`; each becomes a 4xx that says what is wrong, never a 500. */
@@ -43,8 +44,10 @@ export function configureApp(app: INestApplication): void {
   app.use(bodyErrorHandler);
 
   app.use('/v1', (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/webhooks/') ? next() : requireKey(req, res, next)));
-  // The GraphiQL page (GET without a query) loads without a key; every operation needs one.
-  app.use('/graphql', (req: Request, res: Response, next: NextFunction) => (req.method === 'GET' && !req.query['query'] ? next() : requireKey(req, res, next)));
+  // GraphiQL and its assets load without a key (served from this server, no CDN); every operation needs one.
+  app.use('/_assets', serveAsset);
+  app.use('/graphql', graphiqlPage);
+  app.use('/graphql', requireKey);
 
   app.useGlobalFilters(new AppErrorFilter());
 }

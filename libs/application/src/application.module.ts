@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AnalysesService } from './analyses.service';
+import { ApiKeysService } from './api-keys.service';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
 import { BullImportScheduler, IMPORT_SCHEDULER, ImportSourcesService } from './imports';
@@ -10,7 +11,7 @@ import { SnapshotsService } from './snapshots.service';
 @Global()
 @Module({
   imports: [QueueModule.forRoot()],
-  providers: [ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }],
-  exports: [ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
+  providers: [ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }],
+  exports: [ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
 })
 export class ApplicationModule {}

@@ -12,3 +12,4 @@ export * from './webhook-input';
 export * from './analyses.service';
 export * from './imports';
 export * from './upload-stream';
+export * from './api-keys.service';

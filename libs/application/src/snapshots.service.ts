@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canWrite, systemContext, asTenantId, type ImportSnapshotJob, type TenantContext } from '@portolan/contracts';
 import { buildSnapshot, InputError, parseDocuments, type Diagnostic, type ParsedObject } from '@portolan/netsim';
-import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectRow, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
+import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectFilter, type ObjectRow, type StoredObject, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
 import { profileOf } from './cluster-profile';
 import { AppError } from './errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
@@ -84,6 +84,12 @@ export class SnapshotsService {
     const s = await this.snapshots.get(ctx, id);
     if (!s) throw AppError.notFound('snapshot', id);
     return s;
+  }
+
+  /** A page of a snapshot's objects of some kinds, filtered on the indexed columns. */
+  async listObjects(ctx: TenantContext, snapshotId: string, filter: ObjectFilter, page: PageRequest): Promise<Page<StoredObject & { id: bigint }>> {
+    await this.get(ctx, snapshotId);
+    return this.snapshots.listObjects(ctx, snapshotId, filter, page);
   }
 
   getMany(ctx: TenantContext, ids: readonly string[]): Promise<SnapshotRow[]> {

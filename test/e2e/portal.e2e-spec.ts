@@ -1,0 +1,77 @@
+import { closeProvisioner, createCluster, fixture, gql, http, newTenant, waitSnapshot } from './support/client';
+
+afterAll(closeProvisioner);
+
+describe('API keys (admin)', () => {
+  it('creates a key shown once, lists it by prefix, and revokes it for the next request', async () => {
+    const admin = await newTenant('admin');
+    const created = await gql(admin.key, 'mutation { createApiKey(name: "ci", role: reader) { key apiKey { id prefix role revokedAt } } }');
+    const { key, apiKey } = created.body.data.createApiKey;
+    expect(key.startsWith(apiKey.prefix)).toBe(true);
+    expect(apiKey).toMatchObject({ role: 'reader', revokedAt: null });
+    expect((await http('GET', '/v1/clusters', { key })).status).toBe(200);
+    const listed = await http('GET', '/v1/api-keys', { key: admin.key });
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+    expect(listed.body.items.map((k: { prefix: string }) => k.prefix)).toContain(apiKey.prefix);
+    const revoked = await http('DELETE', `/v1/api-keys/${apiKey.id}`, { key: admin.key });
+    expect(revoked.body.revokedAt).not.toBeNull();
+    expect((await http('GET', '/v1/clusters', { key })).status).toBe(401);
+  });
+
+  it('refuses non-admins, and answers another tenant\'s key as not found', async () => {
+    const writer = await newTenant('writer');
+    expect((await http('POST', '/v1/api-keys', { key: writer.key, json: { name: 'x', role: 'admin' } })).status).toBe(403);
+    const a = await newTenant('admin');
+    const b = await newTenant('admin');
+    const k = await http('POST', '/v1/api-keys', { key: a.key, json: { name: 'mine', role: 'reader' } });
+    expect(k.status).toBe(201);
+    expect((await http('DELETE', `/v1/api-keys/${k.body.apiKey.id}`, { key: b.key })).status).toBe(404);
+    expect((await http('POST', '/v1/api-keys', { key: a.key, json: { name: 'x', role: 'root' } })).status).toBe(400);
+  });
+});
+
+describe("a snapshot's objects", () => {
+  it('lists nodes, pods (filtered), workloads and services as paged connections', async () => {
+    const t = await newTenant();
+    const c = await createCluster(t.key);
+    const up = await http('POST', `/v1/clusters/${c.id}/snapshots`, { key: t.key, body: fixture('seed-001-exposure-modes.yaml') });
+    const s = await waitSnapshot(t.key, up.body.id);
+    const q = `query($id: ID!) { snapshot(id: $id) {
+      nodes(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { name internalIP podCIDRs } } }
+      hostNet: pods(first: 5, hostNetwork: true) { totalCount edges { node { namespace name nodeName podIP hostPorts } } }
+      onA: pods(first: 5, node: "node-a") { edges { node { name hostPorts } } }
+      services(first: 5) { edges { node { name type clusterIP ports selector { key value } } } }
+      workloads(first: 1) { totalCount }
+    } }`;
+    const r = await gql(t.key, q, { id: s.id });
+    expect(r.body.errors).toBeUndefined();
+    const d = r.body.data.snapshot;
+    expect(d.nodes.totalCount).toBe(3);
+    expect(d.nodes.pageInfo.hasNextPage).toBe(true);
+    expect(d.nodes.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['node-a', 'node-b']);
+    const next = await gql(t.key, 'query($id: ID!, $after: String) { snapshot(id: $id) { nodes(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage } } } }', { id: s.id, after: d.nodes.pageInfo.endCursor });
+    expect(next.body.data.snapshot.nodes).toEqual({ edges: [{ node: { name: 'node-c' } }], pageInfo: { hasNextPage: false } });
+    expect(d.hostNet).toEqual({ totalCount: 1, edges: [{ node: { namespace: 'demo', name: 'node-agent', nodeName: 'node-b', podIP: '192.168.1.11', hostPorts: ['0.0.0.0:9100/TCP -> 9100'] } }] });
+    expect(d.onA.edges.map((e: { node: { name: string } }) => e.node.name).sort()).toEqual(['client-0', 'web-hostport']);
+    expect(d.services.edges.find((e: { node: { name: string } }) => e.node.name === 'api').node).toEqual({ name: 'api', type: 'NodePort', clusterIP: '10.96.20.20', ports: ['http 80/TCP -> http nodePort 30080'], selector: [{ key: 'app', value: 'api' }] });
+    expect(d.workloads.totalCount).toBe(0);
+  });
+});
+
+describe('the portal pages', () => {
+  it('serves GraphiQL and the OpenAPI docs from this server (no CDN)', async () => {
+    const page = await http('GET', '/graphql', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('graphiql');
+    expect(page.body).not.toMatch(/https?:\/\/(unpkg|cdn|esm\.sh|cdnjs)/);
+    for (const asset of (page.body as string).match(/\/_assets\/[^"']+/g) ?? []) {
+      expect((await fetch(`${process.env['E2E_BASE_URL']}${asset}`)).status).toBe(200);
+    }
+    const docs = await http('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.body).not.toMatch(/https?:\/\/(unpkg|cdn|cdnjs)/);
+    const spec = await http('GET', '/docs/openapi.json');
+    expect(spec.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.body.paths)).toContain('/v1/clusters/{id}/traffic-path');
+  });
+});
