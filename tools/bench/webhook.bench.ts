@@ -252,7 +252,7 @@ async function main(): Promise<void> {
 
     const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);
     console.log(`\nCI webhook, seed-001 cluster, one delivery = ${inputs.length} files / ${objects} objects (envelope, ${envelope.length} bytes), verdict ${sample.verdict}`);
-    console.log(`machine: ${cpus().length} CPUs shared by the bench client, API, worker, Postgres and Redis\n`);
+    console.log(`machine: ${cpus().length} CPUs shared by the bench client, API, worker, Postgres and Redis (and whatever else runs: load average now ${loadavg()[0]?.toFixed(2)})\n`);
     row(['measure', 'webhook (HTTP → queue → worker → Postgres)', 'baseline: engine in-process', 'baseline: node:http echo', 'goal']);
     row(['---', '---', '---', '---', '---']);
     row([
@@ -275,7 +275,7 @@ async function main(): Promise<void> {
     console.log(`  latency phase (?wait=10, the API polls the row): ${cpuLine(cpuRate)}`);
     console.log(`  → with ${cpus().length} cores for the service alone: about ${((cpus().length * 1000) / total(cpuPer)).toFixed(0)} deliveries/s (CPU-bound estimate)`);
     console.log(
-      `\noverhead over the engine at p99: ${fmt(rate.lat.p99 - engineLat.p99)} (queue hand-off, two Postgres writes, the API's poll of the row, HTTP); ratio webhook/echo p99 ${(rate.lat.p99 / echoRate.lat.p99).toFixed(1)}x`,
+      `\noverhead over the engine at p99: ${fmt(rate.lat.p99 - engineLat.p99)} (HTTP, the queue hand-off, 7 Postgres transactions — API: create; worker: read, cluster, latest snapshot, running, finish — and the API's polls of the row); ratio webhook/echo p99 ${(rate.lat.p99 / echoRate.lat.p99).toFixed(1)}x`,
     );
   } finally {
     echo.stop();
