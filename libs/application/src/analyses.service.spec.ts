@@ -139,3 +139,23 @@ describe('AnalysesService.run (the worker)', () => {
     expect(h.rows.get(ANALYSIS)).toMatchObject({ status: 'failed', error: { message: 'engine bug', transient: false } });
   });
 });
+
+describe('AnalysesService.waitFor (?wait)', () => {
+  it('re-reads the row until it finishes, and answers it as is when the time is up or the client left', async () => {
+    const { service, rows } = harness({ stored: row() });
+    const stored = rows.get(ANALYSIS) as AnalysisRow;
+    setTimeout(() => Object.assign(stored, { status: 'done', verdict: 'pass' }), 60);
+    const t0 = Date.now();
+    await expect(service.waitFor(ctx, ANALYSIS, 5, undefined, row())).resolves.toMatchObject({ status: 'done' });
+    expect(Date.now() - t0).toBeLessThan(1000);
+
+    Object.assign(stored, { status: 'pending' });
+    await expect(service.waitFor(ctx, ANALYSIS, 0)).resolves.toMatchObject({ status: 'pending' });
+    const gone = new AbortController();
+    setTimeout(() => gone.abort(), 30);
+    const t1 = Date.now();
+    await expect(service.waitFor(ctx, ANALYSIS, 10, gone.signal)).resolves.toMatchObject({ status: 'pending' });
+    expect(Date.now() - t1).toBeLessThan(1000);
+    await expect(service.waitFor(ctx, '44444444-4444-4444-8444-444444444444', 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

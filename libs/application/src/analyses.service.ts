@@ -267,16 +267,20 @@ export class AnalysesService {
     return a;
   }
 
-  /** Polls the row until the worker is done with it, `seconds` pass, or `signal` aborts (the client went away). */
-  async waitFor(ctx: TenantContext, id: string, seconds: number, signal?: AbortSignal): Promise<AnalysisRow> {
+  /**
+   * Polls the row until the worker is done with it, `seconds` pass, or `signal` aborts (the client went away).
+   * `current` is the row as the caller just read it: the first poll then waits instead of re-reading it at once.
+   */
+  async waitFor(ctx: TenantContext, id: string, seconds: number, signal?: AbortSignal, current?: AnalysisRow): Promise<AnalysisRow> {
     const until = Date.now() + Math.min(Math.max(seconds, 0), MAX_WAIT_SECONDS) * 1000;
-    let delay = 10;
+    let delay = 20;
+    let a = current ?? (await this.get(ctx, id));
     for (;;) {
-      const a = await this.get(ctx, id);
       const left = until - Date.now();
       if (a.status === 'done' || a.status === 'failed' || left <= 0 || signal?.aborted) return a;
       await sleep(Math.min(delay, left), signal);
       delay = Math.min(delay * 2, 100);
+      a = await this.get(ctx, id);
     }
   }
 

@@ -120,7 +120,7 @@ export async function submissionReply(service: AnalysesService, ctx: TenantConte
     const onClose = () => gone.abort();
     res.once('close', onClose);
     try {
-      a = await service.waitFor(ctx, a.id, wait, gone.signal);
+      a = await service.waitFor(ctx, a.id, wait, gone.signal, a);
     } finally {
       res.off('close', onClose);
     }
