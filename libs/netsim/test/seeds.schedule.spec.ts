@@ -6,6 +6,7 @@ import { loadSnapshot, podFromTemplate, workloadFromObject } from '../src/adapte
 import { buildSchedulingState, placeWorkload, schedulePod } from '../src/scheduling';
 import { checkManifests, validateObject } from '../src/checks';
 import { parseDocuments } from '../src/adapter';
+import { SEED_002_DEPLOYMENT, SEED_003_HOSTNET_HOSTPORT, SEED_003_NODEPORT } from './seed-articles';
 
 function node(name: string, ip: string, labels: Record<string, string> = {}): string {
   const extra = Object.entries(labels)
@@ -26,29 +27,6 @@ status:
   - {type: Ready, status: "True"}
 `;
 }
-
-// Seed 002 (CCE "主机网络hostNetwork"): the article's Deployment, scaled to 2 on its 1-node cluster.
-const SEED_002_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      hostNetwork: true
-      containers:
-      - image: nginx:alpine
-        name: nginx
-      imagePullSecrets:
-      - name: default-secret
-`;
 
 describe('seed 002: 2 hostNetwork nginx replicas on 1 node', () => {
   // The template declares NO containerPort, so API defaulting has nothing to turn into a hostPort: the
@@ -135,71 +113,6 @@ status: {phase: Running}
     expect(report.findings.find((f) => f.rule === 'hostnetwork-dnspolicy')?.severity).toBe('warning');
   });
 });
-
-// Seed 003 ("NodePort和HostPort与HostNetwork之间的区别").
-const SEED_003_NODEPORT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      nodeSelector:
-        nginx: ok
-      containers:
-        - name: nginx
-          image: nginx:stable
-          command: ["nginx", "-g", "daemon off;"]
----
-kind: Service
-apiVersion: v1
-metadata:
-  name: nginx-svc
-spec:
-  type: NodePort
-  ports:
-    - port: 80
-      nodePort: 30001
-  selector:
-    name: nginx
-`;
-
-const SEED_003_HOSTNET_HOSTPORT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: server-deployment
-  labels:
-    app: server
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: server
-  template:
-    metadata:
-      labels:
-        app: server
-    spec:
-      hostNetwork: true
-      containers:
-        - name: server
-          image: techoc/server:alpine
-          ports:
-            - containerPort: 9697
-              hostPort: 9697
-          env:
-            - name: PORT
-              value: "9697"
-`;
 
 describe('seed 003', () => {
   it("flags the NodePort Service whose selector name: nginx misses the pods' app: nginx", () => {

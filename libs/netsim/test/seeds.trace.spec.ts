@@ -13,6 +13,7 @@ import type { Snapshot } from '../src/model/types';
 import type { TraceResult } from '../src/model/results';
 import { formatCIDR } from '../src/util/ip';
 import type { Rule } from '../src/iptables/model';
+import { SEED_003_HOSTNET_HOSTPORT, SEED_003_NODEPORT } from './seed-articles';
 
 function node(name: string, ip: string, podCIDR: string): string {
   return `apiVersion: v1
@@ -156,41 +157,8 @@ status: {phase: Running, podIP: 172.16.15.20}
 
 describe('seed 003: NodePort 30001 without endpoints, hostPort 81 -> 80, hostNetwork + hostPort', () => {
   const master = node('k8s-master01', '192.168.0.10', '10.244.0.0/24');
-  const nodePortDoc = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      nodeSelector:
-        nginx: ok
-      containers:
-        - name: nginx
-          image: nginx:stable
-          command: ["nginx", "-g", "daemon off;"]
----
-kind: Service
-apiVersion: v1
-metadata:
-  name: nginx-svc
-spec:
-  type: NodePort
-  ports:
-    - port: 80
-      nodePort: 30001
-  selector:
-    name: nginx
-  clusterIP: 10.110.21.50
+  // the article's manifests, plus the ClusterIP and the running pod that kubectl showed
+  const nodePortDoc = `${SEED_003_NODEPORT}  clusterIP: 10.110.21.50
 ---
 apiVersion: v1
 kind: Pod
@@ -261,33 +229,7 @@ status: {phase: Running, podIP: 10.244.0.40}
     expect(r.destinations[0]).toMatchObject({ pod: 'default/nginx-deployment-ff549cb9d-5t4bp', ip: '10.244.0.40', port: 80 });
   });
 
-  const hostNetworkDoc = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: server-deployment
-  labels:
-    app: server
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: server
-  template:
-    metadata:
-      labels:
-        app: server
-    spec:
-      hostNetwork: true
-      containers:
-        - name: server
-          image: techoc/server:alpine
-          ports:
-            - containerPort: 9697
-              hostPort: 9697
-          env:
-            - name: PORT
-              value: "9697"
-${[['srwzh', 'k8s-master'], ['bxtjz', 'k8s-worker2'], ['p6bm2', 'k8s-worker1']].map(([id, n]) => `---
+  const hostNetworkDoc = `${SEED_003_HOSTNET_HOSTPORT}${[['srwzh', 'k8s-master'], ['bxtjz', 'k8s-worker2'], ['p6bm2', 'k8s-worker1']].map(([id, n]) => `---
 apiVersion: v1
 kind: Pod
 metadata: {name: server-deployment-648dc69468-${id}, labels: {app: server, pod-template-hash: 648dc69468}}

@@ -1,0 +1,185 @@
+/**
+ * npm run bench (service part): issue 4's figures on a throwaway stack (tools/bench/stack.ts), each next to a
+ * baseline measured in the same run. Figures, not assertions. Loopback only, bounded in count and time.
+ *  1. importing the synthetic 5,000-node / 150,000-pod snapshot through the upload endpoint into Postgres, against a
+ *     raw COPY of the same rows (psql, same server) — wall time to "ready", and the worker's and API's peak memory;
+ *  2. schedulePod over HTTP with a warm engine, against a bare node:http server returning the same JSON.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { root, startStack, type Stack } from './stack';
+import { fmt, mb, percentile } from './stats';
+import { BENCH_SCALE, syntheticListJson } from './synthetic';
+
+const scale = process.env['BENCH_NODES'] ? { ...BENCH_SCALE, nodes: Number(process.env['BENCH_NODES']) } : BENCH_SCALE;
+const HTTP_N = Number(process.env['BENCH_HTTP_N'] ?? 3000);
+const HTTP_CONCURRENCY = Number(process.env['BENCH_HTTP_CONCURRENCY'] ?? 16);
+const rows: string[] = [];
+const row = (s: string) => {
+  rows.push(s);
+  console.log(s);
+};
+
+function peakRss(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function api(stack: Stack, key: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const r = await fetch(`${stack.baseUrl}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array) ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text.slice(0, 300)}`);
+  return text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text;
+}
+
+async function waitReady(stack: Stack, key: string, id: string, timeoutMs: number): Promise<any> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await api(stack, key, 'GET', `/v1/snapshots/${id}`);
+    if (s.status !== 'pending') return s;
+    if (Date.now() > until) throw new Error(`snapshot ${id} still pending after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The same rows the import stores, COPYed by psql into a scratch table: the floor for getting them into Postgres. */
+async function rawCopy(stack: Stack, text: string): Promise<number> {
+  const items = (JSON.parse(text) as { items: Array<Record<string, any>> }).items;
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  const lines = items.map((o) => [o['kind'], o['metadata']?.['namespace'] ?? '', o['metadata']?.['name'] ?? '', esc(JSON.stringify(o))].join('\t'));
+  const url = stack.env['MIGRATION_DATABASE_URL'] as string;
+  const sql = 'CREATE TEMP TABLE copy_baseline (kind text, namespace text, name text, raw jsonb); COPY copy_baseline FROM STDIN; SELECT count(*) FROM copy_baseline;';
+  const t0 = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', 'SELECT 1'], { stdio: 'ignore' });
+    p.on('exit', () => resolve());
+    p.on('error', reject);
+  });
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAt'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 && out.trim().endsWith(String(items.length)) ? resolve() : reject(new Error(`psql COPY exited ${code}: ${out}`))));
+    p.stdin.write(sql.split('COPY copy_baseline FROM STDIN;')[0] + 'COPY copy_baseline FROM STDIN;\n');
+    for (let i = 0; i < lines.length; i += 5000) p.stdin.write(lines.slice(i, i + 5000).join('\n') + '\n');
+    p.stdin.write('\\.\nSELECT count(*) FROM copy_baseline;\n');
+    p.stdin.end();
+  });
+  void t0;
+  return Date.now() - started;
+}
+
+/** N requests with C in flight over keep-alive connections; latencies in ms. */
+async function drive(url: string, init: { method: string; headers: Record<string, string>; body: string }, n: number, c: number): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: c });
+  const lat: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t = process.hrtime.bigint();
+      const req = http.request(url, { method: init.method, headers: { ...init.headers, 'content-length': Buffer.byteLength(init.body) }, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 200) errors++;
+          lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(init.body);
+    });
+  const started = Date.now();
+  await Promise.all(Array.from({ length: c }, async () => {
+    while (next < n) {
+      next++;
+      await one();
+    }
+  }));
+  const secs = (Date.now() - started) / 1000;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  return { rps: n / secs, p50: percentile(lat, 50), p99: percentile(lat, 99), errors };
+}
+
+/** A bare node:http server that answers every request with `body`: what serving that JSON costs at minimum. */
+function bareServer(body: string): Promise<{ url: string; close: () => void }> {
+  return new Promise((resolve) => {
+    const s = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    });
+    s.keepAliveTimeout = 30_000;
+    s.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(s.address() as { port: number }).port}/`, close: () => s.close() }));
+  });
+}
+
+async function scheduleBench(stack: Stack, key: string, clusterId: string, label: string): Promise<void> {
+  const query = 'query($c: ID!, $y: String) { schedulePod(clusterId: $c, podYaml: $y) { feasibleNodes message nodes { node feasible plugin reason runtime { message } } } }';
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: bench}\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports: [{containerPort: 443, hostPort: 8443}]\n';
+  const body = JSON.stringify({ query, variables: { c: clusterId, y: pod } });
+  const init = { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body };
+  const warm = await api(stack, key, 'POST', '/graphql', JSON.parse(body)); // loads the engine once
+  if (warm.errors) throw new Error(JSON.stringify(warm.errors));
+  const sample = JSON.stringify(warm);
+  const n = Math.max(200, Math.round(HTTP_N * (label.includes('5000') ? 0.05 : 1)));
+  await drive(`${stack.baseUrl}/graphql`, init, Math.min(200, n), HTTP_CONCURRENCY); // warm-up
+  const r = await drive(`${stack.baseUrl}/graphql`, init, n, HTTP_CONCURRENCY);
+  const bare = await bareServer(sample);
+  const b = await drive(bare.url, init, n, HTTP_CONCURRENCY);
+  bare.close();
+  row(`schedulePod over HTTP, warm (${label}, response ${mb(sample.length).replace(' MB', '')} MB) | ${Math.round(r.rps)} req/s | p50 ${fmt(r.p50)} | p99 ${fmt(r.p99)} | errors ${r.errors}/${n} | baseline bare node:http same JSON: ${Math.round(b.rps)} req/s, p99 ${fmt(b.p99)} | ratio ${(r.rps / b.rps).toFixed(2)}x | goal >= 1,500 req/s, p99 <= 50 ms`);
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack({ build: 'if-missing', log: (l) => console.log(`[stack] ${l}`), env: { LOG_LEVEL: 'warn', MAX_UPLOAD_BYTES: String(1024 * 1024 * 1024) } });
+  try {
+    const { key } = await stack.newTenant('admin');
+    // ---- 2 first (small cluster, fast): schedulePod against the seed-001 demo cluster
+    const demo = (await api(stack, key, 'POST', '/v1/clusters', { name: 'demo' })).cluster.id;
+    const up = await api(stack, key, 'POST', `/v1/clusters/${demo}/snapshots`, readFileSync(path.join(root, 'test/fixtures/clusters/seed-001-exposure-modes.yaml'), 'utf8'));
+    await waitReady(stack, key, up.id, 30_000);
+    await scheduleBench(stack, key, demo, '3-node seed-001 cluster');
+
+    // ---- 1. the synthetic cluster through the upload endpoint
+    let text: string | undefined = syntheticListJson(scale);
+    console.log(`synthetic List JSON: ${mb(text.length)}, ${scale.nodes} nodes, ${scale.nodes * scale.podsPerNode} pods, ${scale.services} services`);
+    const big = (await api(stack, key, 'POST', '/v1/clusters', { name: 'synthetic', kubeProxy: { clusterCIDR: '10.64.0.0/11' } })).cluster.id;
+    const t0 = Date.now();
+    const accepted = await api(stack, key, 'POST', `/v1/clusters/${big}/snapshots`, new Uint8Array(Buffer.from(text)), { 'content-type': 'application/json', 'x-filename': 'synthetic.json' });
+    const acceptedMs = Date.now() - t0;
+    const done = await waitReady(stack, key, accepted.id, 15 * 60_000);
+    const importMs = Date.now() - t0;
+    if (done.status !== 'ready') throw new Error(`import failed: ${JSON.stringify(done.error)}`);
+    const copyMs = await rawCopy(stack, text);
+    text = undefined;
+    row(`import ${scale.nodes} nodes / ${scale.nodes * scale.podsPerNode} pods via upload | ${(importMs / 1000).toFixed(1)} s to ready (202 after ${(acceptedMs / 1000).toFixed(1)} s) | baseline raw COPY of the same rows ${(copyMs / 1000).toFixed(1)} s | ratio ${(importMs / copyMs).toFixed(2)}x | peak RSS api ${mb(peakRss(stack.pids.api))}, worker ${mb(peakRss(stack.pids.worker))} | goal <= 60 s, <= 3x COPY, <= 1.5 GB`);
+
+    await scheduleBench(stack, key, big, '5000-node synthetic cluster');
+    row(`peak RSS after the synthetic cluster's engine is cached | api ${mb(peakRss(stack.pids.api))} | worker ${mb(peakRss(stack.pids.worker))}`);
+  } finally {
+    await stack.stop();
+  }
+  console.log('\nsummary');
+  for (const r of rows) console.log(`- ${r}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
