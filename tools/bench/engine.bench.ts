@@ -101,7 +101,10 @@ const baselinePodsPerSec = 1000 / perPod.p50;
 row('place 1,000-replica Deployment', `p50 ${fmt(placeRuns.p50)} (${Math.round(podsPerSec).toLocaleString('en')} pods/s)`, `p99 ${fmt(placeRuns.p99)}`, `baseline (full cycle per replica) ${Math.round(baselinePodsPerSec).toLocaleString('en')} pods/s`, `ratio ${(podsPerSec / baselinePodsPerSec).toFixed(1)}x faster`, 'goal >= 20,000 pods/s', `${placed.placed.length} placed, ${placed.pending.length} pending`);
 
 // ---------------------------------------------------------------- trace to a NodePort
-const traceTimes = timeIt(500, (i) => engine.trace({ toHost: node0, port: 30000 + ((i * 7) % scale.nodePortServices), protocol: 'TCP', from: { kind: 'external' } }));
+// First visit of each NodePort (its KUBE-SVC/SEP chains are built on demand), then the same ports again, warm.
+const port = (i: number) => 30000 + ((i * 7) % scale.nodePortServices);
+const firstVisit = timeIt(500, (i) => engine.trace({ toHost: node0, port: port(i), protocol: 'TCP', from: { kind: 'external' } }), 0);
+const traceTimes = timeIt(500, (i) => engine.trace({ toHost: node0, port: port(i), protocol: 'TCP', from: { kind: 'external' } }));
 const sample = engine.trace({ toHost: node0, port: 30001, protocol: 'TCP', from: { kind: 'external' } });
 // Baseline: the same rule matcher applied linearly down nat KUBE-SERVICES then KUBE-NODEPORTS (no index).
 const nat = view.ruleset.tables['nat'];
@@ -114,7 +117,7 @@ const linear = timeIt(100, (i) => {
   for (const r of services) if (matchRule(view, r, p).ok) break;
   for (const r of nodeports) if (matchRule(view, r, p).ok) break;
 });
-row('trace to a NodePort (node with 10,000 services)', `p50 ${fmt(traceTimes.p50)}`, `p99 ${fmt(traceTimes.p99)}`, `baseline (linear match of KUBE-SERVICES + KUBE-NODEPORTS, ${services.length + nodeports.length} rules) p50 ${fmt(linear.p50)}`, `ratio ${(traceTimes.p50 / linear.p50).toFixed(3)}x`, 'goal p50 <= 1 ms', `outcome ${sample.outcome}, ${sample.destinations.length} destinations`);
+row('trace to a NodePort (node with 10,000 services)', `p50 ${fmt(traceTimes.p50)}`, `p99 ${fmt(traceTimes.p99)}`, `first visit of a service p50 ${fmt(firstVisit.p50)}, p99 ${fmt(firstVisit.p99)}`, `baseline (linear match of KUBE-SERVICES + KUBE-NODEPORTS, ${services.length + nodeports.length} rules) p50 ${fmt(linear.p50)}`, `ratio ${(traceTimes.p50 / linear.p50).toFixed(3)}x`, 'goal p50 <= 1 ms', `outcome ${sample.outcome}, ${sample.destinations.length} destinations`);
 
 // ---------------------------------------------------------------- memory
 const peakRss = process.resourceUsage().maxRSS * 1024;

@@ -8,7 +8,7 @@ import { bridgeAddress, hostStateOf, isActivePod, localAddressesOf, nodePodCIDR,
 import type { Chain, Rule, Ruleset } from '../iptables/model';
 import { renderNodeLazy } from '../iptables/render';
 import { parseIptablesSave, type ParseDiagnostic } from '../iptables/save';
-import { canonicalIP, cidrContains, parseCIDR, type CIDR } from '../util/ip';
+import { canonicalIP, maskOf, parseCIDR, parseIP, type CIDR, type IPFamily } from '../util/ip';
 
 /** Node views kept per network state (each holds a node's rules and chain indexes). */
 export const MAX_CACHED_VIEWS = 32;
@@ -103,7 +103,9 @@ export function candidates(idx: ChainIndex, proto: string, daddr: string, dport:
 export function createNetworkState(snapshot: Snapshot): NetworkState {
   const views = new Map<string, NodeView>();
   let owners: Map<string, AddressOwner> | undefined;
-  let podNets: Array<{ cidr: CIDR; node: string }> = [];
+  // Pod CIDRs grouped by (family, prefix), most specific first: an address outside every known host costs one
+  // masked map lookup per distinct prefix length (usually one), not a scan over every node's CIDR.
+  let podNets: Array<{ family: IPFamily; prefix: number; nets: Map<bigint, string> }> = [];
   const buildOwners = (): Map<string, AddressOwner> => {
     const m = new Map<string, AddressOwner>();
     // same precedence as context.ownerOfAddress: node addresses, then pod IPs, then pod CIDRs
@@ -116,7 +118,16 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
         if (c && !m.has(c)) m.set(c, { kind: 'pod', node: p.nodeName, pod: p });
       }
     }
-    podNets = snapshot.nodes.map((n) => ({ cidr: parseCIDR(nodePodCIDR(n) ?? ''), node: n.name })).filter((x): x is { cidr: CIDR; node: string } => !!x.cidr);
+    const groups = new Map<string, { family: IPFamily; prefix: number; nets: Map<bigint, string> }>();
+    for (const n of snapshot.nodes) {
+      const cidr: CIDR | undefined = parseCIDR(nodePodCIDR(n) ?? '');
+      if (!cidr) continue;
+      const key = `${cidr.family}/${cidr.prefix}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { family: cidr.family, prefix: cidr.prefix, nets: new Map() }));
+      if (!g.nets.has(cidr.network)) g.nets.set(cidr.network, n.name);
+    }
+    podNets = [...groups.values()].sort((a, b) => b.prefix - a.prefix);
     return m;
   };
   let endpointIPs: Set<string> | undefined;
@@ -145,8 +156,14 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
       if (!c) return undefined;
       const hit = owners.get(c);
       if (hit) return hit;
-      const net = podNets.find((x) => cidrContains(x.cidr, c));
-      return net ? { kind: 'pod', node: net.node } : undefined;
+      const p = parseIP(c);
+      if (!p) return undefined;
+      for (const g of podNets) {
+        if (g.family !== p.family) continue;
+        const node = g.nets.get(p.value & maskOf(g.family, g.prefix));
+        if (node) return { kind: 'pod', node };
+      }
+      return undefined;
     },
     view(node: string, opts: { useDump?: boolean } = {}): NodeView {
       const dump = hostStateOf(snapshot, node)?.iptablesSave;

@@ -136,7 +136,7 @@ function bits(family: IPFamily): number {
   return family === 4 ? 32 : 128;
 }
 
-function maskOf(family: IPFamily, prefix: number): bigint {
+export function maskOf(family: IPFamily, prefix: number): bigint {
   const b = bits(family);
   if (prefix <= 0) return 0n;
   return ((1n << BigInt(prefix)) - 1n) << BigInt(b - prefix);
