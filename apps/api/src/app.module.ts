@@ -6,6 +6,7 @@ import { APP_CONFIG, PortolanConfigModule, type AppConfig } from '@portolan/conf
 import { PersistenceModule } from '@portolan/persistence';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
+import { AuthCache } from './auth/auth-cache';
 import type { AuthedRequest } from './auth/current-tenant.decorator';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
 import { Loaders } from './graphql/loaders';
@@ -49,7 +50,7 @@ import { RESOLVERS } from './resolvers';
     }),
   ],
   controllers: [...CONTROLLERS],
-  providers: [...RESOLVERS, QueryLimitsPlugin],
+  providers: [...RESOLVERS, QueryLimitsPlugin, AuthCache],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -5,6 +5,7 @@ import { AuthRepository } from '@portolan/persistence';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { apiKeyMiddleware } from './auth/api-key.middleware';
+import { AuthCache } from './auth/auth-cache';
 import { graphiqlPage, serveAsset } from './docs/assets';
 import { AppErrorFilter } from './errors/app-error.filter';
 
@@ -35,7 +36,7 @@ export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const auth = app.get(AuthRepository);
-  const requireKey = apiKeyMiddleware(auth);
+  const requireKey = apiKeyMiddleware(auth, app.get(AuthCache));
 
   // Snapshot uploads are streamed by their handler (never buffered here); webhooks need raw bytes for the HMAC.
   app.use('/v1/webhooks', express.raw({ type: () => true, limit: config.http.maxBodyBytes }));

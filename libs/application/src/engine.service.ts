@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import type { TenantContext } from '@portolan/contracts';
 import { buildSnapshot, ClusterEngine, fromObjects } from '@portolan/netsim';
-import { ClustersRepository, SnapshotsRepository, type SnapshotRow } from '@portolan/persistence';
+import { ClustersRepository, SnapshotsRepository, type ClusterRow, type SnapshotRow } from '@portolan/persistence';
 import { LRUCache } from 'lru-cache';
 import { profileOf } from './cluster-profile';
 import { AppError } from './errors';
@@ -19,7 +19,13 @@ export interface LoadedSnapshot {
  */
 @Injectable()
 export class EngineService {
+  static readonly RESOLVE_TTL_MS = 2000;
   private readonly cache: LRUCache<string, Promise<ClusterEngine>>;
+  /**
+   * Which snapshot a question is about (and that the caller may see the cluster), remembered for RESOLVE_TTL_MS:
+   * a warm question then costs no database round trip. A new import becomes "latest" at most that much later.
+   */
+  private readonly resolved = new LRUCache<string, Promise<{ cluster: ClusterRow; snapshot: SnapshotRow }>>({ max: 10_000, ttl: EngineService.RESOLVE_TTL_MS });
 
   constructor(
     private readonly snapshots: SnapshotsRepository,
@@ -31,17 +37,14 @@ export class EngineService {
 
   /** The snapshot (ready) and its engine; `snapshotId` absent means the cluster's latest ready snapshot. */
   async load(ctx: TenantContext, clusterId: string, snapshotId?: string | null): Promise<LoadedSnapshot> {
-    const cluster = await this.clusters.get(ctx, clusterId);
-    if (!cluster) throw AppError.notFound('cluster', clusterId);
-    let snapshot: SnapshotRow | null;
-    if (snapshotId) {
-      snapshot = await this.snapshots.get(ctx, snapshotId);
-      if (!snapshot || snapshot.clusterId !== clusterId) throw AppError.notFound('snapshot', snapshotId);
-      if (snapshot.status !== 'ready') throw new AppError('SNAPSHOT_NOT_READY', `snapshot ${snapshotId} is ${snapshot.status}, not ready`);
-    } else {
-      snapshot = await this.snapshots.latestReady(ctx, clusterId);
-      if (!snapshot) throw new AppError('SNAPSHOT_NOT_READY', `cluster ${JSON.stringify(cluster.name)} has no ready snapshot yet: upload one first`);
+    const rkey = `${ctx.tenantId}/${clusterId}/${snapshotId ?? 'latest'}`;
+    let resolution = this.resolved.get(rkey);
+    if (!resolution) {
+      resolution = this.resolve(ctx, clusterId, snapshotId);
+      this.resolved.set(rkey, resolution);
+      resolution.catch(() => this.resolved.delete(rkey));
     }
+    const { cluster, snapshot } = await resolution;
     const key = `${ctx.tenantId}/${snapshot.id}`;
     let engine = this.cache.get(key);
     if (!engine) {
@@ -54,6 +57,21 @@ export class EngineService {
       engine.catch(() => this.cache.delete(key));
     }
     return { snapshot, engine: await engine };
+  }
+
+  private async resolve(ctx: TenantContext, clusterId: string, snapshotId?: string | null): Promise<{ cluster: ClusterRow; snapshot: SnapshotRow }> {
+    const cluster = await this.clusters.get(ctx, clusterId);
+    if (!cluster) throw AppError.notFound('cluster', clusterId);
+    let snapshot: SnapshotRow | null;
+    if (snapshotId) {
+      snapshot = await this.snapshots.get(ctx, snapshotId);
+      if (!snapshot || snapshot.clusterId !== clusterId) throw AppError.notFound('snapshot', snapshotId);
+      if (snapshot.status !== 'ready') throw new AppError('SNAPSHOT_NOT_READY', `snapshot ${snapshotId} is ${snapshot.status}, not ready`);
+    } else {
+      snapshot = await this.snapshots.latestReady(ctx, clusterId);
+      if (!snapshot) throw new AppError('SNAPSHOT_NOT_READY', `cluster ${JSON.stringify(cluster.name)} has no ready snapshot yet: upload one first`);
+    }
+    return { cluster, snapshot };
   }
 
   /** An engine for a snapshot the caller already holds (what-if: the snapshot plus submitted manifests). */

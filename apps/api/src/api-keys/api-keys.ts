@@ -3,6 +3,7 @@ import { Args, Field, GraphQLISODateTime, ID, Mutation, ObjectType, Query, Resol
 import { ApiKeysService } from '@portolan/application';
 import type { TenantContext } from '@portolan/contracts';
 import type { ApiKeyRow } from '@portolan/persistence';
+import { AuthCache } from '../auth/auth-cache';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 
 export enum ApiKeyRoleEnum {
@@ -32,7 +33,10 @@ const model = (r: ApiKeyRow): ApiKeyModel => ({ ...r, role: r.role as ApiKeyRole
 
 @Resolver(() => ApiKeyModel)
 export class ApiKeysResolver {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly cache: AuthCache,
+  ) {}
 
   @Query(() => [ApiKeyModel], { description: 'Admin only' })
   async apiKeys(@CurrentTenant() t: TenantContext): Promise<ApiKeyModel[]> {
@@ -47,13 +51,18 @@ export class ApiKeysResolver {
 
   @Mutation(() => ApiKeyModel, { description: 'Admin only. Takes effect on the next request.' })
   async revokeApiKey(@CurrentTenant() t: TenantContext, @Args('id', { type: () => ID }) id: string): Promise<ApiKeyModel> {
-    return model(await this.keys.revoke(t, id));
+    const r = model(await this.keys.revoke(t, id));
+    this.cache.forgetActor(id);
+    return r;
   }
 }
 
 @Controller('v1/api-keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly cache: AuthCache,
+  ) {}
 
   @Get()
   async list(@CurrentTenant() t: TenantContext) {
@@ -69,6 +78,8 @@ export class ApiKeysController {
 
   @Delete(':id')
   async revoke(@CurrentTenant() t: TenantContext, @Param('id') id: string) {
-    return model(await this.keys.revoke(t, id));
+    const r = model(await this.keys.revoke(t, id));
+    this.cache.forgetActor(id);
+    return r;
   }
 }

@@ -1,4 +1,5 @@
 import type { AuthRepository } from '@portolan/persistence';
+import type { AuthCache } from './auth-cache';
 import type { NextFunction, Response } from 'express';
 import type { AuthedRequest } from './current-tenant.decorator';
 
@@ -6,12 +7,15 @@ import type { AuthedRequest } from './current-tenant.decorator';
  * `Authorization: Bearer <key>` on every /v1 route and GraphQL operation. A missing, malformed, unknown or revoked
  * key gets 401 and nothing else: no hint whether the tenant or key exists.
  */
-export function apiKeyMiddleware(auth: AuthRepository) {
+export function apiKeyMiddleware(auth: AuthRepository, cache: AuthCache) {
   return async (req: AuthedRequest, res: Response, next: NextFunction): Promise<void> => {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const ctx = m?.[1] ? await auth.authenticate(m[1]).catch((e) => next(e)) : null;
+    const key = m?.[1];
+    const cached = key ? cache.get(key) : undefined;
+    const ctx = cached ?? (key ? await auth.authenticate(key).catch((e) => next(e)) : null);
     if (ctx === undefined) return; // the look-up failed and next(err) already answered
+    if (ctx && key && !cached) cache.set(key, ctx);
     if (!ctx) {
       res.status(401).set('WWW-Authenticate', 'Bearer realm="portolan"').json({ error: { code: 'UNAUTHENTICATED', message: 'a valid API key is required (Authorization: Bearer <key>)' } });
       return;

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import type { TenantContext } from '@portolan/contracts';
+import { hashApiKey } from '@portolan/persistence';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * Valid keys are remembered for a few seconds so a busy portal does not pay a database round trip per request.
+ * Only successes are cached (a flood of wrong keys cannot crowd out real ones for long, and never authenticates).
+ * Revoking a key forgets it here at once; other API instances stop accepting it within TTL_MS.
+ */
+@Injectable()
+export class AuthCache {
+  static readonly TTL_MS = 5000;
+  private readonly byHash = new LRUCache<string, TenantContext>({ max: 10_000, ttl: AuthCache.TTL_MS });
+
+  get(key: string): TenantContext | undefined {
+    return this.byHash.get(hashApiKey(key));
+  }
+
+  set(key: string, ctx: TenantContext): void {
+    this.byHash.set(hashApiKey(key), ctx);
+  }
+
+  forgetActor(actorId: string): void {
+    for (const [hash, ctx] of this.byHash.entries()) if (ctx.actorId === actorId) this.byHash.delete(hash);
+  }
+}
