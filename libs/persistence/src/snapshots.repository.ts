@@ -52,7 +52,7 @@ export interface ObjectFilter {
   hostNetwork?: boolean;
 }
 
-const INSERT_CHUNK = 2000;
+const INSERT_CHUNK = 5000;
 
 export class SnapshotsRepository {
   constructor(private readonly db: Database) {}
@@ -125,22 +125,26 @@ export class SnapshotsRepository {
     return this.db.withTenant(
       ctx,
       async (tx) => {
+        // One statement per chunk: the rows travel as a single JSON parameter that Postgres expands itself, which is
+        // many times cheaper than a multi-row INSERT built value by value. RLS's WITH CHECK still sees every row.
         for (let i = 0; i < objects.length; i += INSERT_CHUNK) {
-          await tx.snapshotObject.createMany({
-            data: objects.slice(i, i + INSERT_CHUNK).map((o) => ({
-              tenantId: ctx.tenantId,
-              snapshotId,
+          const chunk = JSON.stringify(
+            objects.slice(i, i + INSERT_CHUNK).map((o) => ({
               kind: o.kind,
               namespace: o.namespace,
               name: o.name,
-              nodeName: o.nodeName ?? null,
-              hostNetwork: o.hostNetwork ?? null,
+              node_name: o.nodeName ?? null,
+              host_network: o.hostNetwork ?? null,
               phase: o.phase ?? null,
               ip: o.ip ?? null,
-              labels: o.labels ?? undefined,
+              labels: o.labels ?? null,
               raw: o.raw,
             })),
-          });
+          );
+          await tx.$executeRaw`
+            INSERT INTO snapshot_objects (tenant_id, snapshot_id, kind, namespace, name, node_name, host_network, phase, ip, labels, raw)
+            SELECT ${ctx.tenantId}::uuid, ${snapshotId}::uuid, r.kind, r.namespace, r.name, r.node_name, r.host_network, r.phase, r.ip, r.labels, r.raw
+            FROM jsonb_to_recordset(${chunk}::jsonb) AS r(kind text, namespace text, name text, node_name text, host_network boolean, phase text, ip text, labels jsonb, raw jsonb)`;
         }
         await tx.snapshot.updateMany({ where: { tenantId: ctx.tenantId, id: snapshotId }, data: { status: 'ready', readyAt: new Date(), counts: meta.counts, warnings: meta.warnings } });
         await tx.snapshotUpload.deleteMany({ where: { tenantId: ctx.tenantId, snapshotId } });
