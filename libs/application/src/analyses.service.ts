@@ -1,19 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { asTenantId, canWrite, systemContext, type AnalyzeJob, type TenantContext } from '@portolan/contracts';
 import {
-  buildSchedulingState,
   buildSnapshot,
   ClusterEngine,
   InputError,
   parseDocuments,
-  placeWorkload,
   toSarif,
   workloadFromObject,
   type CheckReport,
   type Finding,
   type ParsedObject,
   type PlacementResult,
-  type Pod,
   type TextInput,
   type Workload,
 } from '@portolan/netsim';
@@ -129,13 +126,7 @@ function placementsOf(engine: ClusterEngine, parsed: ParsedObject[]): WorkloadPl
       if (e instanceof InputError) continue; // already an input-error finding of the check
       throw e;
     }
-    // As the check does: re-applying a workload replaces its running pods, so they must not count against it.
-    const own = (p: Pod): boolean => {
-      const ref = p.workload ?? p.owner;
-      return !!ref && ref.kind === w.kind && (ref.namespace ?? p.namespace) === w.namespace && ref.name === w.name;
-    };
-    const snap = engine.snapshot;
-    const r = snap.pods.some(own) ? placeWorkload(buildSchedulingState({ ...snap, pods: snap.pods.filter((p) => !own(p)) }), w) : engine.placeWorkload(w);
+    const r = engine.placeWorkload(w);
     const cap = <T>(xs: T[]): T[] => xs.slice(0, PLACEMENT_LIST_CAP);
     out.push({
       workload: r.workload,

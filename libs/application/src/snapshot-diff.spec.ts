@@ -35,3 +35,15 @@ describe('what-if', () => {
     expect(diffEngines(e, e)).toEqual({ claims: [], paths: [], workloads: [], truncated: [] });
   });
 });
+
+describe('what-if with a re-applied workload', () => {
+  it("replaces seed 002's running nginx replica instead of stacking two more on top of it", () => {
+    const base = text('seed-002-hostnetwork-replicas.yaml');
+    const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nginx, namespace: default}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: nginx}}\n  template:\n    metadata: {labels: {app: nginx}}\n    spec:\n      hostNetwork: true\n      containers:\n      - {image: "nginx:alpine", name: nginx}\n';
+    const e = engineOf(base);
+    const after = whatIfEngine(e, rawOf(base), parseDocuments([{ name: 'd.yaml', text: deploy }]));
+    const nginx = after.snapshot.pods.filter((p) => p.labels['app'] === 'nginx');
+    expect(nginx.map((p) => p.name)).not.toContain('nginx-6fdf99c8b-6wwft');
+    expect(nginx).toHaveLength(2);
+  });
+});

@@ -1,4 +1,4 @@
-import { buildSnapshot, ClusterEngine, fromObjects, podFromTemplate, type ParsedObject, type PortClaim, type TraceResult, type Workload } from '@portolan/netsim';
+import { buildSnapshot, ClusterEngine, fromObjects, isOwnPod, podFromTemplate, workloadFromObject, type ParsedObject, type PortClaim, type TraceResult, type Workload } from '@portolan/netsim';
 
 export interface ClaimChange {
   node: string;
@@ -153,10 +153,13 @@ function allocator(engine: ClusterEngine): (node: string, hostNetwork: boolean) 
  */
 export function whatIfEngine(base: ClusterEngine, rawBase: unknown[], submitted: ParsedObject[]): ClusterEngine {
   const replaced = new Set(submitted.map((p) => identity(p.obj)));
+  // a re-applied workload replaces the pods it runs: they leave with it, its new replicas are placed below
+  const reapplied = submitted.filter((p) => WORKLOAD_KINDS.has(p.obj['kind'] as string)).map((p) => workloadFromObject(p));
+  const replacedPods = new Set(base.snapshot.pods.filter((p) => reapplied.some((w) => isOwnPod(w, p))).map((p) => `Pod/${p.namespace}/${p.name}`));
   const replacedServices = new Set(submitted.filter((p) => p.obj['kind'] === 'Service').map((p) => `${(p.obj['metadata'] as any)?.namespace ?? 'default'}/${(p.obj['metadata'] as any)?.name}`));
   let objects: unknown[] = rawBase.filter((o) => {
     const r = o as Record<string, any>;
-    if (replaced.has(identity(r))) return false;
+    if (replaced.has(identity(r)) || (r['kind'] === 'Pod' && replacedPods.has(`Pod/${r['metadata']?.['namespace'] ?? 'default'}/${r['metadata']?.['name']}`))) return false;
     // a replaced Service's old slices would pin its old endpoints: let the selector derive them again
     const svc = r['kind'] === 'EndpointSlice' ? r['metadata']?.['labels']?.['kubernetes.io/service-name'] : undefined;
     return !(svc && replacedServices.has(`${r['metadata']?.['namespace']}/${svc}`));

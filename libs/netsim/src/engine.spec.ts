@@ -75,3 +75,16 @@ describe('ClusterEngine', () => {
     expect(text).toMatch(/COMMIT\s*$/);
   });
 });
+
+describe('ClusterEngine.placeWorkload', () => {
+  it("re-applies a workload the snapshot runs: seed 002's Deployment at 2 replicas is one placed, one crashing on bind()", () => {
+    const e = fixture('seed-002-hostnetwork-replicas.yaml');
+    const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', namespace: 'default' }, spec: { replicas: 2, selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { hostNetwork: true, containers: [{ name: 'nginx', image: 'nginx:alpine' }] } } } };
+    const r = e.scheduleObject(deploy);
+    expect(r.kind).toBe('workload');
+    if (r.kind !== 'workload') return;
+    expect(r.result.placed).toHaveLength(1);
+    expect(r.result.crashing).toEqual([expect.objectContaining({ node: '10.1.0.55', reason: expect.stringContaining('bind() to 0.0.0.0:80 failed (98: Address in use)') })]);
+    expect(r.result.pending).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@ import { renderNode, toIptablesSave } from './iptables';
 import { QueryError } from './model/errors';
 import type { CheckReport, PlacementResult, PortClaim, ScheduleResult, TraceRequest, TraceResult, TraceSource } from './model/results';
 import type { Pod, Protocol, Snapshot, Workload } from './model/types';
-import { buildSchedulingState, placeWorkload, schedulePod, type SchedulingState } from './scheduling';
+import { buildSchedulingState, placeWorkload, schedulePod, withoutOwnPods, type SchedulingState } from './scheduling';
 import { traceWith, networkStateOf } from './trace';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -72,8 +72,10 @@ export class ClusterEngine {
     return schedulePod(this.scheduling, pod);
   }
 
+  /** Where the replicas go; a workload the snapshot already runs is re-applied, its own pods replaced. */
   placeWorkload(workload: Workload): PlacementResult {
-    return placeWorkload(this.scheduling, workload);
+    const rest = withoutOwnPods(this.snapshot, workload);
+    return placeWorkload(rest ? buildSchedulingState(rest) : this.scheduling, workload);
   }
 
   /**

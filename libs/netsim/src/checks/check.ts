@@ -16,7 +16,7 @@ import { podFromTemplate } from '../adapter/pod';
 import { defaultProfile } from '../adapter/profile';
 import { formatLabels, matchesLabelSelector, matchesMap } from '../adapter/selectors';
 import { getHostPorts } from '../scheduling/hostports';
-import { placeWorkload } from '../scheduling/placement';
+import { placeWorkload, withoutOwnPods } from '../scheduling/placement';
 import { schedulePod } from '../scheduling/schedule';
 import { buildSchedulingState, portKey, type SchedulingState } from '../scheduling/state';
 import { ERR_REASON_NODE_PORTS } from '../scheduling/plugins/node-ports';
@@ -435,14 +435,8 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
     const pod = s.pod ?? s.workload?.template;
     if (pod) checkHostNetwork(c, s, pod, all.networkPolicies);
     if (s.workload) {
-      // re-applying a workload replaces its running pods, so they must not count against it
-      const w = s.workload;
-      const own = (p: Pod): boolean => {
-        const ref = p.workload ?? p.owner;
-        return !!ref && ref.kind === w.kind && (ref.namespace ?? p.namespace) === w.namespace && ref.name === w.name;
-      };
-      const wState = all.pods.some(own) ? buildSchedulingState({ ...all, pods: all.pods.filter((p) => !own(p)), services: stateServices }) : state;
-      checkWorkload(c, s, w, wState);
+      const rest = withoutOwnPods({ ...all, services: stateServices }, s.workload);
+      checkWorkload(c, s, s.workload, rest ? buildSchedulingState(rest) : state);
     }
     if (s.pod) checkPod(c, s, s.pod, state);
   }

@@ -10,7 +10,7 @@
  * re-evaluated, on a clone of its NodeState (the shared SchedulingState is never mutated).
  */
 import type { NodeVerdict, PlacementResult } from '../model/results';
-import type { NodeSelectorTerm, Pod, Toleration, Workload } from '../model/types';
+import type { NodeSelectorTerm, Pod, Snapshot, Toleration, Workload } from '../model/types';
 import { podFromTemplate } from '../adapter/pod';
 import { preparePod, type PodInfo } from './framework';
 import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plugins/node-affinity';
@@ -211,6 +211,20 @@ function placeDaemonSet(cluster: SchedulingState, w: Workload, out: Outcome): vo
  * their FailedScheduling message; placed + crashing + pending = replicas. Preemption by replicas is not
  * simulated (replicas share one priority and rarely outrank what runs).
  */
+/** A pod the workload itself runs (directly, or through its ReplicaSet). */
+export function isOwnPod(w: Workload, p: Pod): boolean {
+  const ref = p.workload ?? p.owner;
+  return !!ref && ref.kind === w.kind && (ref.namespace ?? p.namespace) === w.namespace && ref.name === w.name;
+}
+
+/**
+ * Re-applying a workload replaces the pods it already runs, so they must not count against its new replicas: the
+ * snapshot without them, or undefined when the workload runs no pod in it.
+ */
+export function withoutOwnPods(snapshot: Snapshot, w: Workload): Snapshot | undefined {
+  return snapshot.pods.some((p) => isOwnPod(w, p)) ? { ...snapshot, pods: snapshot.pods.filter((p) => !isOwnPod(w, p)) } : undefined;
+}
+
 export function placeWorkload(cluster: SchedulingState, workload: Workload): PlacementResult {
   const out: Outcome = { result: { workload: `${workload.kind}/${workload.namespace}/${workload.name}`, replicas: 0, placed: [], pending: [], crashing: [] } };
   if (workload.kind === 'DaemonSet') {
