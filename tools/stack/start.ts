@@ -25,7 +25,9 @@ async function startEmbeddedPostgres(): Promise<void> {
   const port = Number(env['PORTOLAN_PG_PORT'] ?? 54330);
   const stateFile = path.join(root, '.portolan/state.json');
   const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
-  const state = !fresh && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { password: randomBytes(12).toString('hex') };
+  // The owner's and the app role's passwords, made once per data directory and reused on every later start.
+  const saved = !fresh && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : {};
+  const state = { password: saved.password ?? randomBytes(12).toString('hex'), appPassword: saved.appPassword ?? randomBytes(12).toString('hex') };
   mkdirSync(path.dirname(stateFile), { recursive: true });
   if (fresh) {
     mkdirSync(dir, { recursive: true });
@@ -38,8 +40,7 @@ async function startEmbeddedPostgres(): Promise<void> {
   if (fresh) await pg.createDatabase('portolan');
   writeFileSync(stateFile, JSON.stringify(state));
   embedded = pg;
-  const appPassword = state.appPassword ?? randomBytes(12).toString('hex');
-  writeFileSync(stateFile, JSON.stringify({ ...state, appPassword }));
+  const appPassword = state.appPassword;
   env['MIGRATION_DATABASE_URL'] = `postgresql://postgres:${state.password}@127.0.0.1:${port}/portolan`;
   env['DATABASE_URL'] = `postgresql://portolan_app:${appPassword}@127.0.0.1:${port}/portolan`;
   env['APP_DB_PASSWORD'] = appPassword;

@@ -40,6 +40,8 @@ export function configureApp(app: INestApplication): void {
 
   // Snapshot uploads are streamed by their handler (never buffered here); webhooks need raw bytes for the HMAC.
   app.use('/v1/webhooks', express.raw({ type: () => true, limit: config.http.maxBodyBytes }));
+  // Manifests submitted for analysis: YAML (or any non-JSON type) as bytes; JSON bodies go to the JSON parser below.
+  app.use('/v1/clusters/:id/analyses', express.raw({ type: (req) => !(req as Request).is('application/json'), limit: config.http.maxBodyBytes }));
   const json = express.json({ limit: config.http.maxBodyBytes, strict: true });
   app.use((req: Request, res: Response, next: NextFunction) => (isSnapshotUpload(req) ? next() : json(req, res, next)));
   app.use(bodyErrorHandler);

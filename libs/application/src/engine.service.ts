@@ -73,9 +73,4 @@ export class EngineService {
     }
     return { cluster, snapshot };
   }
-
-  /** An engine for a snapshot the caller already holds (what-if: the snapshot plus submitted manifests). */
-  static fromObjects(objects: unknown[], profile: Parameters<typeof buildSnapshot>[1]): ClusterEngine {
-    return new ClusterEngine(buildSnapshot(fromObjects(objects, 'what-if'), profile).snapshot);
-  }
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canWrite, systemContext, asTenantId, type ImportSnapshotJob, type TenantContext } from '@portolan/contracts';
 import { buildSnapshot, InputError, parseDocuments, type Diagnostic, type ParsedObject } from '@portolan/netsim';
@@ -9,31 +8,10 @@ import { AppError } from './errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
 import type { CompressedUpload } from './upload-stream';
 
-export interface UploadPart {
-  name: string;
-  content: Uint8Array;
-}
-
 export interface SubmitResult {
   snapshot: SnapshotRow;
   /** true when identical content was already stored for this cluster: the existing snapshot is answered */
   duplicate: boolean;
-}
-
-const GZIP_MAGIC = [0x1f, 0x8b];
-const isGzip = (b: Uint8Array) => b[0] === GZIP_MAGIC[0] && b[1] === GZIP_MAGIC[1];
-
-export function decodePart(p: UploadPart): { name: string; text: string } {
-  let bytes = p.content;
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw AppError.invalid(`${p.name}: not a valid gzip stream (${(e as Error).message})`, [{ file: p.name, message: 'invalid gzip' }]);
-    }
-  }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  return { name: p.name, text };
 }
 
 export function diagnosticsToDetails(diags: Diagnostic[]) {
@@ -103,28 +81,9 @@ export class SnapshotsService {
 
   /**
    * Accepts an upload and answers at once: the snapshot is pending until the worker has parsed and stored it whole.
-   * Identical content (same sha256 after gunzip) answers the snapshot that already holds it.
+   * The upload arrives gzip-compressed and hashed (compressUpload); identical content answers the snapshot that
+   * already holds it.
    */
-  async submit(ctx: TenantContext, clusterId: string, parts: UploadPart[], source: SnapshotSourceName = 'upload'): Promise<SubmitResult> {
-    if (!canWrite(ctx)) throw AppError.forbidden('uploading a snapshot needs a writer or admin key');
-    if (!(await this.clusters.get(ctx, clusterId))) throw AppError.notFound('cluster', clusterId);
-    if (!parts.length || parts.every((p) => p.content.byteLength === 0)) throw AppError.invalid('the upload is empty');
-    const decoded = parts.map(decodePart);
-    const hash = createHash('sha256');
-    for (const d of decoded) hash.update(d.name).update('\0').update(d.text).update('\0');
-    const offsets: Array<{ name: string; start: number; end: number }> = [];
-    const chunks: Buffer[] = [];
-    let at = 0;
-    for (const d of decoded) {
-      const b = Buffer.from(d.text, 'utf8');
-      offsets.push({ name: d.name, start: at, end: at + b.length });
-      chunks.push(b);
-      at += b.length;
-    }
-    return this.submitCompressed(ctx, clusterId, { content: gzipSync(Buffer.concat(chunks), { level: 1 }), contentHash: hash.digest('hex'), size: at, parts: offsets }, source);
-  }
-
-  /** The streaming path: the upload arrives already gzip-compressed and hashed (see compressUpload). */
   async submitCompressed(ctx: TenantContext, clusterId: string, upload: CompressedUpload, source: SnapshotSourceName = 'upload'): Promise<SubmitResult> {
     if (!canWrite(ctx)) throw AppError.forbidden('uploading a snapshot needs a writer or admin key');
     if (!(await this.clusters.get(ctx, clusterId))) throw AppError.notFound('cluster', clusterId);

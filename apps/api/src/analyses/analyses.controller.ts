@@ -1,11 +1,9 @@
-import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { AnalysesService, AppError } from '@portolan/application';
-import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import type { TenantContext } from '@portolan/contracts';
 import type { Request, Response } from 'express';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { analysisJson, parseWait, submissionReply } from './analysis.model';
-import { readRawBody } from './request-body';
 
 /** Manifests as JSON: `{"manifests": "<YAML/JSON text>", "name"?}`, an envelope `{"files": [...]}`, or one object/List. */
 function textOfJson(body: unknown): { text: string; name?: string } {
@@ -22,10 +20,7 @@ function textOfJson(body: unknown): { text: string; name?: string } {
 
 @Controller('v1')
 export class AnalysesController {
-  constructor(
-    private readonly analyses: AnalysesService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly analyses: AnalysesService) {}
 
   /**
    * Writer or admin: check manifests against the cluster's latest snapshot. The body is YAML/JSON manifest text,
@@ -34,7 +29,8 @@ export class AnalysesController {
   @Post('clusters/:id/analyses')
   async submit(@CurrentTenant() t: TenantContext, @Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('wait') wait?: string) {
     const seconds = parseWait(wait);
-    const raw = await readRawBody(req, this.config.http.maxBodyBytes);
+    // configure-app gives this route non-JSON bodies as bytes and JSON bodies parsed; no body at all is empty text
+    const raw = Buffer.isBuffer(req.body) ? req.body : req.body === undefined ? Buffer.alloc(0) : null;
     const { text, name } = raw ? { text: new TextDecoder('utf-8', { fatal: false }).decode(raw), name: undefined } : textOfJson(req.body);
     const fileName = name ?? (typeof req.headers['x-filename'] === 'string' ? req.headers['x-filename'] : undefined);
     const s = await this.analyses.submitManifests(t, id, text, fileName);
