@@ -5,6 +5,7 @@
  * match a healthy kubelet-registered node: allocatable pods 110, cpu 4 (4000m), memory 8Gi, Ready.
  * Every builder takes a partial override; nested arrays are replaced, not merged.
  */
+import { defaultProfile } from './adapter/profile';
 import type {
   Container,
   ContainerPort,
@@ -207,31 +208,10 @@ export function aWorkload(kind: WorkloadKind, name: string, template: Pod, opts:
   };
 }
 
-/** A snapshot with the default profile values inlined (kept local so testing.ts has no adapter dependency). */
+/** A snapshot with the profile the adapter defaults to, unless the test gives one. */
 export function aSnapshot(parts: Partial<Snapshot> = {}): Snapshot {
   return {
-    profile: parts.profile ?? {
-      kubernetesVersion: '1.33',
-      nodePortRange: { base: 30000, size: 2768 },
-      kubeProxy: {
-        mode: 'iptables',
-        clusterCIDR: '',
-        detectLocalMode: '',
-        masqueradeBit: 14,
-        masqueradeAll: false,
-        localhostNodePorts: true,
-        nodePortAddresses: [],
-      },
-      cni: {
-        networkName: 'cbr0',
-        conflist: null,
-        portmap: { snat: true, markMasqBit: 13, masqAll: false, conditionsV4: [], conditionsV6: [], backend: 'iptables' },
-        bridge: 'cni0',
-        ipMasq: false,
-      },
-      containerRuntime: 'containerd',
-      iptablesHasRandomFully: true,
-    },
+    profile: parts.profile ?? defaultProfile(),
     nodes: parts.nodes ?? [],
     pods: parts.pods ?? [],
     workloads: parts.workloads ?? [],
