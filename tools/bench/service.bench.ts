@@ -16,6 +16,8 @@ import { BENCH_SCALE, syntheticListJson } from './synthetic';
 const scale = process.env['BENCH_NODES'] ? { ...BENCH_SCALE, nodes: Number(process.env['BENCH_NODES']) } : BENCH_SCALE;
 const HTTP_N = Number(process.env['BENCH_HTTP_N'] ?? 3000);
 const HTTP_CONCURRENCY = Number(process.env['BENCH_HTTP_CONCURRENCY'] ?? 16);
+/** BENCH_ONLY=schedule | import: one part, for iterating on it */
+const ONLY = process.env['BENCH_ONLY'];
 const rows: string[] = [];
 const row = (s: string) => {
   rows.push(s);
@@ -146,7 +148,8 @@ async function main(): Promise<void> {
     const demo = (await api(stack, key, 'POST', '/v1/clusters', { name: 'demo' })).cluster.id;
     const up = await api(stack, key, 'POST', `/v1/clusters/${demo}/snapshots`, readFileSync(path.join(root, 'test/fixtures/clusters/seed-001-exposure-modes.yaml'), 'utf8'));
     await waitReady(stack, key, up.id, 30_000);
-    await scheduleBench(stack, key, demo, '3-node seed-001 cluster');
+    if (ONLY !== 'import') await scheduleBench(stack, key, demo, '3-node seed-001 cluster');
+    if (ONLY === 'schedule') return;
 
     // ---- 1. the synthetic cluster through the upload endpoint
     let text: string | undefined = syntheticListJson(scale);
@@ -162,7 +165,7 @@ async function main(): Promise<void> {
     text = undefined;
     row(`import ${scale.nodes} nodes / ${scale.nodes * scale.podsPerNode} pods via upload | ${(importMs / 1000).toFixed(1)} s to ready (202 after ${(acceptedMs / 1000).toFixed(1)} s) | baseline raw COPY of the same rows ${(copyMs / 1000).toFixed(1)} s | ratio ${(importMs / copyMs).toFixed(2)}x | peak RSS api ${mb(peakRss(stack.pids.api))}, worker ${mb(peakRss(stack.pids.worker))} | goal <= 60 s, <= 3x COPY, <= 1.5 GB`);
 
-    await scheduleBench(stack, key, big, '5000-node synthetic cluster');
+    if (ONLY !== 'import') await scheduleBench(stack, key, big, '5000-node synthetic cluster');
     row(`peak RSS after the synthetic cluster's engine is cached | api ${mb(peakRss(stack.pids.api))} | worker ${mb(peakRss(stack.pids.worker))}`);
   } finally {
     await stack.stop();

@@ -45,6 +45,12 @@ export interface Stack {
 
 export type CpuSample = Record<'api' | 'worker' | 'postgres' | 'redis', number>;
 
+/** BENCH_PROFILE=api|worker|api,worker: write V8 CPU profiles of that app to BENCH_PROFILE_DIR (default /tmp) */
+function profileArgs(app: string): string[] {
+  const wanted = (process.env['BENCH_PROFILE'] ?? '').split(',');
+  return wanted.includes(app) ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR'] ?? tmpdir()}`, `--cpu-prof-name=${app}.cpuprofile`] : [];
+}
+
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** utime + stime of one process in ms, and its parent pid; null when it is gone or /proc is absent. */
@@ -177,7 +183,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api', 'worker', '--outputStyle=static'], { cwd: root, env: { ...env, NX_DAEMON: 'false' }, stdio: ['ignore', 'ignore', 'inherit'] });
     }
     for (const app of ['api', 'worker']) {
-      children.push(spawn(process.execPath, [path.join(root, `dist/apps/${app}/main.js`)], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] }));
+      children.push(spawn(process.execPath, [...profileArgs(app), path.join(root, `dist/apps/${app}/main.js`)], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] }));
     }
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     await waitReady(baseUrl, opts.readyTimeoutMs ?? 60_000, children);

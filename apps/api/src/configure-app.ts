@@ -35,6 +35,8 @@ export function configureApp(app: INestApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // Answers are POST bodies or immutable snapshots: no client revalidates them, so hashing every body is waste.
+  (app.getHttpAdapter().getInstance() as express.Application).set('etag', false);
   const auth = app.get(AuthRepository);
   const requireKey = apiKeyMiddleware(auth, app.get(AuthCache));
 

@@ -13,6 +13,7 @@ import {
   type TraceResult,
 } from '@portolan/netsim';
 import { SnapshotsRepository } from '@portolan/persistence';
+import { LRUCache } from 'lru-cache';
 import { diagnosticsToDetails } from './snapshots.service';
 import { EngineService } from './engine.service';
 import { AppError } from './errors';
@@ -41,12 +42,27 @@ function guard<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Parsed question inputs by exact text, as Apollo keeps parsed queries: portals and CI ask the same pod again and
+ * again, and the `yaml` library spends ~150 µs on even an eight-line Pod, more than the engine's answer. Only small
+ * texts, only successful parses; callers get their own copy of the object, so nothing they do reaches the cache.
+ */
+const parsedInputs = new LRUCache<string, ParsedObject>({ max: 1024, maxSize: 16 * 1024 * 1024, sizeCalculation: (_v, text) => text.length * 2 + 1 });
+const MEMO_MAX_TEXT = 64 * 1024;
+
 /** One object given as YAML or JSON text (a Pod or a workload), or already as an object. */
 export function singleObject(input: string | object, what: string): ParsedObject | object {
   if (typeof input !== 'string') return input;
-  const objects = guard(() => parseDocuments([{ name: what, text: input }]));
-  if (objects.length !== 1) throw AppError.invalid(`${what} must hold exactly one object, it holds ${objects.length}`, [{ field: what, message: 'expected one object' }]);
-  return objects[0] as ParsedObject;
+  const key = `${what}\0${input}`;
+  let parsed = parsedInputs.get(key);
+  if (!parsed) {
+    const objects = guard(() => parseDocuments([{ name: what, text: input }]));
+    if (objects.length !== 1) throw AppError.invalid(`${what} must hold exactly one object, it holds ${objects.length}`, [{ field: what, message: 'expected one object' }]);
+    parsed = objects[0] as ParsedObject;
+    if (input.length <= MEMO_MAX_TEXT) parsedInputs.set(key, parsed);
+    else return parsed;
+  }
+  return { ...parsed, obj: structuredClone(parsed.obj) };
 }
 
 /**

@@ -27,6 +27,8 @@ export function queryDepth(doc: DocumentNode, operationName?: string | null): nu
   return max;
 }
 
+const measured = new WeakMap<DocumentNode, Map<string, { depth: number; complexity: number }>>();
+
 /** Query depth and cost limits, checked once the operation is resolved, before any resolver runs. */
 @Plugin()
 export class QueryLimitsPlugin implements ApolloServerPlugin {
@@ -40,17 +42,29 @@ export class QueryLimitsPlugin implements ApolloServerPlugin {
     const schemaHost = this.schemaHost;
     return {
       async didResolveOperation({ request, document }) {
-        const depth = queryDepth(document, request.operationName);
+        // Apollo hands the same DocumentNode for the same query text, so a repeated question is measured once per
+        // distinct set of non-string variables (list sizes such as `first`; string inputs cost nothing extra).
+        let perDoc = measured.get(document);
+        if (!perDoc) measured.set(document, (perDoc = new Map()));
+        const key = `${request.operationName ?? ''}\0${JSON.stringify(request.variables ?? {}, (_k, v: unknown) => (typeof v === 'string' ? undefined : v))}`;
+        let cost = perDoc.get(key);
+        if (!cost) {
+          cost = {
+            depth: queryDepth(document, request.operationName),
+            complexity: getComplexity({
+              schema: schemaHost.schema,
+              operationName: request.operationName,
+              query: document,
+              variables: request.variables,
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            }),
+          };
+          if (perDoc.size < 64) perDoc.set(key, cost);
+        }
+        const { depth, complexity } = cost;
         if (depth > maxDepth) {
           throw new GraphQLError(`Query is too deep: ${depth}. Maximum allowed depth: ${maxDepth}`, { extensions: { code: 'QUERY_TOO_DEEP', depth } });
         }
-        const complexity = getComplexity({
-          schema: schemaHost.schema,
-          operationName: request.operationName,
-          query: document,
-          variables: request.variables,
-          estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-        });
         if (complexity > maxComplexity) {
           throw new GraphQLError(`Query is too complex: ${complexity}. Maximum allowed complexity: ${maxComplexity}`, { extensions: { code: 'QUERY_TOO_COMPLEX', complexity } });
         }
