@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -68,6 +69,10 @@ const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 4
         playground: false,
         introspection: true,
         includeStacktraceInErrorResponses: false,
+        // No HTTP caching hints are served (answers depend on the caller's key), and Apollo's cache-control plugin
+        // would otherwise wrap every field resolver to compute them.
+        // (the cast bridges @apollo/server's ESM and CJS type declarations of the same plugin)
+        plugins: [ApolloServerPluginCacheControlDisabled() as unknown as NonNullable<ApolloDriverConfig['plugins']>[number]],
         context: ({ req }: { req: AuthedRequest }) => ({ req, loaders: new Loaders(req.tenant, clusters) }),
       }),
     }),

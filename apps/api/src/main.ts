@@ -1,12 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { APP_CONFIG, type AppConfig } from '@portolan/config';
+import { APP_CONFIG, getConfig, type AppConfig } from '@portolan/config';
 import { Database } from '@portolan/persistence';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { joinPrimary, runPrimary, underPrimary } from './cluster';
+import { registry } from './metrics/metrics';
 import { configureApp } from './configure-app';
 
 async function bootstrap(): Promise<void> {
+  if (underPrimary()) joinPrimary(registry);
   const app = await NestFactory.create(AppModule, { bufferLogs: true, bodyParser: false });
   configureApp(app);
   const config = app.get<AppConfig>(APP_CONFIG);
@@ -22,7 +25,15 @@ async function bootstrap(): Promise<void> {
   log.log(`portolan api listening on http://${config.http.host}:${config.http.port} (queue: BullMQ on ${config.queue.backend})`);
 }
 
-bootstrap().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+function main(): Promise<void> | void {
+  const { http, log } = getConfig();
+  if (http.processes > 1 && !underPrimary()) return runPrimary(http.processes, log.level);
+  return bootstrap();
+}
+
+Promise.resolve()
+  .then(main)
+  .catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });

@@ -14,6 +14,7 @@ const EnvSchema = z
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: int(3000, 0).pipe(z.number().max(65535)),
+    API_PROCESSES: int(1, 1).pipe(z.number().max(64)),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }),
     MIGRATION_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
@@ -40,7 +41,8 @@ export type QueueBackend = 'redis' | 'postgres';
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
-  http: { host: string; port: number; maxBodyBytes: number; maxUploadBytes: number };
+  /** processes: API processes sharing the port (node:cluster) when > 1 */
+  http: { host: string; port: number; processes: number; maxBodyBytes: number; maxUploadBytes: number };
   database: { url: string; migrationUrl: string };
   /** BullMQ on Redis when REDIS_URL is set, else BullMQ's Postgres backend */
   queue: { backend: QueueBackend; redisUrl?: string; postgresUrl: string; concurrency: number };
@@ -65,7 +67,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const e = parsed.data;
   return {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
+    http: { host: e.HOST, port: e.PORT, processes: e.API_PROCESSES, maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
     database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL },
     queue: {
       backend: e.REDIS_URL ? 'redis' : 'postgres',
@@ -94,6 +96,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'REDIS_URL', default: '(unset: BullMQ on Postgres)', description: 'BullMQ on Redis when set' },
   { name: 'QUEUE_DATABASE_URL', default: 'MIGRATION_DATABASE_URL', description: "BullMQ's Postgres backend connection when REDIS_URL is unset" },
   { name: 'HOST / PORT', default: '127.0.0.1 / 3000', description: 'API listener' },
+  { name: 'API_PROCESSES', default: '1', description: 'API processes sharing the port (node:cluster); one per core serves warm questions on every core, each with its own engine cache' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level' },
   { name: 'SECRETS_KEY', default: '(development key; required in production)', description: '64 hex chars: AES-256-GCM key for webhook secrets and import tokens at rest' },
   { name: 'SNAPSHOT_RETENTION', default: '10', description: 'ready snapshots kept per cluster (failed ones are pruned apart: the newest 5 stay)' },

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { clusterMetrics, underPrimary } from '../cluster';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();
@@ -28,6 +29,7 @@ export class MetricsController {
   @Get('metrics')
   @Header('Content-Type', registry.contentType)
   metrics(): Promise<string> {
-    return registry.metrics();
+    // Under API_PROCESSES > 1 the primary sums every process's registry; one process's counts would mislead.
+    return underPrimary() ? clusterMetrics() : registry.metrics();
   }
 }

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { closeProvisioner, newTenant } from './support/client';
+
+afterAll(closeProvisioner);
+
+const root = path.resolve(__dirname, '../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** API_PROCESSES=2: a primary and two API processes on one port, as a 2-core host runs it. */
+describe('the API as several processes (API_PROCESSES)', () => {
+  let primary: ChildProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    primary = spawn(process.execPath, [path.join(root, 'dist/apps/api/main.js')], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '2' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const until = Date.now() + 60_000;
+    for (;;) {
+      if (primary.exitCode !== null) throw new Error(`the API primary exited during start (code ${primary.exitCode})`);
+      try {
+        if ((await fetch(`${base}/readyz`)).ok && childrenOf(primary.pid!).length === 2) break;
+      } catch {
+        // not yet listening
+      }
+      if (Date.now() > until) throw new Error('the API processes did not become ready in 60 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+
+  afterAll(() => {
+    if (primary.exitCode === null) primary.kill('SIGKILL');
+  });
+
+  it('serves from both processes, and /metrics counts the requests of both', async () => {
+    const t = await newTenant();
+    // a new connection per request: node:cluster hands connections round-robin to the processes
+    for (let i = 0; i < 40; i++) {
+      const r = await fetch(`${base}/v1/clusters`, { headers: { authorization: `Bearer ${t.key}`, connection: 'close' } });
+      expect(r.status).toBe(200);
+    }
+    const text = await (await fetch(`${base}/metrics`, { headers: { connection: 'close' } })).text();
+    const m = /portolan_http_request_duration_seconds_count\{[^}]*route="\/v1\/clusters"[^}]*status="200"[^}]*\} (\d+)/.exec(text);
+    // one process alone saw about half of them
+    expect(Number(m?.[1])).toBeGreaterThanOrEqual(40);
+  });
+
+  it('replaces a process that dies, then drains both and exits 0 on SIGTERM', async () => {
+    const [victim] = childrenOf(primary.pid!);
+    process.kill(victim!, 'SIGKILL');
+    const until = Date.now() + 30_000;
+    while (!(childrenOf(primary.pid!).length === 2 && !childrenOf(primary.pid!).includes(victim!))) {
+      if (Date.now() > until) throw new Error('no replacement API process within 30 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await fetch(`${base}/healthz`, { headers: { connection: 'close' } })).status).toBe(200);
+
+    const workers = childrenOf(primary.pid!);
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => primary.once('exit', (code, signal) => resolve({ code, signal })));
+    primary.kill('SIGTERM');
+    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(workers.filter(alive)).toEqual([]);
+  });
+});
