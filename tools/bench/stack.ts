@@ -53,19 +53,24 @@ function profileArgs(app: string): string[] {
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-/** utime + stime of one process in ms, and its parent pid; null when it is gone or /proc is absent. */
-function procCpu(pid: number): { ms: number; ppid: number } | null {
+/**
+ * utime + stime of one process in ms, the same of its children it has reaped (cutime + cstime), and its parent pid;
+ * null when it is gone or /proc is absent.
+ */
+function procCpu(pid: number): { ms: number; reaped: number; ppid: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
-    return { ms: (Number(f[11]) + Number(f[12])) * TICK_MS, ppid: Number(f[1]) };
+    return { ms: (Number(f[11]) + Number(f[12])) * TICK_MS, reaped: (Number(f[13]) + Number(f[14])) * TICK_MS, ppid: Number(f[1]) };
   } catch {
     return null;
   }
 }
 
+/** A process and its children, live or exited (Postgres backends come and go with the apps' pools). */
 function treeCpu(rootPid: number): number {
-  let total = procCpu(rootPid)?.ms ?? 0;
+  const root = procCpu(rootPid);
+  let total = root ? root.ms + root.reaped : 0;
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     const p = procCpu(Number(d));
@@ -194,7 +199,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       pids: { api: children[0]?.pid ?? 0, worker: children[1]?.pid ?? 0 },
       cpu: () => {
         const pidOf = (file: string) => Number(readFileSync(path.join(state, file), 'utf8').split('\n')[0]);
-        return { api: procCpu(children[0]?.pid ?? 0)?.ms ?? 0, worker: procCpu(children[1]?.pid ?? 0)?.ms ?? 0, postgres: treeCpu(pidOf('pg/postmaster.pid')), redis: procCpu(pidOf('redis.pid'))?.ms ?? 0 };
+        return { api: treeCpu(children[0]?.pid ?? 0), worker: procCpu(children[1]?.pid ?? 0)?.ms ?? 0, postgres: treeCpu(pidOf('pg/postmaster.pid')), redis: procCpu(pidOf('redis.pid'))?.ms ?? 0 };
       },
       async newTenant(role = 'admin') {
         provisioner ??= new TenantProvisioner(env['MIGRATION_DATABASE_URL'] as string);

@@ -41,7 +41,11 @@ function harness(opts: { stored?: AnalysisRow; load?: () => Promise<unknown>; en
       deliveries.set(a.deliveryId, { bodyHash: a.bodyHash, analysisId: r.id });
       return { analysis: r, created: true, bodyMatches: true };
     },
-    markRunning: async (_c: TenantContext, id: string, snapshotId: string | null) => void Object.assign(rows.get(id) as AnalysisRow, { status: 'running', snapshotId }),
+    claim: async (_c: TenantContext, id: string) => {
+      const r = rows.get(id);
+      if (!r || (r.status !== 'pending' && r.status !== 'running')) return null;
+      return Object.assign(r, { status: 'running' });
+    },
     finish: async (_c: TenantContext, id: string, r: { verdict: string; result: unknown; sarif: unknown }) => void Object.assign(rows.get(id) as AnalysisRow, { status: 'done', ...r }),
     failed: async (_c: TenantContext, id: string, error: unknown) => void Object.assign(rows.get(id) as AnalysisRow, { status: 'failed', error }),
   };
@@ -128,7 +132,7 @@ describe('AnalysesService.run (the worker)', () => {
     const down = () => Promise.reject(Object.assign(new Error("Can't reach database server"), { code: 'P1001' }));
     const h = harness({ stored: row(), load: down });
     await expect(h.service.run(job, { final: false })).rejects.toMatchObject({ code: 'P1001' });
-    expect(h.rows.get(ANALYSIS)?.status).toBe('pending');
+    expect(h.rows.get(ANALYSIS)?.status).toBe('running'); // claimed; the retry claims it again
     expect(await h.service.run(job, { final: true })).toBe('failed');
     expect(h.rows.get(ANALYSIS)).toMatchObject({ status: 'failed', error: { transient: true, message: expect.stringContaining('database') } });
   });

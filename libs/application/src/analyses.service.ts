@@ -14,7 +14,7 @@ import {
   type TextInput,
   type Workload,
 } from '@portolan/netsim';
-import { AnalysesRepository, AuthRepository, ClustersRepository, isUuid, type AnalysisRow } from '@portolan/persistence';
+import { AnalysesRepository, AuthRepository, ClustersRepository, isUniqueViolation, isUuid, type AnalysisRow } from '@portolan/persistence';
 import { profileOf } from './cluster-profile';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
@@ -225,7 +225,7 @@ export class AnalysesService {
       r = await this.analyses.createForDelivery(ctx, input);
     } catch (e) {
       // Two concurrent first deliveries: the unique (cluster, delivery) constraint lets one win; the other reads it.
-      if ((e as { code?: unknown }).code !== 'P2002') throw e;
+      if (!isUniqueViolation(e)) throw e;
       r = await this.analyses.createForDelivery(ctx, input);
     }
     if (!r.bodyMatches) {
@@ -281,12 +281,12 @@ export class AnalysesService {
    */
   async run(job: AnalyzeJob, attempt: { final: boolean } = { final: true }): Promise<'done' | 'failed' | 'skipped'> {
     const ctx = systemContext(asTenantId(job.tenantId), 'analyze');
-    const a = await this.analyses.get(ctx, job.analysisId);
-    if (!a || a.status === 'done' || a.status === 'failed') return 'skipped';
+    const a = await this.analyses.claim(ctx, job.analysisId);
+    if (!a) return 'skipped';
     const started = Date.now();
     try {
       const { result, sarif } = await this.analyze(ctx, a);
-      await this.analyses.finish(ctx, a.id, { verdict: result.verdict, result: result as never, sarif: sarif as never });
+      await this.analyses.finish(ctx, a.id, { snapshotId: result.snapshotId, verdict: result.verdict, result: result as never, sarif: sarif as never });
       this.log.log({ analysisId: a.id, tenantId: ctx.tenantId, verdict: result.verdict, findings: result.findings.length, ms: Date.now() - started }, 'analysis done');
       return 'done';
     } catch (e) {
@@ -315,7 +315,6 @@ export class AnalysesService {
       // No snapshot: the manifests alone, under the cluster's profile (NodePort range, versions).
       engine = new ClusterEngine(buildSnapshot([], { profile: profileOf(cluster) }).snapshot);
     }
-    await this.analyses.markRunning(ctx, a.id, snapshotId);
     return analyzeInputs(inputs, engine, snapshotId);
   }
 

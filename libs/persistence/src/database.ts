@@ -52,3 +52,12 @@ export class Database {
     await this.client.$disconnect();
   }
 }
+
+/** Postgres' UNIQUE_VIOLATION, as Prisma reports it from a model call (P2002) or a raw query (P2010 + 23505). */
+export function isUniqueViolation(e: unknown): boolean {
+  const o = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown } | null;
+  if (!o || typeof o !== 'object') return false;
+  if (o.code === 'P2002') return true;
+  if (o.code !== 'P2010') return false;
+  return o.meta?.driverAdapterError?.cause?.originalCode === '23505' || (typeof o.message === 'string' && o.message.includes('Code: `23505`'));
+}
