@@ -19,7 +19,7 @@ export interface AnalysisRow {
   finishedAt: Date | null;
 }
 
-/** An analyses row as raw SQL returns it (status cast to text). */
+/** An analyses row as plain SQL returns it (status cast to text). */
 interface RawAnalysis {
   id: string;
   tenant_id: string;
@@ -36,6 +36,11 @@ interface RawAnalysis {
   created_at: Date;
   finished_at: Date | null;
 }
+
+const COLUMN_NAMES = ['id', 'tenant_id', 'cluster_id', 'snapshot_id', 'source', 'status', 'manifests', 'meta', 'verdict', 'result', 'sarif', 'error', 'created_at', 'finished_at'];
+/** The select list of a RawAnalysis, of table alias `t.` when given */
+const columns = (t = '') => COLUMN_NAMES.map((c) => (c === 'status' ? `${t}status::text AS status` : t + c)).join(', ');
+const COLUMNS = columns();
 
 const fromRaw = (r: RawAnalysis): AnalysisRow => ({
   id: r.id,
@@ -57,9 +62,11 @@ const fromRaw = (r: RawAnalysis): AnalysisRow => ({
 export class AnalysesRepository {
   constructor(private readonly db: Database) {}
 
-  get(ctx: TenantContext, id: string): Promise<AnalysisRow | null> {
-    if (!isUuid(id)) return Promise.resolve(null);
-    return this.db.withTenant(ctx, (tx) => tx.analysis.findFirst({ where: { tenantId: ctx.tenantId, id } })) as Promise<AnalysisRow | null>;
+  /** Also the `?wait` poll of a webhook delivery: plain SQL (Database.withTenantSql). */
+  async get(ctx: TenantContext, id: string): Promise<AnalysisRow | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.withTenantSql(ctx, (sql) => sql<RawAnalysis>(`SELECT ${COLUMNS} FROM analyses WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, id]));
+    return rows[0] ? fromRaw(rows[0]) : null;
   }
 
   create(ctx: TenantContext, a: { clusterId: string; source: string; manifests: string; meta?: Prisma.InputJsonValue }): Promise<AnalysisRow> {
@@ -70,7 +77,7 @@ export class AnalysesRepository {
 
   /**
    * The webhook's idempotency: the first delivery with this id creates the analysis; a repeat finds it. One
-   * statement (a delivery is the webhook's hot path: Prisma's findFirst + two creates took five round trips). The
+   * statement in plain SQL (the webhook's hot path: Prisma's findFirst + two creates took five round trips). The
    * unique (cluster_id, delivery_id) constraint decides a race: the loser's statement fails whole (nothing of it
    * stays) with UNIQUE_VIOLATION, and a second call reads the winner's analysis.
    */
@@ -79,25 +86,24 @@ export class AnalysesRepository {
     a: { clusterId: string; deliveryId: string; bodyHash: string; manifests: string; meta?: Prisma.InputJsonValue },
   ): Promise<{ analysis: AnalysisRow; created: boolean; bodyMatches: boolean }> {
     const meta = a.meta === undefined ? null : JSON.stringify(a.meta);
-    const rows = await this.db.withTenant(ctx, (tx) =>
-      tx.$queryRaw<Array<RawAnalysis & { created: boolean; body_matches: boolean }>>`
-        WITH new_analysis AS (
-          INSERT INTO analyses (tenant_id, cluster_id, source, manifests, meta)
-          SELECT ${ctx.tenantId}::uuid, ${a.clusterId}::uuid, 'webhook', ${a.manifests}, ${meta}::jsonb
-          WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE cluster_id = ${a.clusterId}::uuid AND delivery_id = ${a.deliveryId})
-          RETURNING *
-        ), new_delivery AS (
-          INSERT INTO webhook_deliveries (tenant_id, cluster_id, delivery_id, body_hash, analysis_id)
-          SELECT tenant_id, cluster_id, ${a.deliveryId}, ${a.bodyHash}, id FROM new_analysis
-        )
-        SELECT n.id, n.tenant_id, n.cluster_id, n.snapshot_id, n.source, n.status::text AS status, n.manifests, n.meta, n.verdict,
-               n.result, n.sarif, n.error, n.created_at, n.finished_at, true AS created, true AS body_matches
-        FROM new_analysis n
-        UNION ALL
-        SELECT x.id, x.tenant_id, x.cluster_id, x.snapshot_id, x.source, x.status::text, x.manifests, x.meta, x.verdict,
-               x.result, x.sarif, x.error, x.created_at, x.finished_at, false, d.body_hash = ${a.bodyHash}
-        FROM webhook_deliveries d JOIN analyses x ON x.id = d.analysis_id
-        WHERE d.tenant_id = ${ctx.tenantId}::uuid AND d.cluster_id = ${a.clusterId}::uuid AND d.delivery_id = ${a.deliveryId}`,
+    const rows = await this.db.withTenantSql(ctx, (sql) =>
+      sql<RawAnalysis & { created: boolean; body_matches: boolean }>(
+        `WITH new_analysis AS (
+           INSERT INTO analyses (tenant_id, cluster_id, source, manifests, meta)
+           SELECT $1::uuid, $2::uuid, 'webhook', $3, $4::jsonb
+           WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE cluster_id = $2::uuid AND delivery_id = $5)
+           RETURNING *
+         ), new_delivery AS (
+           INSERT INTO webhook_deliveries (tenant_id, cluster_id, delivery_id, body_hash, analysis_id)
+           SELECT tenant_id, cluster_id, $5, $6, id FROM new_analysis
+         )
+         SELECT ${COLUMNS}, true AS created, true AS body_matches FROM new_analysis
+         UNION ALL
+         SELECT ${columns('x.')}, false, d.body_hash = $6
+         FROM webhook_deliveries d JOIN analyses x ON x.id = d.analysis_id
+         WHERE d.tenant_id = $1::uuid AND d.cluster_id = $2::uuid AND d.delivery_id = $5`,
+        [ctx.tenantId, a.clusterId, a.manifests, meta, a.deliveryId, a.bodyHash],
+      ),
     );
     const r = rows[0];
     if (!r) throw new Error(`delivery ${a.deliveryId}: neither stored nor found`);
@@ -110,18 +116,22 @@ export class AnalysesRepository {
    */
   async claim(ctx: TenantContext, id: string): Promise<AnalysisRow | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.db.withTenant(ctx, (tx) =>
-      tx.analysis.updateManyAndReturn({ where: { tenantId: ctx.tenantId, id, status: { in: ['pending', 'running'] } }, data: { status: 'running' } }),
+    const rows = await this.db.withTenantSql(ctx, (sql) =>
+      sql<RawAnalysis>(`UPDATE analyses SET status = 'running' WHERE tenant_id = $1 AND id = $2 AND status IN ('pending', 'running') RETURNING ${COLUMNS}`, [ctx.tenantId, id]),
     );
-    return (rows[0] as AnalysisRow | undefined) ?? null;
+    return rows[0] ? fromRaw(rows[0]) : null;
   }
 
-  async finish(ctx: TenantContext, id: string, r: { snapshotId: string | null; verdict: string; result: Prisma.InputJsonValue; sarif: Prisma.InputJsonValue }): Promise<void> {
-    await this.db.withTenant(ctx, (tx) =>
-      tx.analysis.updateMany({
-        where: { tenantId: ctx.tenantId, id },
-        data: { status: 'done', snapshotId: r.snapshotId, verdict: r.verdict, result: r.result, sarif: r.sarif, finishedAt: new Date() },
-      }),
+  async finish(ctx: TenantContext, id: string, r: { snapshotId: string | null; verdict: string; result: unknown; sarif: unknown }): Promise<void> {
+    await this.db.withTenantSql(ctx, (sql) =>
+      sql(`UPDATE analyses SET status = 'done', snapshot_id = $3, verdict = $4, result = $5::jsonb, sarif = $6::jsonb, finished_at = now() WHERE tenant_id = $1 AND id = $2`, [
+        ctx.tenantId,
+        id,
+        r.snapshotId,
+        r.verdict,
+        JSON.stringify(r.result),
+        JSON.stringify(r.sarif),
+      ]),
     );
   }
 

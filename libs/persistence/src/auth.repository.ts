@@ -2,21 +2,22 @@ import { asTenantId, type ApiKeyRole, type TenantContext } from '@portolan/contr
 import type { Database } from './database';
 import { hashApiKey } from './keys';
 
-/** The two look-ups that happen before the tenant is known; each goes through its own SECURITY DEFINER function. */
+/**
+ * The two look-ups that happen before the tenant is known; each goes through its own SECURITY DEFINER function.
+ * Both run on every webhook delivery or uncached key, so they skip Prisma (see Database.withTenantSql).
+ */
 export class AuthRepository {
   constructor(private readonly db: Database) {}
 
   async authenticate(key: string): Promise<TenantContext | null> {
-    const rows = await this.db.client.$queryRaw<Array<{ api_key_id: string; tenant_id: string; role: ApiKeyRole }>>`
-      SELECT api_key_id, tenant_id, role::text AS role FROM portolan_authenticate(${hashApiKey(key)})`;
+    const rows = await this.db.sql<{ api_key_id: string; tenant_id: string; role: ApiKeyRole }>('SELECT api_key_id, tenant_id, role::text AS role FROM portolan_authenticate($1)', [hashApiKey(key)]);
     const row = rows[0];
     return row ? { tenantId: asTenantId(row.tenant_id), actorId: row.api_key_id, role: row.role } : null;
   }
 
   /** Tenant and encrypted HMAC secret of a cluster, for the CI webhook; null when the cluster does not exist. */
   async webhookTarget(clusterId: string): Promise<{ tenantId: string; encryptedSecret: string } | null> {
-    const rows = await this.db.client.$queryRaw<Array<{ tenant_id: string; webhook_secret: string }>>`
-      SELECT tenant_id, webhook_secret FROM portolan_webhook_target(${clusterId}::uuid)`;
+    const rows = await this.db.sql<{ tenant_id: string; webhook_secret: string }>('SELECT tenant_id, webhook_secret FROM portolan_webhook_target($1::uuid)', [clusterId]);
     const row = rows[0];
     return row ? { tenantId: row.tenant_id, encryptedSecret: row.webhook_secret } : null;
   }

@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { TenantContext } from '@portolan/contracts';
+import pg from 'pg';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 
 export type Tx = Prisma.TransactionClient;
@@ -7,6 +8,9 @@ export type Tx = Prisma.TransactionClient;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids arrive from URLs and GraphQL: a malformed one is simply not found (never a Postgres cast error, a 500). */
 export const isUuid = (s: string): boolean => UUID_RE.test(s);
+
+/** A query on withTenantSql's connection: parameterised SQL, rows back. */
+export type Sql = <R = Record<string, unknown>>(text: string, values?: unknown[]) => Promise<R[]>;
 
 export interface TransactionOptions {
   timeoutMs?: number;
@@ -18,9 +22,40 @@ export interface TransactionOptions {
  */
 export class Database {
   readonly client: PrismaClient;
+  /** One pool for both ways in: Prisma's adapter and withTenantSql. */
+  private readonly pool: pg.Pool;
 
   constructor(url: string, poolMax = 10) {
-    this.client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolMax }) });
+    this.pool = new pg.Pool({ connectionString: url, max: poolMax });
+    this.client = new PrismaClient({ adapter: new PrismaPg(this.pool) });
+  }
+
+  /**
+   * withTenant for the hot paths (a CI delivery's insert, the worker's claim and finish, status polls): plain SQL
+   * on a pooled connection. Measured on this machine, a Prisma interactive transaction costs ~2 ms of client CPU
+   * whatever it holds; this one ~0.6 ms, with BEGIN and the tenant sent in one round trip. The same RLS applies:
+   * the tenant is transaction-local, and a tenant id that is not a UUID never reaches the SQL text.
+   */
+  async withTenantSql<T>(ctx: TenantContext, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    if (!isUuid(ctx.tenantId)) throw new Error('tenant id is not a UUID');
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query(`BEGIN; SELECT set_config('portolan.tenant_id', '${ctx.tenantId}', true)`);
+      const out = await fn(async <R>(text: string, values?: unknown[]) => (await c.query(text, values)).rows as R[]);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch((err: Error) => (broken = err));
+      throw e;
+    } finally {
+      c.release(broken); // a connection that cannot roll back is discarded, not reused
+    }
+  }
+
+  /** Plain SQL outside any tenant: only for the SECURITY DEFINER lookups (key and webhook target). */
+  async sql<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]> {
+    return (await this.pool.query(text, values)).rows as R[];
   }
 
   /** Runs fn in one transaction whose every statement sees only ctx's tenant. */
@@ -50,14 +85,15 @@ export class Database {
 
   async close(): Promise<void> {
     await this.client.$disconnect();
+    await this.pool.end();
   }
 }
 
-/** Postgres' UNIQUE_VIOLATION, as Prisma reports it from a model call (P2002) or a raw query (P2010 + 23505). */
+/** Postgres' UNIQUE_VIOLATION: from pg (23505), or as Prisma reports it from a model call (P2002) or a raw query (P2010). */
 export function isUniqueViolation(e: unknown): boolean {
   const o = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown } | null;
   if (!o || typeof o !== 'object') return false;
-  if (o.code === 'P2002') return true;
+  if (o.code === 'P2002' || o.code === '23505') return true;
   if (o.code !== 'P2010') return false;
   return o.meta?.driverAdapterError?.cause?.originalCode === '23505' || (typeof o.message === 'string' && o.message.includes('Code: `23505`'));
 }
