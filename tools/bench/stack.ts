@@ -45,6 +45,7 @@ export interface Stack {
 
 export type CpuSample = Record<'api' | 'worker' | 'postgres' | 'redis', number>;
 
+/** BENCH_APP_LOGS=1: the apps' stdout (their logs) on the bench's */
 /** BENCH_PROFILE=api|worker|api,worker: write V8 CPU profiles of that app to BENCH_PROFILE_DIR (default /tmp) */
 function profileArgs(app: string): string[] {
   const wanted = (process.env['BENCH_PROFILE'] ?? '').split(',');
@@ -188,7 +189,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api', 'worker', '--outputStyle=static'], { cwd: root, env: { ...env, NX_DAEMON: 'false' }, stdio: ['ignore', 'ignore', 'inherit'] });
     }
     for (const app of ['api', 'worker']) {
-      children.push(spawn(process.execPath, [...profileArgs(app), path.join(root, `dist/apps/${app}/main.js`)], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] }));
+      children.push(spawn(process.execPath, [...profileArgs(app), path.join(root, `dist/apps/${app}/main.js`)], { cwd: root, env, stdio: ['ignore', process.env['BENCH_APP_LOGS'] ? 'inherit' : 'ignore', 'inherit'] }));
     }
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     await waitReady(baseUrl, opts.readyTimeoutMs ?? 60_000, children);

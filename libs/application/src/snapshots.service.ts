@@ -116,8 +116,10 @@ export class SnapshotsService {
       await this.snapshots.fail(ctx, snap.id, { message: 'the upload is missing' });
       return 'failed';
     }
+    const t0 = Date.now();
     const all = gunzipSync(upload.content);
     const inputs = (upload.parts as Array<{ name: string; start: number; end: number }>).map((p) => ({ name: p.name, text: all.subarray(p.start, p.end).toString('utf8') }));
+    this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, bytes: all.byteLength, ms: Date.now() - t0 }, 'snapshot upload read');
     return this.storeDocuments(ctx, snap, cluster, inputs);
   }
 
@@ -137,26 +139,34 @@ export class SnapshotsService {
    * prune. Bad content fails the snapshot with the adapter's document/line/field diagnostics.
    */
   async storeDocuments(ctx: TenantContext, snap: SnapshotRow, cluster: ClusterRow, inputs: Array<{ name: string; text: string }>): Promise<'ready' | 'failed'> {
-    let parsed: ParsedObject[];
-    let diagnostics: Diagnostic[];
-    let counts: Record<string, number>;
+    const t0 = Date.now();
+    const ms = { parse: 0, build: 0, store: 0 };
+    let counts: Record<string, number> = {};
     try {
-      parsed = parseDocuments(inputs);
-      const built = buildSnapshot(parsed, { profile: profileOf(cluster) });
-      diagnostics = built.diagnostics;
-      const errors = diagnostics.filter((d) => d.severity === 'error');
-      if (errors.length) throw new InputError(errors);
-      const s = built.snapshot;
-      counts = {
-        nodes: s.nodes.length,
-        pods: s.pods.length,
-        workloads: s.workloads.length,
-        services: s.services.length,
-        endpointSlices: s.endpointSlices.filter((e) => !e.derived).length,
-        hostStates: s.hostStates.length,
-        networkPolicies: s.networkPolicies.length,
-        unknown: s.unknown.length,
-      };
+      const parsed = parseDocuments(inputs);
+      ms.parse = Date.now() - t0;
+      // Validation builds exactly what queries will later build; it runs while Postgres indexes the rows, and an
+      // error in it rolls the whole store back.
+      await this.snapshots.complete(ctx, snap.id, parsed.map(objectRow), () => {
+        const b0 = Date.now();
+        const built = buildSnapshot(parsed, { profile: profileOf(cluster) });
+        const errors = built.diagnostics.filter((d) => d.severity === 'error');
+        if (errors.length) throw new InputError(errors);
+        const s = built.snapshot;
+        counts = {
+          nodes: s.nodes.length,
+          pods: s.pods.length,
+          workloads: s.workloads.length,
+          services: s.services.length,
+          endpointSlices: s.endpointSlices.filter((e) => !e.derived).length,
+          hostStates: s.hostStates.length,
+          networkPolicies: s.networkPolicies.length,
+          unknown: s.unknown.length,
+        };
+        ms.build = Date.now() - b0;
+        return { counts, warnings: diagnosticsToDetails(built.diagnostics) as never };
+      });
+      ms.store = Date.now() - t0 - ms.parse;
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       const first = e.diagnostics.find((d) => d.severity === 'error') ?? e.diagnostics[0];
@@ -165,9 +175,8 @@ export class SnapshotsService {
       this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: e.message }, 'snapshot import failed: invalid content');
       return 'failed';
     }
-    await this.snapshots.complete(ctx, snap.id, parsed.map(objectRow), { counts, warnings: diagnosticsToDetails(diagnostics) as never });
     const pruned = await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
-    this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, source: snap.source, counts, pruned }, 'snapshot ready');
+    this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, source: snap.source, counts, pruned, ms }, 'snapshot ready');
     return 'ready';
   }
 }

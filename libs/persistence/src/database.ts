@@ -37,12 +37,17 @@ export class Database {
    * the tenant is transaction-local, and a tenant id that is not a UUID never reaches the SQL text.
    */
   async withTenantSql<T>(ctx: TenantContext, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.withTenantConnection(ctx, (c) => fn(async <R>(text: string, values?: unknown[]) => (await c.query(text, values)).rows as R[]));
+  }
+
+  /** withTenantSql with the pooled connection itself, for what plain queries cannot do (COPY). */
+  async withTenantConnection<T>(ctx: TenantContext, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (!isUuid(ctx.tenantId)) throw new Error('tenant id is not a UUID');
     const c = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await c.query(`BEGIN; SELECT set_config('portolan.tenant_id', '${ctx.tenantId}', true)`);
-      const out = await fn(async <R>(text: string, values?: unknown[]) => (await c.query(text, values)).rows as R[]);
+      const out = await fn(c);
       await c.query('COMMIT');
       return out;
     } catch (e) {

@@ -1,5 +1,8 @@
 import type { TenantContext } from '@portolan/contracts';
 import type { Prisma } from './generated/prisma/client';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import { isUuid, type Database } from './database';
 import { pageOf, type Page, type PageRequest } from './paging';
 
@@ -52,7 +55,27 @@ export interface ObjectFilter {
   hostNetwork?: boolean;
 }
 
-const INSERT_CHUNK = 5000;
+/** COPY text format: tab-separated columns, backslash-N for null, backslash escapes for backslash, tab, newline and CR. */
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const copyField = (v: string | null | undefined): string => (v === null || v === undefined ? '\\N' : v.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch] as string));
+const copyJson = (v: unknown): string => (v === null || v === undefined ? '\\N' : copyField(JSON.stringify(v)));
+
+/** The objects as COPY text, a thousand rows per chunk, made as the stream asks for them. */
+function* copyText(objects: ObjectRow[]): Generator<string> {
+  const rows: string[] = [];
+  for (const o of objects) {
+    const hostNetwork = o.hostNetwork === null || o.hostNetwork === undefined ? '\\N' : o.hostNetwork ? 't' : 'f';
+    rows.push(`${copyField(o.kind)}\t${copyField(o.namespace)}\t${copyField(o.name)}\t${copyField(o.nodeName)}\t${hostNetwork}\t${copyField(o.phase)}\t${copyField(o.ip)}\t${copyJson(o.labels)}\t${copyJson(o.raw)}\n`);
+    if (rows.length === 1000) yield rows.splice(0).join('');
+  }
+  if (rows.length) yield rows.join('');
+}
+
+/** What a ready snapshot records besides its objects. */
+export interface SnapshotMeta {
+  counts: Prisma.InputJsonValue;
+  warnings: Prisma.InputJsonValue;
+}
 
 export class SnapshotsRepository {
   constructor(private readonly db: Database) {}
@@ -120,37 +143,38 @@ export class SnapshotsRepository {
   /**
    * Stores every object and flips the snapshot to ready in ONE transaction: readers see the whole snapshot or
    * nothing. The upload is dropped in the same transaction once its content lives on as objects.
+   *
+   * The rows stream in by COPY, Postgres' bulk path. COPY FROM refuses tables under row-level security, so they land
+   * in a transaction-scoped temp table first and one INSERT ... SELECT moves them, under RLS's WITH CHECK like any
+   * insert. `meta` may be a function: it then runs while Postgres does that INSERT's index and foreign-key work (the
+   * caller's validation, on this process's core while the database uses the other), and if it throws, the
+   * transaction rolls back and nothing is stored.
    */
-  complete(ctx: TenantContext, snapshotId: string, objects: ObjectRow[], meta: { counts: Prisma.InputJsonValue; warnings: Prisma.InputJsonValue }): Promise<void> {
-    return this.db.withTenant(
-      ctx,
-      async (tx) => {
-        // One statement per chunk: the rows travel as a single JSON parameter that Postgres expands itself, which is
-        // many times cheaper than a multi-row INSERT built value by value. RLS's WITH CHECK still sees every row.
-        for (let i = 0; i < objects.length; i += INSERT_CHUNK) {
-          const chunk = JSON.stringify(
-            objects.slice(i, i + INSERT_CHUNK).map((o) => ({
-              kind: o.kind,
-              namespace: o.namespace,
-              name: o.name,
-              node_name: o.nodeName ?? null,
-              host_network: o.hostNetwork ?? null,
-              phase: o.phase ?? null,
-              ip: o.ip ?? null,
-              labels: o.labels ?? null,
-              raw: o.raw,
-            })),
-          );
-          await tx.$executeRaw`
-            INSERT INTO snapshot_objects (tenant_id, snapshot_id, kind, namespace, name, node_name, host_network, phase, ip, labels, raw)
-            SELECT ${ctx.tenantId}::uuid, ${snapshotId}::uuid, r.kind, r.namespace, r.name, r.node_name, r.host_network, r.phase, r.ip, r.labels, r.raw
-            FROM jsonb_to_recordset(${chunk}::jsonb) AS r(kind text, namespace text, name text, node_name text, host_network boolean, phase text, ip text, labels jsonb, raw jsonb)`;
-        }
-        await tx.snapshot.updateMany({ where: { tenantId: ctx.tenantId, id: snapshotId }, data: { status: 'ready', readyAt: new Date(), counts: meta.counts, warnings: meta.warnings } });
-        await tx.snapshotUpload.deleteMany({ where: { tenantId: ctx.tenantId, snapshotId } });
-      },
-      { timeoutMs: 600_000 },
-    );
+  async complete(ctx: TenantContext, snapshotId: string, objects: ObjectRow[], meta: SnapshotMeta | (() => SnapshotMeta)): Promise<void> {
+    await this.db.withTenantConnection(ctx, async (c) => {
+      await c.query(
+        `CREATE TEMP TABLE import_objects (kind text, namespace text, name text, node_name text, host_network boolean, phase text, ip text, labels jsonb, raw jsonb) ON COMMIT DROP`,
+      );
+      await pipeline(Readable.from(copyText(objects)), c.query(copyFrom('COPY import_objects FROM STDIN')));
+      const inserting = c.query(
+        `INSERT INTO snapshot_objects (tenant_id, snapshot_id, kind, namespace, name, node_name, host_network, phase, ip, labels, raw)
+         SELECT $1::uuid, $2::uuid, kind, namespace, name, node_name, host_network, phase, ip, labels, raw FROM import_objects`,
+        [ctx.tenantId, snapshotId],
+      );
+      let m: SnapshotMeta;
+      try {
+        m = typeof meta === 'function' ? meta() : meta;
+      } finally {
+        await inserting; // also when meta() threw: the ROLLBACK waits for it, and its own failure must not go unheard
+      }
+      await c.query(`UPDATE snapshots SET status = 'ready', ready_at = now(), counts = $3::jsonb, warnings = $4::jsonb WHERE tenant_id = $1 AND id = $2`, [
+        ctx.tenantId,
+        snapshotId,
+        JSON.stringify(m.counts),
+        JSON.stringify(m.warnings),
+      ]);
+      await c.query('DELETE FROM snapshot_uploads WHERE tenant_id = $1 AND snapshot_id = $2', [ctx.tenantId, snapshotId]);
+    });
   }
 
   async fail(ctx: TenantContext, snapshotId: string, error: Prisma.InputJsonValue): Promise<void> {

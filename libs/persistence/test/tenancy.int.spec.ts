@@ -116,6 +116,43 @@ describe('snapshots', () => {
     expect((await snapshots.loadObjects(a, s.id)).map((o) => o.name)).toEqual(['n1']);
   });
 
+  it('stores nothing when the validation that runs during the insert throws, and keeps the upload', async () => {
+    const a = await freshTenant(provisioner);
+    const c = await clusters.create(a, newCluster('invalid'));
+    const s = await snapshots.createPending(a, { clusterId: c.id, source: 'upload', contentHash: 'h3', upload: { parts: [], content: new Uint8Array([7]) } });
+    const rows = Array.from({ length: 2500 }, (_, i) => ({ kind: 'Pod', namespace: 'default', name: `p${i}`, raw: { kind: 'Pod', metadata: { name: `p${i}` } } }));
+    await expect(
+      snapshots.complete(a, s.id, rows, () => {
+        throw new Error('spec.containers[0].name: Required value');
+      }),
+    ).rejects.toThrow('Required value');
+    expect(await snapshots.get(a, s.id)).toMatchObject({ status: 'pending', readyAt: null });
+    expect(await snapshots.loadObjects(a, s.id)).toEqual([]);
+    expect((await snapshots.getUpload(a, s.id))?.content).toHaveLength(1);
+    // and the same call with a validation that passes stores all of them
+    await snapshots.complete(a, s.id, rows, () => ({ counts: { pods: rows.length }, warnings: [] }));
+    expect(await snapshots.loadObjects(a, s.id)).toHaveLength(2500);
+  });
+
+  it('stores every column of every object exactly, whatever characters COPY has to escape', async () => {
+    const a = await freshTenant(provisioner);
+    const c = await clusters.create(a, newCluster('copy'));
+    const s = await snapshots.createPending(a, { clusterId: c.id, source: 'upload', contentHash: 'h2', upload: { parts: [], content: new Uint8Array([1]) } });
+    const tricky = 'tab\there, newline\nthere, CR\r, backslash \\ and \\N, quote " and unicode é ✓';
+    const objects = [
+      { kind: 'Node', namespace: '', name: 'n1', nodeName: null, hostNetwork: null, phase: null, ip: null, labels: null, raw: { kind: 'Node', metadata: { name: 'n1', annotations: { note: tricky } } } },
+      { kind: 'Pod', namespace: 'ns\\odd', name: 'p1', nodeName: 'n1', hostNetwork: true, phase: 'Running', ip: '10.0.0.5', labels: { app: tricky }, raw: { kind: 'Pod', spec: { hostNetwork: true }, list: [1, 2.5, null, false] } },
+      { kind: 'Pod', namespace: 'default', name: 'p2', nodeName: 'n1', hostNetwork: false, phase: 'Pending', ip: null, labels: {}, raw: { kind: 'Pod' } },
+    ];
+    await snapshots.complete(a, s.id, objects, { counts: { nodes: 1, pods: 2 }, warnings: [{ message: tricky }] });
+    const stored = await snapshots.loadObjects(a, s.id);
+    expect(stored.map(({ kind, namespace, name, nodeName, hostNetwork, phase, ip, labels, raw }) => ({ kind, namespace, name, nodeName, hostNetwork, phase, ip, labels, raw }))).toEqual(objects);
+    expect(await snapshots.get(a, s.id)).toMatchObject({ status: 'ready', counts: { nodes: 1, pods: 2 }, warnings: [{ message: tricky }], readyAt: expect.any(Date) });
+    // the other tenant sees none of them
+    const b = await freshTenant(provisioner);
+    expect(await snapshots.loadObjects(b, s.id)).toEqual([]);
+  });
+
   it('keeps the newest N ready snapshots and, separately, the newest few failed ones; never a pending one', async () => {
     const a = await freshTenant(provisioner);
     const c = await clusters.create(a, newCluster('ret'));
