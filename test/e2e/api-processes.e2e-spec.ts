@@ -78,6 +78,23 @@ describe('the API as several processes (API_PROCESSES)', () => {
     expect(Number(m?.[1])).toBeGreaterThanOrEqual(40);
   });
 
+  it('refuses a revoked key in every process at once, not after the key cache expires', async () => {
+    const admin = await newTenant();
+    const ask = (key: string) => fetch(`${base}/v1/clusters`, { headers: { authorization: `Bearer ${key}`, connection: 'close' } }).then((r) => r.status);
+    const created = await fetch(`${base}/v1/api-keys`, { method: 'POST', headers: { authorization: `Bearer ${admin.key}`, 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ name: 'ci', role: 'reader' }) });
+    expect(created.status).toBe(201);
+    const { key, apiKey } = (await created.json()) as { key: string; apiKey: { id: string } };
+    for (let i = 0; i < 10; i++) expect(await ask(key)).toBe(200); // both processes now hold it in their 5 s cache
+    const revoked = await fetch(`${base}/v1/api-keys/${apiKey.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin.key}`, connection: 'close' } });
+    expect(revoked.status).toBe(200);
+    // NOTIFY reaches the other process within milliseconds; well under the cache's 5 s
+    const until = Date.now() + 1000;
+    let statuses: number[] = [];
+    do statuses = await Promise.all(Array.from({ length: 10 }, () => ask(key)));
+    while (statuses.some((s) => s !== 401) && Date.now() < until);
+    expect(statuses).toEqual(Array(10).fill(401));
+  });
+
   it('replaces a process that dies, then drains both and exits 0 on SIGTERM', async () => {
     const [victim] = childrenOf(primary.pid!);
     process.kill(victim!, 'SIGKILL');

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import type { TenantContext } from '@portolan/contracts';
 import { buildSnapshot, ClusterEngine, fromObjects } from '@portolan/netsim';
-import { ClustersRepository, SnapshotsRepository, type ClusterRow, type SnapshotRow } from '@portolan/persistence';
+import { ClustersRepository, DatabaseEvents, SnapshotsRepository, type ClusterRow, type SnapshotRow } from '@portolan/persistence';
 import { LRUCache } from 'lru-cache';
 import { profileOf } from './cluster-profile';
 import { AppError } from './errors';
@@ -18,21 +18,32 @@ export interface LoadedSnapshot {
  * every call through the tenant-scoped repository; the cache key carries the tenant as well.
  */
 @Injectable()
-export class EngineService {
+export class EngineService implements OnModuleDestroy {
   static readonly RESOLVE_TTL_MS = 2000;
   private readonly cache: LRUCache<string, Promise<ClusterEngine>>;
   /**
    * Which snapshot a question is about (and that the caller may see the cluster), remembered for RESOLVE_TTL_MS:
-   * a warm question then costs no database round trip. A new import becomes "latest" at most that much later.
+   * a warm question then costs no database round trip. A new import becomes "latest" when the import commits (the
+   * worker's `snapshot-ready` event); RESOLVE_TTL_MS bounds the delay only while the events connection is down.
    */
   private readonly resolved = new LRUCache<string, Promise<{ cluster: ClusterRow; snapshot: SnapshotRow }>>({ max: 10_000, ttl: EngineService.RESOLVE_TTL_MS });
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly snapshots: SnapshotsRepository,
     private readonly clusters: ClustersRepository,
     @Inject(APP_CONFIG) config: AppConfig,
+    events: DatabaseEvents,
   ) {
     this.cache = new LRUCache({ max: config.snapshots.engineCacheSize });
+    this.unsubscribe = events.subscribe((e) => {
+      if (e.type === 'snapshot-ready') this.resolved.delete(`${e.tenantId}/${e.clusterId}/latest`);
+      else if (e.type === 'resync') this.resolved.clear();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
   }
 
   /** The snapshot (ready) and its engine; `snapshotId` absent means the cluster's latest ready snapshot. */

@@ -1,4 +1,5 @@
 import type { ApiKeyRole, TenantContext } from '@portolan/contracts';
+import { EVENTS_CHANNEL, eventPayload } from './events';
 import { isUuid, type Database } from './database';
 import { newApiKey } from './keys';
 
@@ -34,6 +35,10 @@ export class ApiKeysRepository {
     return this.db.withTenant(ctx, async (tx) => {
       const r = await tx.apiKey.updateMany({ where: { tenantId: ctx.tenantId, id, revokedAt: null }, data: { revokedAt: new Date() } });
       if (r.count === 0 && !(await tx.apiKey.findFirst({ where: { tenantId: ctx.tenantId, id } }))) return null;
+      if (r.count > 0) {
+        // every API process forgets the key at COMMIT (their caches would otherwise accept it for a few seconds)
+        await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${eventPayload({ type: 'api-key-revoked', tenantId: ctx.tenantId, keyId: id })})`;
+      }
       return tx.apiKey.findFirst({ where: { tenantId: ctx.tenantId, id }, select: publicFields });
     });
   }

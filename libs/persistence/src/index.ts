@@ -1,4 +1,5 @@
 export * from './database';
+export * from './events';
 export * from './keys';
 export * from './paging';
 export * from './auth.repository';

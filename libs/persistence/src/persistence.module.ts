@@ -1,15 +1,20 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { AnalysesRepository } from './analyses.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { AuthRepository } from './auth.repository';
 import { ClustersRepository } from './clusters.repository';
 import { Database } from './database';
+import { DatabaseEvents } from './events';
 import { SnapshotsRepository } from './snapshots.repository';
 
 class DatabaseLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(Database) private readonly db: Database) {}
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(DatabaseEvents) private readonly events: DatabaseEvents,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
+    await this.events.close();
     await this.db.close();
   }
 }
@@ -20,6 +25,7 @@ const repo = <T>(cls: new (db: Database) => T) => ({ provide: cls, useFactory: (
 @Module({
   providers: [
     { provide: Database, useFactory: (c: AppConfig) => new Database(c.database.url), inject: [APP_CONFIG] },
+    { provide: DatabaseEvents, useFactory: (c: AppConfig) => new DatabaseEvents(c.database.url, new Logger('DatabaseEvents')), inject: [APP_CONFIG] },
     DatabaseLifecycle,
     repo(AuthRepository),
     repo(ClustersRepository),
@@ -27,6 +33,6 @@ const repo = <T>(cls: new (db: Database) => T) => ({ provide: cls, useFactory: (
     repo(AnalysesRepository),
     repo(ApiKeysRepository),
   ],
-  exports: [Database, AuthRepository, ClustersRepository, SnapshotsRepository, AnalysesRepository, ApiKeysRepository],
+  exports: [Database, DatabaseEvents, AuthRepository, ClustersRepository, SnapshotsRepository, AnalysesRepository, ApiKeysRepository],
 })
 export class PersistenceModule {}

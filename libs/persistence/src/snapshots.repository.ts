@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { isUuid, type Database } from './database';
+import { notifyStatement } from './events';
 import { pageOf, type Page, type PageRequest } from './paging';
 
 export type SnapshotSourceName = 'upload' | 'webhook' | 'schedule' | 'demo';
@@ -148,7 +149,7 @@ export class SnapshotsRepository {
    * in a transaction-scoped temp table first and one INSERT ... SELECT moves them, under RLS's WITH CHECK like any
    * insert. `meta` may be a function: it then runs while Postgres does that INSERT's index and foreign-key work (the
    * caller's validation, on this process's core while the database uses the other), and if it throws, the
-   * transaction rolls back and nothing is stored.
+   * transaction rolls back and nothing is stored. At COMMIT every listening process hears `snapshot-ready`.
    */
   async complete(ctx: TenantContext, snapshotId: string, objects: ObjectRow[], meta: SnapshotMeta | (() => SnapshotMeta)): Promise<void> {
     await this.db.withTenantConnection(ctx, async (c) => {
@@ -167,13 +168,13 @@ export class SnapshotsRepository {
       } finally {
         await inserting; // also when meta() threw: the ROLLBACK waits for it, and its own failure must not go unheard
       }
-      await c.query(`UPDATE snapshots SET status = 'ready', ready_at = now(), counts = $3::jsonb, warnings = $4::jsonb WHERE tenant_id = $1 AND id = $2`, [
-        ctx.tenantId,
-        snapshotId,
-        JSON.stringify(m.counts),
-        JSON.stringify(m.warnings),
-      ]);
+      const { rows } = await c.query<{ cluster_id: string }>(
+        `UPDATE snapshots SET status = 'ready', ready_at = now(), counts = $3::jsonb, warnings = $4::jsonb WHERE tenant_id = $1 AND id = $2 RETURNING cluster_id`,
+        [ctx.tenantId, snapshotId, JSON.stringify(m.counts), JSON.stringify(m.warnings)],
+      );
       await c.query('DELETE FROM snapshot_uploads WHERE tenant_id = $1 AND snapshot_id = $2', [ctx.tenantId, snapshotId]);
+      const clusterId = rows[0]?.cluster_id;
+      if (clusterId) await c.query(notifyStatement({ type: 'snapshot-ready', tenantId: ctx.tenantId, clusterId, snapshotId }));
     });
   }
 

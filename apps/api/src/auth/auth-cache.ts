@@ -1,17 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { TenantContext } from '@portolan/contracts';
-import { hashApiKey } from '@portolan/persistence';
+import { DatabaseEvents, hashApiKey } from '@portolan/persistence';
 import { LRUCache } from 'lru-cache';
 
 /**
  * Valid keys are remembered for a few seconds so a busy portal does not pay a database round trip per request.
  * Only successes are cached (a flood of wrong keys cannot crowd out real ones for long, and never authenticates).
- * Revoking a key forgets it here at once; other API instances stop accepting it within TTL_MS.
+ * Revoking a key forgets it here at once, and in every other API process when the revocation commits (Postgres
+ * NOTIFY); TTL_MS bounds the window only while a process's events connection is down.
  */
 @Injectable()
-export class AuthCache {
+export class AuthCache implements OnModuleDestroy {
   static readonly TTL_MS = 5000;
   private readonly byHash = new LRUCache<string, TenantContext>({ max: 10_000, ttl: AuthCache.TTL_MS });
+  private readonly unsubscribe: () => void;
+
+  constructor(events: DatabaseEvents) {
+    this.unsubscribe = events.subscribe((e) => {
+      if (e.type === 'api-key-revoked') this.forgetActor(e.keyId);
+      else if (e.type === 'resync') this.byHash.clear();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
 
   get(key: string): TenantContext | undefined {
     return this.byHash.get(hashApiKey(key));
