@@ -58,6 +58,17 @@ describe('questions over GraphQL and REST', () => {
     const s = await http('POST', `/v1/clusters/${c.id}/schedule`, { key: t.key, json: { pod } });
     expect(s.status).toBe(201);
     expect(s.body).toMatchObject({ kind: 'pod', feasibleNodes: ['node-b', 'node-c'], snapshotId: c.snapshotId });
+    // a selection of the per-node verdicts: only the node that cannot host it, and how many there are
+    const infeasible = await http('POST', `/v1/clusters/${c.id}/schedule`, { key: t.key, json: { pod, nodes: { feasible: false } } });
+    expect(infeasible.body).toMatchObject({ nodesTotal: 1, nodes: [{ node: 'node-a', feasible: false, plugin: 'NodePorts' }] });
+    const bad = await http('POST', `/v1/clusters/${c.id}/schedule`, { key: t.key, json: { pod, nodes: { first: -1 } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/nodes\.first/);
+    const sel = await gql(t.key, 'query($c: ID!, $y: String) { schedulePod(clusterId: $c, podYaml: $y) { all: nodeCount feasible: nodeCount(feasible: true) nodes(feasible: true, first: 1) { node } named: nodes(names: ["node-c", "nope"]) { node feasible } } }', { c: c.id, y: pod });
+    expect(sel.body.errors).toBeUndefined();
+    expect(sel.body.data.schedulePod).toEqual({ all: 3, feasible: 2, nodes: [{ node: 'node-b' }], named: [{ node: 'node-c', feasible: true }] });
+    const neg = await gql(t.key, 'query($c: ID!, $y: String) { schedulePod(clusterId: $c, podYaml: $y) { nodes(first: -2) { node } } }', { c: c.id, y: pod });
+    expect(neg.body.errors?.[0]?.message).toMatch(/first must be a whole number >= 0/);
     const ipt = await http('GET', `/v1/clusters/${c.id}/nodes/node-a/iptables`, { key: t.key });
     expect(ipt.headers.get('content-type')).toMatch(/text\/plain/);
     expect(ipt.body).toContain(':CNI-DN-54a4250774be74297ae44 - [0:0]');

@@ -1,10 +1,10 @@
 import { AnalysesResolver } from './analyses/analyses.resolver';
 import { ApiKeysResolver } from './api-keys/api-keys';
 import { ClustersResolver } from './clusters/clusters.resolver';
-import { ExposureResolver } from './exposure/exposure.resolver';
+import { ExposureResolver, PodScheduleResolver } from './exposure/exposure.resolver';
 import { ImportSourcesResolver } from './imports/import-sources.resolver';
 import { SnapshotObjectsResolver } from './snapshots/snapshot-objects.resolver';
 import { SnapshotsResolver } from './snapshots/snapshots.resolver';
 
 /** Every GraphQL resolver: the app module provides them and the schema printer reads them. */
-export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver] as const;
+export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver] as const;

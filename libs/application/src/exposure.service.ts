@@ -50,6 +50,25 @@ function guard<T>(fn: () => T): T {
 const parsedInputs = new LRUCache<string, ParsedObject>({ max: 1024, maxSize: 16 * 1024 * 1024, sizeCalculation: (_v, text) => text.length * 2 + 1 });
 const MEMO_MAX_TEXT = 64 * 1024;
 
+/** Which per-node verdicts of a schedulePod answer to return: on a 5,000-node cluster the whole list is ~1 MB. */
+export interface VerdictSelection {
+  feasible?: boolean | null;
+  /** only these nodes, in the answer's order */
+  names?: readonly string[] | null;
+  /** at most this many, after the other filters */
+  first?: number | null;
+}
+
+/** The verdicts a selection keeps, in the scheduler's node order; `total` counts them before `first` cuts. */
+export function selectVerdicts<V extends { node: string; feasible: boolean }>(nodes: readonly V[], sel: VerdictSelection = {}): { nodes: V[]; total: number } {
+  if (sel.first !== undefined && sel.first !== null && (!Number.isInteger(sel.first) || sel.first < 0)) {
+    throw AppError.invalid(`first must be a whole number >= 0, got ${sel.first}`, [{ field: 'first', message: 'not a whole number >= 0' }]);
+  }
+  const names = sel.names ? new Set(sel.names) : undefined;
+  const kept = nodes.filter((v) => (sel.feasible === undefined || sel.feasible === null || v.feasible === sel.feasible) && (!names || names.has(v.node)));
+  return { nodes: sel.first === undefined || sel.first === null ? kept : kept.slice(0, sel.first), total: kept.length };
+}
+
 /** One object given as YAML or JSON text (a Pod or a workload), or already as an object. */
 export function singleObject(input: string | object, what: string): ParsedObject | object {
   if (typeof input !== 'string') return input;

@@ -1,10 +1,17 @@
 import { Body, Controller, Get, Header, Param, Post, Query } from '@nestjs/common';
-import { AppError, ExposureService } from '@portolan/application';
+import { AppError, ExposureService, selectVerdicts } from '@portolan/application';
 import type { TenantContext } from '@portolan/contracts';
 import { z } from 'zod';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 
-const ScheduleBody = z.object({ pod: z.union([z.string().min(1), z.record(z.string(), z.unknown())]), snapshotId: z.uuid().optional() }).strict();
+const ScheduleBody = z
+  .object({
+    pod: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    snapshotId: z.uuid().optional(),
+    /** which per-node verdicts to return (a Pod's answer only); default all */
+    nodes: z.object({ feasible: z.boolean().optional(), names: z.array(z.string()).optional(), first: z.number().int().min(0).optional() }).strict().optional(),
+  })
+  .strict();
 const DiffBody = z.object({ manifests: z.string().min(1), snapshotId: z.uuid().optional(), nodes: z.array(z.string()).optional() }).strict();
 
 function body<T>(schema: z.ZodType<T>, b: unknown): T {
@@ -27,8 +34,12 @@ export class ExposureController {
   /** A Pod → every node's verdict; a workload → its placement. `pod` is YAML/JSON text or the object itself. */
   @Post('clusters/:id/schedule')
   async schedule(@CurrentTenant() t: TenantContext, @Param('id') id: string, @Body() b: unknown) {
-    const { pod, snapshotId } = body(ScheduleBody, b);
+    const { pod, snapshotId, nodes } = body(ScheduleBody, b);
     const a = await this.exposure.schedule(t, id, snapshotId, pod);
+    if (a.result.kind === 'pod' && nodes) {
+      const picked = selectVerdicts(a.result.result.nodes, nodes);
+      return { snapshotId: a.snapshotId, kind: a.result.kind, ...a.result.result, nodes: picked.nodes, nodesTotal: picked.total };
+    }
     return { snapshotId: a.snapshotId, kind: a.result.kind, ...a.result.result };
   }
 

@@ -59,7 +59,8 @@ export class PodScheduleModel {
   @Field() pod!: string;
   @Field({ description: 'false when spec.nodeName is set: the kubelet admits or rejects instead' }) scheduler!: boolean;
   @Field(() => [String]) feasibleNodes!: string[];
-  @Field(() => [NodeVerdictModel]) nodes!: NodeVerdictModel[];
+  /** every node's verdict; the `nodes` field (PodScheduleResolver) selects from it */
+  nodes!: NodeVerdictModel[];
   @Field({ nullable: true, description: 'the FailedScheduling event text when no node fits' }) message?: string;
   @Field(() => KubeletAdmissionModel, { nullable: true }) kubeletAdmission?: KubeletAdmissionModel;
   @Field(() => PreemptionModel, { nullable: true }) preemption?: PreemptionModel;

@@ -1,8 +1,9 @@
-import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
-import { AppError, ExposureService } from '@portolan/application';
+import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { AppError, ExposureService, selectVerdicts } from '@portolan/application';
 import type { TenantContext } from '@portolan/contracts';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import {
+  NodeVerdictModel,
   PlacementModel,
   PodInput,
   PodScheduleModel,
@@ -112,5 +113,28 @@ export class ExposureResolver {
     @Args('nodes', { type: () => [String], nullable: true }) nodes?: string[],
   ): Promise<SnapshotDiffModel> {
     return this.exposure.whatIf(t, clusterId, snapshotId, manifests, nodes);
+  }
+}
+
+/** The per-node verdicts of a schedulePod answer, all of them or a selection (a 5,000-node answer is ~1 MB). */
+@Resolver(() => PodScheduleModel)
+export class PodScheduleResolver {
+  @ResolveField(() => [NodeVerdictModel], { description: 'every node in the scheduler\'s order, or those the arguments select' })
+  nodes(
+    @Parent() p: PodScheduleModel,
+    @Args('feasible', { type: () => Boolean, nullable: true, description: 'only feasible (true) or only infeasible (false) nodes' }) feasible?: boolean,
+    @Args('names', { type: () => [String], nullable: true, description: 'only these nodes' }) names?: string[],
+    @Args('first', { type: () => Int, nullable: true, description: 'at most this many, after the other filters' }) first?: number,
+  ): NodeVerdictModel[] {
+    return selectVerdicts(p.nodes, { feasible, names, first }).nodes;
+  }
+
+  @ResolveField(() => Int, { description: 'how many nodes match these filters (all nodes without them), before any `first` cuts the list' })
+  nodeCount(
+    @Parent() p: PodScheduleModel,
+    @Args('feasible', { type: () => Boolean, nullable: true }) feasible?: boolean,
+    @Args('names', { type: () => [String], nullable: true }) names?: string[],
+  ): number {
+    return selectVerdicts(p.nodes, { feasible, names }).total;
   }
 }
