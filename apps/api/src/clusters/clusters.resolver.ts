@@ -2,12 +2,10 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '
 import { AppError, ClustersService, SnapshotsService } from '@portolan/application';
 import type { TenantContext } from '@portolan/contracts';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
-import { pageRequest, toConnection } from '../graphql/connection';
+import { listCost, pageRequest, toConnection } from '../graphql/connection';
 import { SnapshotConnection, snapshotModel } from '../snapshots/snapshot.model';
 import { ClusterConnection, ClusterModel, ClusterWithSecretPayload, CreateClusterInput, clusterModel } from './cluster.model';
 
-/** A connection costs its page size times what each node costs, so wide nested pages are priced honestly. */
-const listCost = ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) => 1 + childComplexity * Math.min(args.first ?? 20, 100);
 
 @Resolver(() => ClusterModel)
 export class ClustersResolver {

@@ -16,6 +16,9 @@ export interface ConnectionShape<T> {
   totalCount: number;
 }
 
+/** A connection costs its page size (at most 100) times what each node costs, so wide nested pages are priced honestly. */
+export const listCost = ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }): number => 1 + childComplexity * Math.min(args.first ?? 20, 100);
+
 /** Relay connection type for a node type: edges { cursor node }, pageInfo, totalCount. */
 export function Connection<T>(node: Type<T>, name: string): Type<ConnectionShape<T>> {
   @ObjectType(`${name}Edge`)

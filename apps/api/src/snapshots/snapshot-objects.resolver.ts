@@ -3,7 +3,7 @@ import { SnapshotsService } from '@portolan/application';
 import type { TenantContext } from '@portolan/contracts';
 import type { StoredObject } from '@portolan/persistence';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
-import { Connection, pageRequest, toConnection } from '../graphql/connection';
+import { Connection, listCost, pageRequest, toConnection } from '../graphql/connection';
 import { SnapshotModel } from './snapshot.model';
 
 @ObjectType()
@@ -112,8 +112,6 @@ const serviceModel = (o: StoredObject): SnapshotServiceModel => {
 };
 const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'];
 const cursor = (o: { id: bigint }) => o.id.toString();
-/** A page of objects costs its size: the cost limiter multiplies child fields by `first`. */
-const listCost = ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) => 1 + childComplexity * Math.min(args.first ?? 20, 100);
 
 /** A snapshot's objects, read from their indexed columns and raw JSON (no engine needed). */
 @Resolver(() => SnapshotModel)
