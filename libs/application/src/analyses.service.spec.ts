@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { asTenantId, type AnalyzeJob, type TenantContext } from '@portolan/contracts';
 import { ClusterEngine, loadSnapshot } from '@portolan/netsim';
-import type { AnalysisRow } from '@portolan/persistence';
-import { AnalysesService } from './analyses.service';
+import type { AnalysisRow, DatabaseEvent, EventsResync } from '@portolan/persistence';
+import { AnalysesService, FALLBACK_POLL_MS } from './analyses.service';
 import { AppError } from './errors';
 import { signBody } from './webhook-input';
 
@@ -60,8 +60,11 @@ function harness(opts: { stored?: AnalysisRow; load?: () => Promise<unknown>; en
       await opts.enqueue?.();
     },
   };
-  const service = new AnalysesService(analyses as never, clusterRows as never, clusters as never, auth as never, engines as never, queue as never);
-  return { service, rows, calls };
+  const subscribers: Array<(e: DatabaseEvent | EventsResync) => void> = [];
+  const events = { subscribe: (fn: (e: DatabaseEvent | EventsResync) => void) => (subscribers.push(fn), () => undefined) };
+  const publish = (e: DatabaseEvent | EventsResync) => subscribers.forEach((fn) => fn(e));
+  const service = new AnalysesService(analyses as never, clusterRows as never, clusters as never, auth as never, engines as never, queue as never, events as never);
+  return { service, rows, calls, publish };
 }
 
 const job: AnalyzeJob = { tenantId: TENANT, analysisId: ANALYSIS };
@@ -145,13 +148,16 @@ describe('AnalysesService.run (the worker)', () => {
 });
 
 describe('AnalysesService.waitFor (?wait)', () => {
-  it('re-reads the row until it finishes, and answers it as is when the time is up or the client left', async () => {
-    const { service, rows } = harness({ stored: row() });
+  it('answers as soon as the worker says the analysis finished, and as is when the time is up or the client left', async () => {
+    const { service, rows, publish } = harness({ stored: row() });
     const stored = rows.get(ANALYSIS) as AnalysisRow;
-    setTimeout(() => Object.assign(stored, { status: 'done', verdict: 'pass' }), 60);
+    setTimeout(() => {
+      Object.assign(stored, { status: 'done', verdict: 'pass' });
+      publish({ type: 'analysis-finished', tenantId: TENANT, analysisId: ANALYSIS });
+    }, 60);
     const t0 = Date.now();
     await expect(service.waitFor(ctx, ANALYSIS, 5, undefined, row())).resolves.toMatchObject({ status: 'done' });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(FALLBACK_POLL_MS / 2); // woken by the event, not the fallback re-read
 
     Object.assign(stored, { status: 'pending' });
     await expect(service.waitFor(ctx, ANALYSIS, 0)).resolves.toMatchObject({ status: 'pending' });
@@ -159,7 +165,28 @@ describe('AnalysesService.waitFor (?wait)', () => {
     setTimeout(() => gone.abort(), 30);
     const t1 = Date.now();
     await expect(service.waitFor(ctx, ANALYSIS, 10, gone.signal)).resolves.toMatchObject({ status: 'pending' });
-    expect(Date.now() - t1).toBeLessThan(1000);
+    expect(Date.now() - t1).toBeLessThan(FALLBACK_POLL_MS / 2);
     await expect(service.waitFor(ctx, '44444444-4444-4444-8444-444444444444', 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('still answers, by re-reading the row, when no event comes (events connection down)', async () => {
+    const { service, rows } = harness({ stored: row() });
+    setTimeout(() => Object.assign(rows.get(ANALYSIS) as AnalysisRow, { status: 'done', verdict: 'pass' }), 60);
+    const t0 = Date.now();
+    await expect(service.waitFor(ctx, ANALYSIS, 5, undefined, row())).resolves.toMatchObject({ status: 'done' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(FALLBACK_POLL_MS - 50);
+    expect(Date.now() - t0).toBeLessThan(FALLBACK_POLL_MS * 2);
+  });
+
+  it('wakes every waiter on resync (events may have been missed while the connection was down)', async () => {
+    const { service, rows, publish } = harness({ stored: row() });
+    const stored = rows.get(ANALYSIS) as AnalysisRow;
+    setTimeout(() => {
+      Object.assign(stored, { status: 'failed' });
+      publish({ type: 'resync' });
+    }, 80);
+    const t0 = Date.now();
+    await expect(service.waitFor(ctx, ANALYSIS, 5, undefined, row())).resolves.toMatchObject({ status: 'failed' });
+    expect(Date.now() - t0).toBeLessThan(FALLBACK_POLL_MS / 2);
   });
 });

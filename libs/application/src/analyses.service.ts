@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { asTenantId, canWrite, systemContext, type AnalyzeJob, type TenantContext } from '@portolan/contracts';
 import {
   buildSnapshot,
@@ -14,7 +14,7 @@ import {
   type TextInput,
   type Workload,
 } from '@portolan/netsim';
-import { AnalysesRepository, AuthRepository, ClustersRepository, isUniqueViolation, isUuid, type AnalysisRow } from '@portolan/persistence';
+import { AnalysesRepository, AuthRepository, ClustersRepository, DatabaseEvents, isUniqueViolation, isUuid, type AnalysisRow } from '@portolan/persistence';
 import { profileOf } from './cluster-profile';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
@@ -74,6 +74,8 @@ export interface WebhookDelivery {
 
 export const PLACEMENT_LIST_CAP = 100;
 export const MAX_WAIT_SECONDS = 30;
+/** `?wait` re-reads the row this often when no event arrives (the events connection may be down) */
+export const FALLBACK_POLL_MS = 1000;
 const NO_SNAPSHOT_NOTE =
   'the cluster has no ready snapshot: the manifests were checked alone (API-server validation, selectors and ports among the submitted objects); no workload placement was possible';
 
@@ -172,19 +174,16 @@ export function isTransient(e: unknown): boolean {
   return o.cause !== undefined && o.cause !== e ? isTransient(o.cause) : false;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
-
 /**
  * Manifest analyses: CI deliveries (HMAC-signed webhook) and API submissions become rows, a worker checks them
  * against the cluster's latest ready snapshot, and the row holds the verdict, findings, placements and SARIF.
  */
 @Injectable()
-export class AnalysesService {
+export class AnalysesService implements OnModuleDestroy {
   private readonly log = new Logger(AnalysesService.name);
+  /** `?wait` requests of this process by analysis id, woken by the worker's `analysis-finished` event */
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly analyses: AnalysesRepository,
@@ -193,7 +192,17 @@ export class AnalysesService {
     private readonly auth: AuthRepository,
     private readonly engines: EngineService,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
-  ) {}
+    events: DatabaseEvents,
+  ) {
+    this.unsubscribe = events.subscribe((e) => {
+      if (e.type === 'analysis-finished') for (const wake of this.waiters.get(e.analysisId) ?? []) wake();
+      else if (e.type === 'resync') for (const set of this.waiters.values()) for (const wake of set) wake();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
 
   /**
    * The webhook's credential: the body's HMAC under the cluster's secret. Answers the tenant the cluster belongs to.
@@ -259,19 +268,40 @@ export class AnalysesService {
   }
 
   /**
-   * Polls the row until the worker is done with it, `seconds` pass, or `signal` aborts (the client went away).
-   * `current` is the row as the caller just read it: the first poll then waits instead of re-reading it at once.
+   * Waits until the worker is done with the analysis, `seconds` pass, or `signal` aborts (the client went away), and
+   * answers the row as it then is. The worker's `analysis-finished` event wakes the wait; a re-read every
+   * FALLBACK_POLL_MS covers an events connection that is down. `current` is the row as the caller just read it.
    */
   async waitFor(ctx: TenantContext, id: string, seconds: number, signal?: AbortSignal, current?: AnalysisRow): Promise<AnalysisRow> {
     const until = Date.now() + Math.min(Math.max(seconds, 0), MAX_WAIT_SECONDS) * 1000;
-    let delay = 20;
-    let a = current ?? (await this.get(ctx, id));
-    for (;;) {
-      const left = until - Date.now();
-      if (a.status === 'done' || a.status === 'failed' || left <= 0 || signal?.aborted) return a;
-      await sleep(Math.min(delay, left), signal);
-      delay = Math.min(delay * 2, 100);
-      a = await this.get(ctx, id);
+    let woken = false;
+    let wake: () => void = () => undefined;
+    const onEvent = () => {
+      woken = true;
+      wake();
+    };
+    // listening before the first read: an event between that read and the wait is not lost
+    let set = this.waiters.get(id);
+    if (!set) this.waiters.set(id, (set = new Set()));
+    set.add(onEvent);
+    try {
+      let a = current ?? (await this.get(ctx, id));
+      for (;;) {
+        const left = until - Date.now();
+        if (a.status === 'done' || a.status === 'failed' || left <= 0 || signal?.aborted) return a;
+        if (!woken) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            const t = setTimeout(resolve, Math.min(FALLBACK_POLL_MS, left));
+            signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+          });
+        }
+        woken = false;
+        a = await this.get(ctx, id);
+      }
+    } finally {
+      set.delete(onEvent);
+      if (set.size === 0) this.waiters.delete(id);
     }
   }
 

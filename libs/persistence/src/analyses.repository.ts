@@ -1,6 +1,7 @@
 import type { TenantContext } from '@portolan/contracts';
 import type { Prisma } from './generated/prisma/client';
 import { isUuid, type Database } from './database';
+import { EVENTS_CHANNEL, eventPayload, notifyStatement } from './events';
 
 export interface AnalysisRow {
   id: string;
@@ -122,20 +123,26 @@ export class AnalysesRepository {
     return rows[0] ? fromRaw(rows[0]) : null;
   }
 
+  /** Records the verdict; at COMMIT, requests waiting for it hear `analysis-finished`. */
   async finish(ctx: TenantContext, id: string, r: { snapshotId: string | null; verdict: string; result: unknown; sarif: unknown }): Promise<void> {
-    await this.db.withTenantSql(ctx, (sql) =>
-      sql(`UPDATE analyses SET status = 'done', snapshot_id = $3, verdict = $4, result = $5::jsonb, sarif = $6::jsonb, finished_at = now() WHERE tenant_id = $1 AND id = $2`, [
+    await this.db.withTenantSql(ctx, async (sql) => {
+      await sql(`UPDATE analyses SET status = 'done', snapshot_id = $3, verdict = $4, result = $5::jsonb, sarif = $6::jsonb, finished_at = now() WHERE tenant_id = $1 AND id = $2`, [
         ctx.tenantId,
         id,
         r.snapshotId,
         r.verdict,
         JSON.stringify(r.result),
         JSON.stringify(r.sarif),
-      ]),
-    );
+      ]);
+      const n = notifyStatement({ type: 'analysis-finished', tenantId: ctx.tenantId, analysisId: id });
+      await sql(n.text, n.values);
+    });
   }
 
   async failed(ctx: TenantContext, id: string, error: Prisma.InputJsonValue): Promise<void> {
-    await this.db.withTenant(ctx, (tx) => tx.analysis.updateMany({ where: { tenantId: ctx.tenantId, id }, data: { status: 'failed', error, finishedAt: new Date() } }));
+    await this.db.withTenant(ctx, async (tx) => {
+      await tx.analysis.updateMany({ where: { tenantId: ctx.tenantId, id }, data: { status: 'failed', error, finishedAt: new Date() } });
+      await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${eventPayload({ type: 'analysis-finished', tenantId: ctx.tenantId, analysisId: id })})`;
+    });
   }
 }

@@ -2,9 +2,13 @@ import pg from 'pg';
 
 /**
  * What one process tells the others through Postgres: caches that hold state for a few seconds (API keys, which
- * snapshot is "latest") drop it the moment the change commits, in every API process and worker, on any host.
+ * snapshot is "latest") drop it the moment the change commits, in every API process and worker, on any host; and a
+ * request waiting for an analysis (`?wait`) answers as soon as the worker finishes it.
  */
-export type DatabaseEvent = { type: 'api-key-revoked'; tenantId: string; keyId: string } | { type: 'snapshot-ready'; tenantId: string; clusterId: string; snapshotId: string };
+export type DatabaseEvent =
+  | { type: 'api-key-revoked'; tenantId: string; keyId: string }
+  | { type: 'snapshot-ready'; tenantId: string; clusterId: string; snapshotId: string }
+  | { type: 'analysis-finished'; tenantId: string; analysisId: string };
 
 /**
  * Delivered to subscribers besides the events: the listening connection was (re)established, so events may have
@@ -24,6 +28,7 @@ const isEvent = (v: unknown): v is DatabaseEvent => {
   if (!e || typeof e !== 'object' || typeof e['tenantId'] !== 'string') return false;
   if (e['type'] === 'api-key-revoked') return typeof e['keyId'] === 'string';
   if (e['type'] === 'snapshot-ready') return typeof e['clusterId'] === 'string' && typeof e['snapshotId'] === 'string';
+  if (e['type'] === 'analysis-finished') return typeof e['analysisId'] === 'string';
   return false;
 };
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { AnalysesRepository } from '../src/analyses.repository';
 import { ApiKeysRepository } from '../src/api-keys.repository';
 import { ClustersRepository } from '../src/clusters.repository';
 import { Database } from '../src/database';
@@ -13,6 +14,7 @@ const provisioner = new TenantProvisioner(urls.owner);
 const clusters = new ClustersRepository(db);
 const snapshots = new SnapshotsRepository(db);
 const keys = new ApiKeysRepository(db);
+const analyses = new AnalysesRepository(db);
 const events = new DatabaseEvents(urls.app);
 const heard: Array<DatabaseEvent | EventsResync> = [];
 const unsubscribe = events.subscribe((e) => heard.push(e));
@@ -66,6 +68,24 @@ describe('database events (LISTEN/NOTIFY)', () => {
     await keys.revoke(t, row.id);
     await new Promise((r) => setTimeout(r, 200));
     expect(await heardSince(mark, (e) => e.type === 'api-key-revoked' && e.keyId === row.id)).toEqual([{ type: 'api-key-revoked', tenantId: t.tenantId, keyId: row.id }]);
+  });
+
+  it('publishes analysis-finished when the worker records a verdict or a failure', async () => {
+    await events.listening;
+    const t = await freshTenant(provisioner);
+    const c = await clusters.create(t, newCluster as never);
+    const one = (await analyses.createForDelivery(t, { clusterId: c.id, deliveryId: 'e1', bodyHash: 'h', manifests: 'x' })).analysis;
+    const two = (await analyses.createForDelivery(t, { clusterId: c.id, deliveryId: 'e2', bodyHash: 'h', manifests: 'x' })).analysis;
+    const mark = heard.length;
+    await analyses.finish(t, one.id, { snapshotId: null, verdict: 'pass', result: {}, sarif: {} });
+    await analyses.failed(t, two.id, { message: 'boom' });
+    const finished = await heardSince(mark, (e) => e.type === 'analysis-finished' && (e.analysisId === one.id || e.analysisId === two.id));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard.slice(mark).filter((e) => e.type === 'analysis-finished' && (e.analysisId === one.id || e.analysisId === two.id))).toEqual([
+      { type: 'analysis-finished', tenantId: t.tenantId, analysisId: one.id },
+      { type: 'analysis-finished', tenantId: t.tenantId, analysisId: two.id },
+    ]);
+    expect(finished.length).toBeGreaterThan(0);
   });
 
   it('ignores payloads on the channel that are not events it knows', async () => {
