@@ -278,10 +278,10 @@ async function main(): Promise<void> {
     const cpuLine = (c: CpuSample) => `api ${c.api.toFixed(1)} + worker ${c.worker.toFixed(1)} + Postgres ${c.postgres.toFixed(1)} + Redis ${c.redis.toFixed(1)} = ${total(c).toFixed(1)} ms`;
     console.log(`\nCPU per delivery (from /proc, independent of other load on the machine):`);
     console.log(`  throughput phase (202, no wait): ${cpuLine(cpuPer)}; the bench client ${clientPer.toFixed(1)} ms; the engine alone ${(1000 / enginePerSec).toFixed(1)} ms`);
-    console.log(`  latency phase (?wait=10, the API polls the row): ${cpuLine(cpuRate)}`);
+    console.log(`  latency phase (?wait=10: the API waits for the worker's NOTIFY, then reads the row): ${cpuLine(cpuRate)}`);
     console.log(`  → with ${cpus().length} cores for the service alone: about ${((cpus().length * 1000) / total(cpuPer)).toFixed(0)} deliveries/s (CPU-bound estimate)`);
     console.log(
-      `\noverhead over the engine at p99: ${fmt(rate.lat.p99 - engineLat.p99)} (HTTP, the queue hand-off, three Postgres transactions — API: create, one statement; worker: claim, finish — plus the cluster lookup by signature and the API's polls of the row); ratio webhook/echo p99 ${(rate.lat.p99 / echoRate.lat.p99).toFixed(1)}x`,
+      `\noverhead over the engine at p99: ${fmt(rate.lat.p99 - engineLat.p99)} (HTTP, the queue hand-off, three Postgres transactions — API: create, one statement; worker: claim, finish — plus the cluster lookup by signature, the NOTIFY that wakes the waiting request and its read of the verdict); ratio webhook/echo p99 ${(rate.lat.p99 / echoRate.lat.p99).toFixed(1)}x`,
     );
   } finally {
     echo.stop();
