@@ -23,6 +23,8 @@ const TOKEN = 'e2e-recorded-sa-token';
 interface KubeServer {
   url: string;
   fail: boolean;
+  /** answer 302 to this origin (same path) instead of the recording */
+  redirectTo: string | null;
   requests: Array<{ path: string; continue: string | null; authorization?: string }>;
   close(): Promise<void>;
 }
@@ -30,13 +32,14 @@ interface KubeServer {
 async function startKube(): Promise<KubeServer> {
   const page1 = readFileSync(path.join(FIXTURES, 'nodes-page1.json'), 'utf8');
   const cont = (JSON.parse(page1) as { metadata: { continue: string } }).metadata.continue;
-  const state: KubeServer = { url: '', fail: false, requests: [], close: async () => undefined };
+  const state: KubeServer = { url: '', fail: false, redirectTo: null, requests: [], close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     state.requests.push({ path: u.pathname, continue: u.searchParams.get('continue'), authorization: req.headers.authorization });
     const send = (code: number, body: string) => res.writeHead(code, { 'content-type': 'application/json' }).end(body);
     if (state.fail) return send(500, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'etcdserver: request timed out', reason: 'InternalError', code: 500 }));
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', code: 401 }));
+    if (state.redirectTo) return res.writeHead(302, { location: `${state.redirectTo}${req.url ?? '/'}` }).end();
     const file = u.pathname === '/api/v1/nodes' ? (u.searchParams.get('continue') === cont ? 'nodes-page2.json' : 'nodes-page1.json') : ROUTES[u.pathname];
     if (!file) return send(404, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404 }));
     send(200, readFileSync(path.join(FIXTURES, file), 'utf8'));
@@ -76,6 +79,7 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   kube.fail = false;
+  kube.redirectTo = null;
 });
 afterAll(async () => {
   // The API and worker outlive this file: never leave a scheduler firing at a closed server.
@@ -220,5 +224,55 @@ describe('scheduled import from a Kubernetes API server', () => {
     expect(both.body.error.message).toMatch(/give exactly one of token or kubeconfig/);
     const plain = await http('PUT', `/v1/clusters/${c.id}/import-source`, { key: a.key, json: source({ insecureSkipTLSVerify: undefined }) });
     expect(plain.body.error.message).toMatch(/apiServer: plain http:\/\/ sends the token unencrypted/);
+  });
+
+  it('refuses denied addresses: an IP-literal server at PUT, a redirect to one when the worker connects', async () => {
+    const a = await newTenant('writer');
+    const c = await createCluster(a.key);
+    cleanups.push(() => http('DELETE', `/v1/clusters/${c.id}/import-source`, { key: a.key }));
+    const port = new URL(kube.url).port;
+
+    // The e2e stack allows 127.0.0.1/32 only (IMPORT_ALLOW_CIDRS); the rest of the default deny list stays.
+    for (const [apiServer, refused] of [
+      ['http://169.254.169.254', '169.254.169.254 is in IMPORT_DENY_CIDRS 169.254.0.0/16'],
+      [`http://127.0.0.2:${port}`, '127.0.0.2 is in IMPORT_DENY_CIDRS 127.0.0.0/8'],
+      [`http://[::1]:${port}`, '::1 is in IMPORT_DENY_CIDRS ::1/128'],
+    ] as const) {
+      const r = await http('PUT', `/v1/clusters/${c.id}/import-source`, { key: a.key, json: source({ apiServer, schedule: '0 3 1 1 *' }) });
+      expect([apiServer, r.status, r.body.error.code]).toEqual([apiServer, 400, 'INVALID_INPUT']);
+      expect(r.body.error.details).toEqual([{ field: 'apiServer', message: `address refused: ${refused}` }]);
+    }
+    const gq = await gql(a.key, 'mutation($id: ID!, $input: ImportSourceInput!) { setImportSource(clusterId: $id, input: $input) { apiServer } }', {
+      id: c.id,
+      input: source({ apiServer: 'http://169.254.169.254', schedule: '0 3 1 1 *' }),
+    });
+    expect(gq.body.errors[0].extensions.code).toBe('INVALID_INPUT');
+    expect(gq.body.errors[0].message).toMatch(/apiServer: address refused: 169\.254\.169\.254 is in IMPORT_DENY_CIDRS/);
+
+    // The allowed server answers with a redirect to a denied address: the worker refuses the connection, does not
+    // retry, and the run ends as a failed snapshot saying so.
+    expect((await http('PUT', `/v1/clusters/${c.id}/import-source`, { key: a.key, json: source({ schedule: '0 3 1 1 *' }) })).status).toBe(200);
+    kube.redirectTo = `http://127.0.0.2:${port}`;
+    const before = kube.requests.length;
+    expect((await http('POST', `/v1/clusters/${c.id}/import-source/run`, { key: a.key })).status).toBe(202);
+    const described = await waitFor('the refused run to show as failed', async () => {
+      const d = await http('GET', `/v1/clusters/${c.id}/import-source`, { key: a.key });
+      return d.body.lastRun?.status === 'failed' && d.body;
+    });
+    expect(described.lastRun.error).toBe(`listing nodes (GET ${kube.url}/api/v1/nodes) failed: address refused: 127.0.0.2 is in IMPORT_DENY_CIDRS 127.0.0.0/8`);
+    expect(kube.requests.slice(before).map((r) => r.path)).toEqual(['/api/v1/nodes']); // the redirect only, no retry
+    const snap = await http('GET', `/v1/snapshots/${described.lastRun.snapshotId}`, { key: a.key });
+    expect(snap.body).toMatchObject({ source: 'schedule', status: 'failed', error: { message: described.lastRun.error } });
+  });
+
+  it('refuses a schedule that runs more often than IMPORT_MIN_INTERVAL_SECONDS', async () => {
+    const a = await newTenant('writer');
+    const c = await createCluster(a.key);
+    cleanups.push(() => http('DELETE', `/v1/clusters/${c.id}/import-source`, { key: a.key }));
+    const r = await http('PUT', `/v1/clusters/${c.id}/import-source`, { key: a.key, json: source({ schedule: '* * * * * *' }) });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toBe('schedule: runs every 1 s; the minimum is 2 s (IMPORT_MIN_INTERVAL_SECONDS)');
+    expect(r.body.error.details).toEqual([{ field: 'schedule', message: 'runs every 1 s; the minimum is 2 s (IMPORT_MIN_INTERVAL_SECONDS)' }]);
+    expect((await http('GET', `/v1/clusters/${c.id}/import-source`, { key: a.key })).status).toBe(404);
   });
 });

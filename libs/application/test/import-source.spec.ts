@@ -3,6 +3,8 @@ import { parseInput } from '../src/cluster-profile';
 import { parseCron } from '../src/imports/cron';
 import { SetImportSourceInput } from '../src/imports/import-source';
 
+// Validation is cron-parser's, the library BullMQ runs patterns with; these pin what it accepts and how the errors
+// name the field.
 describe('parseCron', () => {
   it.each([
     ['*/15 * * * *', '*/15 * * * *'],
@@ -10,26 +12,66 @@ describe('parseCron', () => {
     ['0 3 * * MON-FRI', '0 3 * * MON-FRI'],
     ['0 0 1,15 jan,jul ?', '0 0 1,15 jan,jul ?'],
     ['  5 4   * * 0  ', '5 4 * * 0'],
-    ['@hourly', '0 * * * *'],
+    ['0 0 L * *', '0 0 L * *'],
+    ['0 9 * * 1#2', '0 9 * * 1#2'],
+    // macros expand the way cron-parser expands them (6 fields, leading second)
+    ['@hourly', '0 0 * * * *'],
+    ['@DAILY', '0 0 0 * * *'],
+    ['@weekdays', '0 0 0 * * 1-5'],
   ])('accepts %j', (text, pattern) => {
     expect(parseCron(text)).toEqual({ pattern });
   });
 
   it.each([
-    ['every hour', /expected 5 fields .* got 2/],
+    ['every hour', /^expected 5 fields .* got 2$/],
     ['* * * *', /got 4/],
     ['* * * * * * *', /got 7/],
-    ['61 * * * *', /^minute field "61": 61 is outside 0-59/],
-    ['* 24 * * *', /^hour field "24"/],
-    ['* * 0 * *', /^day of month field "0"/],
-    ['* * * 13 *', /^month field "13"/],
-    ['* * * * FUNDAY', /^day of week field "FUNDAY": "FUNDAY" is not a number or a name/],
-    ['*/0 * * * *', /step "0" must be/],
-    ['5-1 * * * *', /runs backwards/],
-    ['1,,2 * * * *', /is not a value/],
+    ['61 * * * *', /^minute field "61": Constraint error, got value 61 expected range 0-59$/],
+    ['61 * * * * *', /^second field "61": /],
+    ['* 24 * * *', /^hour field "24": .*expected range 0-23/],
+    ['* * 0 * *', /^day of month field "0": .*expected range 1-31/],
+    ['* * * 13 *', /^month field "13": .*expected range 1-12/],
+    ['* * * * FUNDAY', /^day of week field "FUNDAY": Validation error, cannot resolve alias "fun"/],
+    ['*/0 * * * *', /^minute field "\*\/0": Constraint error, cannot repeat at every 0 time/],
+    ['5-1 * * * *', /^minute field "5-1": Invalid range: 5-1/],
+    ['1,,2 * * * *', /^minute field "1,,2": Invalid list value format/],
+    ['0 0 30 2 *', /^the fields never match together: /],
+    ['H * * * *', /^minute field "H": H \(hashed\) values are not supported/],
+    ['@fortnightly', /^unknown macro "@fortnightly" \(cron-parser knows @yearly, /],
   ])('rejects %j naming the field', (text, msg) => {
     const r = parseCron(text);
     expect('error' in r && r.error).toMatch(msg);
+  });
+
+  describe('minimum interval (IMPORT_MIN_INTERVAL_SECONDS)', () => {
+    const from = new Date('2026-11-23T10:00:00Z');
+    const min = (text: string, minIntervalSeconds = 300) => parseCron(text, { minIntervalSeconds, from });
+
+    it.each([
+      ['* * * * *', 'runs every 60 s; the minimum is 300 s (IMPORT_MIN_INTERVAL_SECONDS)'],
+      ['*/2 * * * * *', 'runs every 2 s; the minimum is 300 s (IMPORT_MIN_INTERVAL_SECONDS)'],
+      ['@minutely', 'runs every 60 s; the minimum is 300 s (IMPORT_MIN_INTERVAL_SECONDS)'],
+      // the closest pair counts, not the average: twice an hour, one minute apart
+      ['0,1 * * * *', 'runs as little as 60 s apart; the minimum is 300 s (IMPORT_MIN_INTERVAL_SECONDS)'],
+      // once a day, but two runs a minute apart
+      ['0,1 23 * * *', 'runs as little as 60 s apart; the minimum is 300 s (IMPORT_MIN_INTERVAL_SECONDS)'],
+    ])('refuses %j', (text, msg) => {
+      const r = min(text);
+      expect('error' in r && r.error).toBe(msg);
+    });
+
+    it.each(['*/5 * * * *', '*/15 * * * *', '@hourly', '0 3 * * MON-FRI', '0 0 1,15 jan,jul ?', '0 0 29 2 *'])('accepts %j at 300 s', (text) => {
+      expect(min(text)).toEqual({ pattern: expect.any(String) });
+    });
+
+    it('is the configured value, so a test stack may run every 2 s', () => {
+      expect(min('*/2 * * * * *', 2)).toEqual({ pattern: '*/2 * * * * *' });
+      expect(min('* * * * * *', 2)).toEqual({ error: 'runs every 1 s; the minimum is 2 s (IMPORT_MIN_INTERVAL_SECONDS)' });
+    });
+
+    it('does not apply without a minimum (the input schema checks syntax only)', () => {
+      expect(parseCron('* * * * * *')).toEqual({ pattern: '* * * * * *' });
+    });
   });
 });
 

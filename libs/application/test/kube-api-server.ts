@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
@@ -32,6 +33,8 @@ export interface Behaviour {
   status?: number;
   /** accept requests and never answer */
   hang?: boolean;
+  /** answer 302 to this origin plus the same path and query (a server bouncing the client elsewhere) */
+  redirectTo?: string;
 }
 
 export interface RecordedApiServer {
@@ -41,17 +44,42 @@ export interface RecordedApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost (P-256, valid until 2126) and its key, for the TLS variant.
+ * Test material only: it protects nothing.
+ */
+export const RECORDED_TLS = {
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBzTCCAXKgAwIBAgIULiukYCOncH2oFiM+4rIBzgAGGrswCgYIKoZIzj0EAwIw
+HDEaMBgGA1UEAwwRcmVjb3JkZWQta3ViZS1hcGkwIBcNMjYxMTIzMDg0OTQ3WhgP
+MjEyNjEwMzAwODQ5NDdaMBwxGjAYBgNVBAMMEXJlY29yZGVkLWt1YmUtYXBpMFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAErYJT76r15wGvQmDa35Mqqp3ZOw5DUKy1
+26gTV70oSytwS9O28gcMAAUAstBpwOgw1EGARfgs1LJnUmFjesLIr6OBjzCBjDAd
+BgNVHQ4EFgQUbkoVAEOzkzzy6RXk7qWC7rQlAwcwHwYDVR0jBBgwFoAUbkoVAEOz
+kzzy6RXk7qWC7rQlAwcwGgYDVR0RBBMwEYcEfwAAAYIJbG9jYWxob3N0MAwGA1Ud
+EwEB/wQCMAAwCwYDVR0PBAQDAgeAMBMGA1UdJQQMMAoGCCsGAQUFBwMBMAoGCCqG
+SM49BAMCA0kAMEYCIQDLP8tcPFhQyNeFiu7NLGblRLkBUfFjb9LQC99yqvlx6QIh
+ALDO0ytTznX5RArNHcdsg1+ShoiDnyeDHzpAESW7zmno
+-----END CERTIFICATE-----\n`,
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgkftS9KIRZ1H6W0TD
+qh6SOzG4g9EVeWgdTucowBgAJRShRANCAAStglPvqvXnAa9CYNrfkyqqndk7DkNQ
+rLXbqBNXvShLK3BL07byBwwABQCy0GnA6DDUQYBF+CzUsmdSYWN6wsiv
+-----END PRIVATE KEY-----\n`,
+};
+
 const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
 
-/** A loopback HTTP server answering like a Kubernetes API server from recorded list responses. */
-export async function startRecordedApiServer(behaviour: Behaviour = {}): Promise<RecordedApiServer> {
+/** A loopback HTTP (or HTTPS) server answering like a Kubernetes API server from recorded list responses. */
+export async function startRecordedApiServer(behaviour: Behaviour = {}, opts: { tls?: boolean } = {}): Promise<RecordedApiServer> {
   const requests: SeenRequest[] = [];
   const state = { behaviour, served: 0 };
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'http://x');
     requests.push({ method: req.method ?? '', path: u.pathname, query: Object.fromEntries(u.searchParams), authorization: req.headers.authorization });
     const b = state.behaviour;
     if (b.hang) return; // the client's timeout must cut this off
+    if (b.redirectTo) return res.writeHead(302, { location: `${b.redirectTo}${req.url ?? '/'}` }).end();
     const send = (code: number, body: string) => res.writeHead(code, { 'content-type': 'application/json' }).end(body);
     if (b.status) return send(b.status, status(b.status, b.status === 401 ? 'Unauthorized' : b.status === 403 ? 'Forbidden' : 'InternalError', b.status === 401 ? 'Unauthorized' : `recorded failure ${b.status}`));
     if (b.failFirst && state.served++ < b.failFirst) return send(503, status(503, 'ServiceUnavailable', 'etcdserver: leader changed'));
@@ -59,11 +87,12 @@ export async function startRecordedApiServer(behaviour: Behaviour = {}): Promise
     const file = ROUTES[u.pathname];
     if (!file) return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     return send(200, fixture(file));
-  });
+  };
+  const server: Server = opts.tls ? createTlsServer(RECORDED_TLS, handler) : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     get behaviour() {
       return state.behaviour;

@@ -1,11 +1,16 @@
+import { DEFAULT_IMPORT_DENY_CIDRS } from '@portolan/config';
 import { buildSnapshot, defaultProfile, parseDocuments } from '@portolan/netsim';
 import { fetchClusterObjects, inspectKubeconfig, KubeFetchError, type FetchedList } from '../src/imports/kube-fetcher';
-import { NODES_CONTINUE, startRecordedApiServer, type RecordedApiServer } from './kube-api-server';
+import { OutboundGuard } from '../src/imports/outbound-guard';
+import { NODES_CONTINUE, RECORDED_TLS, startRecordedApiServer, type RecordedApiServer } from './kube-api-server';
 
 // The real @kubernetes/client-node (undici fetch, KubeConfig auth, generated list calls) against a loopback server
 // answering with recorded API responses.
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.recorded-service-account-token';
-const fast = { timeoutMs: 2000, attempts: 3, backoffMs: 10 };
+const DENY = DEFAULT_IMPORT_DENY_CIDRS.split(',');
+// The recorded server listens on loopback, which the default policy denies: allow it the way tests and dev do.
+const loopbackAllowed = new OutboundGuard({ denyCidrs: DENY, allowCidrs: ['127.0.0.1/32'] });
+const fast = { timeoutMs: 2000, attempts: 3, backoffMs: 10, guard: loopbackAllowed };
 
 let server: RecordedApiServer;
 beforeEach(async () => {
@@ -111,7 +116,7 @@ describe('fetchClusterObjects against a recorded API server', () => {
   it('cuts off a server that never answers after the per-request timeout, and retries it a bounded number of times', async () => {
     server.behaviour = { hang: true };
     const started = Date.now();
-    const e = await failure(fetchClusterObjects(source(), { timeoutMs: 300, attempts: 2, backoffMs: 10 }));
+    const e = await failure(fetchClusterObjects(source(), { timeoutMs: 300, attempts: 2, backoffMs: 10, guard: loopbackAllowed }));
     const took = Date.now() - started;
     expect(server.requests).toHaveLength(2);
     expect(e.status).toBeNull();
@@ -143,6 +148,85 @@ describe('fetchClusterObjects against a recorded API server', () => {
     expect(inspectKubeconfig(kubeconfig)).toEqual({ server: server.url });
     await fetchClusterObjects({ apiServer: server.url, kubeconfig }, { ...fast, resources: ['services'] });
     expect(server.requests.map((q) => q.authorization)).toEqual(['Bearer kubeconfig-token']);
+  });
+});
+
+describe('the outbound guard on a real fetch (IMPORT_DENY_CIDRS / IMPORT_ALLOW_CIDRS)', () => {
+  const loopbackDenied = new OutboundGuard({ denyCidrs: ['127.0.0.0/8', '::1/128'], allowCidrs: [] });
+  // backoff far longer than the test's bound: a retry would show up as time as well as requests
+  const slowRetries = { timeoutMs: 2000, attempts: 3, backoffMs: 5000 };
+
+  it('refuses a denied IP-literal server before connecting, fails fast and does not retry', async () => {
+    const started = Date.now();
+    const e = await failure(fetchClusterObjects(source(), { ...slowRetries, guard: loopbackDenied }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.requests).toHaveLength(0);
+    expect(e.attempts).toBe(1);
+    expect(e.status).toBeNull();
+    expect(e.message).toBe(`listing nodes (GET ${server.url}/api/v1/nodes) failed: address refused: 127.0.0.1 is in IMPORT_DENY_CIDRS 127.0.0.0/8`);
+  });
+
+  it('lists normally when IMPORT_ALLOW_CIDRS covers the address', async () => {
+    const guard = new OutboundGuard({ denyCidrs: ['127.0.0.0/8'], allowCidrs: ['127.0.0.1/32'] });
+    const lists = await fetchClusterObjects(source(), { ...slowRetries, guard, resources: ['nodes', 'pods'] });
+    expect(lists.map((l) => l.list.items.length)).toEqual([3, 5]);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('checks the address a hostname resolves to at connect time', async () => {
+    const url = server.url.replace('127.0.0.1', 'localhost');
+    const e = await failure(fetchClusterObjects({ ...source(), apiServer: url }, { ...slowRetries, guard: loopbackDenied }));
+    expect(server.requests).toHaveLength(0);
+    expect(e.attempts).toBe(1);
+    expect(e.message).toMatch(new RegExp(`^listing nodes \\(GET ${url}/api/v1/nodes\\) failed: address refused: (127\\.0\\.0\\.1 is in IMPORT_DENY_CIDRS 127\\.0\\.0\\.0/8|::1 is in IMPORT_DENY_CIDRS ::1/128) \\(resolved from localhost\\)$`));
+    // allowed: only the allowed address of the name is dialled
+    const ok = await fetchClusterObjects({ ...source(), apiServer: url }, { ...slowRetries, guard: loopbackAllowed, resources: ['services'] });
+    expect(ok[0]!.list.items).toHaveLength(2);
+  });
+
+  it('refuses an IPv6 literal without connecting', async () => {
+    const e = await failure(fetchClusterObjects({ ...source(), apiServer: 'http://[::1]:6443' }, { ...slowRetries, guard: loopbackDenied }));
+    expect(e.message).toBe('listing nodes (GET http://[::1]:6443/api/v1/nodes) failed: address refused: ::1 is in IMPORT_DENY_CIDRS ::1/128');
+  });
+
+  it('checks every connection, so an allowed server cannot redirect the worker to a denied address', async () => {
+    server.behaviour = { redirectTo: 'http://169.254.169.254' };
+    const e = await failure(fetchClusterObjects(source(), { ...slowRetries, guard: loopbackAllowed }));
+    expect(server.requests).toHaveLength(1); // the redirect itself; no retry
+    expect(e.attempts).toBe(1);
+    expect(e.message).toBe(`listing nodes (GET ${server.url}/api/v1/nodes) failed: address refused: 169.254.169.254 is in IMPORT_DENY_CIDRS 169.254.0.0/16`);
+  });
+});
+
+describe('over TLS, through the guarded connector', () => {
+  let tlsServer: RecordedApiServer;
+  beforeEach(async () => {
+    tlsServer = await startRecordedApiServer({}, { tls: true });
+  });
+  afterEach(() => tlsServer.close());
+  const caData = Buffer.from(RECORDED_TLS.cert).toString('base64');
+
+  it("verifies the server against caData, for an IP-literal and a named server", async () => {
+    const lists = await fetchClusterObjects({ apiServer: tlsServer.url, token: TOKEN, caData }, { ...fast, resources: ['nodes'] });
+    expect(lists[0]!.list.items).toHaveLength(3);
+    const named = tlsServer.url.replace('127.0.0.1', 'localhost');
+    await fetchClusterObjects({ apiServer: named, token: TOKEN, caData }, { ...fast, resources: ['services'] });
+    expect(tlsServer.requests.map((q) => q.authorization)).toEqual(Array(3).fill(`Bearer ${TOKEN}`));
+  });
+
+  it('takes the CA from a kubeconfig', async () => {
+    const kubeconfig = `clusters:\n- name: c\n  cluster: {server: "${tlsServer.url}", certificate-authority-data: ${caData}}\nusers:\n- name: u\n  user: {token: kc}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n`;
+    await fetchClusterObjects({ apiServer: tlsServer.url, kubeconfig }, { ...fast, resources: ['pods'] });
+    expect(tlsServer.requests.map((q) => q.authorization)).toEqual(['Bearer kc']);
+  });
+
+  it('refuses a server whose certificate it cannot verify, before sending the token', async () => {
+    const e = await failure(fetchClusterObjects({ apiServer: tlsServer.url, token: TOKEN }, { ...fast, attempts: 1 }));
+    expect(e.message).toMatch(/failed: network error: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/);
+    expect(tlsServer.requests).toHaveLength(0);
+    // insecureSkipTLSVerify still works (test servers)
+    await fetchClusterObjects({ apiServer: tlsServer.url, token: TOKEN, insecureSkipTLSVerify: true }, { ...fast, resources: ['nodes'] });
+    expect(tlsServer.requests).toHaveLength(2);
   });
 });
 

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { CONFIG_VARIABLES, ConfigError, DEFAULT_IMPORT_DENY_CIDRS, loadConfig } from './config';
 
 const base = { DATABASE_URL: 'postgresql://app:pw@127.0.0.1:5432/portolan' };
 
@@ -35,5 +35,45 @@ describe('loadConfig', () => {
     const c = loadConfig({ ...base, SECRETS_KEY: 'ab'.repeat(32) });
     expect(c.secrets.key).toHaveLength(32);
     expect(c.secrets.isDevelopmentKey).toBe(false);
+  });
+
+  describe('scheduled-import policy', () => {
+    it('denies this host, loopback, link-local and the IPv6 metadata address by default, and allows nothing extra', () => {
+      const c = loadConfig(base);
+      expect(c.imports).toEqual({
+        denyCidrs: ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '::/128', '::1/128', 'fe80::/10', 'fd00:ec2::254/128'],
+        allowCidrs: [],
+        minIntervalSeconds: 300,
+      });
+      expect(c.imports.denyCidrs.join(',')).toBe(DEFAULT_IMPORT_DENY_CIDRS);
+      // private ranges stay reachable: clusters' API servers live there
+      expect(c.imports.denyCidrs).not.toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']));
+      expect(c.snapshots.importTimeoutMs).toBe(15000);
+    });
+
+    it('reads comma-separated IPv4 and IPv6 CIDRs, tolerating spaces; empty means none', () => {
+      const c = loadConfig({ ...base, IMPORT_DENY_CIDRS: ' 10.0.0.0/8 , fd00::/8,', IMPORT_ALLOW_CIDRS: '127.0.0.1/32', IMPORT_MIN_INTERVAL_SECONDS: '1' });
+      expect(c.imports).toEqual({ denyCidrs: ['10.0.0.0/8', 'fd00::/8'], allowCidrs: ['127.0.0.1/32'], minIntervalSeconds: 1 });
+      expect(loadConfig({ ...base, IMPORT_DENY_CIDRS: '' }).imports.denyCidrs).toEqual([]);
+    });
+
+    it.each([
+      ['IMPORT_DENY_CIDRS', '10.0.0.0/33'],
+      ['IMPORT_DENY_CIDRS', '127.0.0.1'],
+      ['IMPORT_DENY_CIDRS', '300.0.0.0/8'],
+      ['IMPORT_ALLOW_CIDRS', 'fe80::/129'],
+      ['IMPORT_ALLOW_CIDRS', 'localhost/8'],
+      ['IMPORT_ALLOW_CIDRS', '10.0.0.0/8/1'],
+    ])('names the variable and the bad CIDR: %s=%s', (name, value) => {
+      expect(() => loadConfig({ ...base, [name]: value })).toThrow(`${name} ${JSON.stringify(value)} is not a CIDR`);
+    });
+
+    it('refuses a minimum interval below one second', () => {
+      expect(() => loadConfig({ ...base, IMPORT_MIN_INTERVAL_SECONDS: '0' })).toThrow(/IMPORT_MIN_INTERVAL_SECONDS/);
+    });
+
+    it('documents the new variables', () => {
+      expect(CONFIG_VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['IMPORT_DENY_CIDRS', 'IMPORT_ALLOW_CIDRS', 'IMPORT_MIN_INTERVAL_SECONDS']));
+    });
   });
 });

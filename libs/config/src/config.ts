@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -8,6 +9,40 @@ const DEV_SECRETS_KEY = '00112233445566778899aabbccddeeff00112233445566778899aab
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+/**
+ * Where scheduled imports may not connect, whatever the tenant's URL or its DNS says: this host ("this network",
+ * 0.0.0.0 and :: reach local listeners), loopback (the service's own Postgres, Redis and API in dev), link-local
+ * (169.254.169.254 is the metadata endpoint of AWS, GCP, Azure and others; fe80::/10) and AWS's IPv6 metadata
+ * address. Private ranges (RFC 1918, IPv6 ULA fc00::/7) stay allowed: clusters' API servers live there.
+ */
+export const DEFAULT_IMPORT_DENY_CIDRS = '0.0.0.0/8,127.0.0.0/8,169.254.0.0/16,::/128,::1/128,fe80::/10,fd00:ec2::254/128';
+
+/** A comma-separated list of CIDRs (IPv4 or IPv6, `address/prefix`); empty means none. */
+const cidrList = () =>
+  z.string().transform((text, ctx) => {
+    const out: string[] = [];
+    for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [address = '', prefix, extra] = item.split('/');
+      const family = isIP(address);
+      const bits = Number(prefix);
+      const max = family === 6 ? 128 : 32;
+      let ok = family !== 0 && extra === undefined && prefix !== undefined && /^\d{1,3}$/.test(prefix) && bits <= max;
+      if (ok) {
+        try {
+          new BlockList().addSubnet(address, bits, family === 6 ? 'ipv6' : 'ipv4');
+        } catch {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(item)} is not a CIDR (expected comma-separated address/prefix, prefix 0-32 for IPv4 and 0-128 for IPv6)` });
+        return z.NEVER;
+      }
+      out.push(`${address}/${bits}`);
+    }
+    return out;
+  });
 
 const EnvSchema = z
   .object({
@@ -29,6 +64,9 @@ const EnvSchema = z
     GRAPHQL_MAX_DEPTH: int(12, 2),
     ENGINE_CACHE_SNAPSHOTS: int(8, 1),
     IMPORT_HTTP_TIMEOUT_MS: int(15000, 100),
+    IMPORT_DENY_CIDRS: cidrList().default(DEFAULT_IMPORT_DENY_CIDRS.split(',')),
+    IMPORT_ALLOW_CIDRS: cidrList().default([]),
+    IMPORT_MIN_INTERVAL_SECONDS: int(300, 1),
     PRETTY_LOGS: bool.default(false),
   })
   .superRefine((env, ctx) => {
@@ -49,6 +87,12 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   secrets: { key: Buffer; isDevelopmentKey: boolean };
   snapshots: { retention: number; engineCacheSize: number; importTimeoutMs: number };
+  /**
+   * Scheduled imports' outbound policy: an address in allowCidrs may always be reached, otherwise one in denyCidrs
+   * never is (checked on the resolved address at connect time). Schedules may not run more often than
+   * minIntervalSeconds.
+   */
+  imports: { denyCidrs: string[]; allowCidrs: string[]; minIntervalSeconds: number };
   graphql: { maxComplexity: number; maxDepth: number };
 }
 
@@ -78,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     log: { level: e.LOG_LEVEL, pretty: e.PRETTY_LOGS },
     secrets: { key: Buffer.from(e.SECRETS_KEY ?? DEV_SECRETS_KEY, 'hex'), isDevelopmentKey: !e.SECRETS_KEY },
     snapshots: { retention: e.SNAPSHOT_RETENTION, engineCacheSize: e.ENGINE_CACHE_SNAPSHOTS, importTimeoutMs: e.IMPORT_HTTP_TIMEOUT_MS },
+    imports: { denyCidrs: e.IMPORT_DENY_CIDRS, allowCidrs: e.IMPORT_ALLOW_CIDRS, minIntervalSeconds: e.IMPORT_MIN_INTERVAL_SECONDS },
     graphql: { maxComplexity: e.GRAPHQL_MAX_COMPLEXITY, maxDepth: e.GRAPHQL_MAX_DEPTH },
   };
 }
@@ -101,6 +146,14 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'SECRETS_KEY', default: '(development key; required in production)', description: '64 hex chars: AES-256-GCM key for webhook secrets and import tokens at rest' },
   { name: 'SNAPSHOT_RETENTION', default: '10', description: 'ready snapshots kept per cluster (failed ones are pruned apart: the newest 5 stay)' },
   { name: 'IMPORT_HTTP_TIMEOUT_MS', default: '15000', description: "scheduled imports: timeout of each request to a cluster's API server (3 attempts on 5xx/network errors)" },
+  {
+    name: 'IMPORT_DENY_CIDRS',
+    default: DEFAULT_IMPORT_DENY_CIDRS,
+    description:
+      'scheduled imports never connect to these addresses (comma-separated CIDRs, IPv4 and IPv6), checked on the resolved address at connect time and on IP-literal API servers at PUT; private ranges stay allowed, add your own (e.g. the database subnet) as needed',
+  },
+  { name: 'IMPORT_ALLOW_CIDRS', default: '(none)', description: 'addresses scheduled imports may reach even when IMPORT_DENY_CIDRS matches (e.g. 127.0.0.1/32 for a local test API server)' },
+  { name: 'IMPORT_MIN_INTERVAL_SECONDS', default: '300', description: 'shortest gap between two runs an import schedule may have (checked over its next 100 runs); a more frequent one is a 400 on schedule' },
   { name: 'WORKER_CONCURRENCY', default: '4', description: 'jobs per queue a worker runs at once' },
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'JSON and GraphQL request bodies' },
   { name: 'MAX_UPLOAD_BYTES', default: '536870912', description: 'snapshot uploads (streamed)' },

@@ -25,7 +25,19 @@ export default async function globalSetup(): Promise<void> {
     if (!existsSync(path.join(root, `dist/apps/${app}/main.js`))) throw new Error(`dist/apps/${app}/main.js is missing: build first (npm test does)`);
   }
   const port = await freePort();
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'warn', MAX_BODY_BYTES: '65536', MAX_UPLOAD_BYTES: '2097152', GRAPHQL_MAX_COMPLEXITY: '300' };
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'warn',
+    MAX_BODY_BYTES: '65536',
+    MAX_UPLOAD_BYTES: '2097152',
+    GRAPHQL_MAX_COMPLEXITY: '300',
+    // scheduled-import e2e: the recorded API server listens on 127.0.0.1 (denied by default; the rest of 127/8 stays
+    // denied) and runs every 2 s to be seen running "on schedule"
+    IMPORT_ALLOW_CIDRS: '127.0.0.1/32',
+    IMPORT_MIN_INTERVAL_SECONDS: '2',
+  };
   const procs: ChildProcess[] = ['api', 'worker'].map((app) =>
     spawn(process.execPath, [path.join(root, `dist/apps/${app}/main.js`)], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }),
   );

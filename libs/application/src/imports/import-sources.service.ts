@@ -10,6 +10,7 @@ import { parseCron } from './cron';
 import { IMPORT_SCHEDULER, type ImportScheduler } from './import-scheduler';
 import { readStoredSource, SetImportSourceInput, type ImportRunView, type ImportSourceView, type StoredImportSource } from './import-source';
 import { fetchClusterObjects, IMPORT_RESOURCES, KubeFetchError, type KubeSource } from './kube-fetcher';
+import { OutboundGuard } from './outbound-guard';
 
 /** A run still pending after this long was interrupted (worker killed mid-fetch); the next tick fails it and runs. */
 const STALE_RUN_MS = 15 * 60_000;
@@ -20,6 +21,7 @@ export type ScheduledRunOutcome = 'ready' | 'failed' | 'skipped';
 export class ImportSourcesService {
   private readonly log = new Logger(ImportSourcesService.name);
   private readonly box: SecretBox;
+  private readonly guard: OutboundGuard;
 
   constructor(
     private readonly clusters: ClustersRepository,
@@ -29,6 +31,7 @@ export class ImportSourcesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.box = new SecretBox(config.secrets.key);
+    this.guard = new OutboundGuard(config.imports);
   }
 
   /** Stores (or replaces) the source with its credential sealed, then upserts the cluster's Job Scheduler. */
@@ -36,8 +39,11 @@ export class ImportSourcesService {
     if (!canWrite(ctx)) throw AppError.forbidden('setting an import source needs a writer or admin key');
     const cluster = await this.cluster(ctx, clusterId);
     const i = parseInput(SetImportSourceInput, input, 'import source');
-    const cron = parseCron(i.schedule);
+    const cron = parseCron(i.schedule, { minIntervalSeconds: this.config.imports.minIntervalSeconds });
     if ('error' in cron) throw AppError.invalid(`schedule: ${cron.error}`, [{ field: 'schedule', message: cron.error }]);
+    // An IP-literal server in a denied range can be refused now; a hostname only when the worker connects.
+    const refused = this.guard.refusalForUrl(i.apiServer);
+    if (refused) throw AppError.invalid(`apiServer: ${refused.message}`, [{ field: 'apiServer', message: refused.message }]);
     const stored: StoredImportSource = {
       version: 1,
       apiServer: i.apiServer.replace(/\/+$/, ''),
@@ -126,7 +132,7 @@ export class ImportSourcesService {
     const snap = await this.snapshots.createFetching(ctx, cluster.id, 'schedule');
     let documents: Array<{ name: string; text: string }>;
     try {
-      const lists = await fetchClusterObjects(this.open(source), { timeoutMs: this.config.snapshots.importTimeoutMs, resources: source.resources });
+      const lists = await fetchClusterObjects(this.open(source), { timeoutMs: this.config.snapshots.importTimeoutMs, guard: this.guard, resources: source.resources });
       documents = lists.map((l) => ({ name: l.url, text: JSON.stringify(l.list) }));
     } catch (e) {
       const error =

@@ -1,5 +1,19 @@
-import { ApiException, AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, Observable, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import type { AgentOptions } from 'node:https';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  Observable,
+  type Cluster,
+  type ConnectOptions,
+  type DispatcherOptions,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
+import { guardedConnector, OutboundAddressRefused, type OutboundGuard } from './outbound-guard';
 
 /** What a scheduled import lists, all namespaces; the names double as the `resources` subset users may pick. */
 export const IMPORT_RESOURCES = ['nodes', 'pods', 'services', 'endpointslices', 'deployments', 'daemonsets', 'statefulsets', 'replicasets'] as const;
@@ -46,6 +60,8 @@ export interface KubeSource {
 export interface FetchOptions {
   /** per HTTP request, including reading the body */
   timeoutMs: number;
+  /** where connections may go (IMPORT_DENY_CIDRS / IMPORT_ALLOW_CIDRS); checked on every connection's address */
+  guard: OutboundGuard;
   /** attempts per request (1 = no retry); retried on 5xx, 429, network errors and timeouts */
   attempts?: number;
   /** first backoff; doubles per retry, with jitter */
@@ -116,8 +132,32 @@ export function inspectKubeconfig(text: string): { server: string } | { error: s
   return { server: String(cluster.server).replace(/\/+$/, '') };
 }
 
-export function kubeConfigFor(src: KubeSource): KubeConfig {
-  const kc = new KubeConfig();
+/**
+ * client-node 2 sends every API call through undici's fetch with the dispatcher its KubeConfig builds per request
+ * (applySecurityAuthentication → createDispatcher → createDispatcherOptions); an http(s).Agent would only serve
+ * watches and websockets. This KubeConfig keeps client-node's TLS mapping (CA, client certificate, skip-verify,
+ * server name) and swaps the connection itself for the guarded connector, also for plain http:// (where client-node
+ * would otherwise fall back to the global dispatcher).
+ */
+class GuardedKubeConfig extends KubeConfig {
+  constructor(
+    private readonly importGuard: OutboundGuard,
+    private readonly connectTimeoutMs: number,
+  ) {
+    super();
+  }
+
+  override createDispatcherOptions(cluster: Cluster | null, agentOptions: AgentOptions): DispatcherOptions {
+    const base = super.createDispatcherOptions(cluster, agentOptions);
+    if (base.type === 'proxy' || base.type === 'socks') throw new Error('scheduled imports do not connect through proxies');
+    const { keepAlive: _keepAlive, keepAliveInitialDelay: _delay, ...tls } = base.type === 'agent' ? base.connect : ({} as ConnectOptions);
+    // undici's Agent takes a connector function as `connect`; client-node passes `connect` through untouched.
+    return { type: 'agent', connect: guardedConnector(this.importGuard, tls, this.connectTimeoutMs) as unknown as ConnectOptions };
+  }
+}
+
+export function kubeConfigFor(src: KubeSource, guard: OutboundGuard, connectTimeoutMs: number): KubeConfig {
+  const kc = new GuardedKubeConfig(guard, connectTimeoutMs);
   if (src.kubeconfig !== undefined) {
     const checked = inspectKubeconfig(src.kubeconfig);
     if ('error' in checked) throw new Error(`kubeconfig: ${checked.error}`);
@@ -165,6 +205,10 @@ function classify(e: unknown, signal: AbortSignal, timeoutMs: number): Classifie
       ...(Number.isFinite(ra) && ra > 0 ? { retryAfterMs: Math.min(ra * 1000, 10_000) } : {}),
     };
   }
+  // fetch wraps connection errors: TypeError('fetch failed', { cause })
+  const wrapped = (e as { cause?: unknown } | null)?.cause;
+  const refused = e instanceof OutboundAddressRefused ? e : wrapped instanceof OutboundAddressRefused ? wrapped : null;
+  if (refused) return { retry: false, status: null, cause: refused.message };
   if (signal.aborted) return { retry: true, status: null, cause: `no complete response within ${timeoutMs} ms (timeout)` };
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   const cause = err?.cause?.code ? `${err.cause.code}${err.cause.message ? `: ${err.cause.message}` : ''}` : (err?.cause?.message ?? err?.message ?? String(e));
@@ -176,14 +220,15 @@ function classify(e: unknown, signal: AbortSignal, timeoutMs: number): Classifie
 /**
  * Lists every resource of the source with the real client: `limit` + `continue` pagination, a timeout per request
  * (AbortSignal, so a hanging server is cut off mid-body too) and bounded retries with exponential backoff on
- * 5xx/429/network errors/timeouts. 401/403/404 fail at once: retrying will not fix a token or an RBAC rule.
+ * 5xx/429/network errors/timeouts. 401/403/404 fail at once: retrying will not fix a token or an RBAC rule, and
+ * neither does a second try fix an address the guard refused (`address refused: ...`).
  */
 export async function fetchClusterObjects(src: KubeSource, opts: FetchOptions): Promise<FetchedList[]> {
   const attempts = Math.max(1, opts.attempts ?? 3);
   const backoffMs = opts.backoffMs ?? 500;
   const pageSize = opts.pageSize ?? 500;
   const server = src.apiServer.replace(/\/+$/, '');
-  const kc = kubeConfigFor(src);
+  const kc = kubeConfigFor(src, opts.guard, opts.timeoutMs);
   const apis: Apis = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), discovery: kc.makeApiClient(DiscoveryV1Api) };
   const out: FetchedList[] = [];
   for (const resource of opts.resources ?? IMPORT_RESOURCES) {
