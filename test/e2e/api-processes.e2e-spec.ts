@@ -26,10 +26,11 @@ const childrenOf = (pid: number): number[] => {
     return [];
   }
 };
+/** Running (a zombie waiting for its reaper counts as gone). */
 const alive = (pid: number): boolean => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -63,6 +64,25 @@ describe('the API as several processes (API_PROCESSES)', () => {
 
   afterAll(() => {
     if (primary.exitCode === null) primary.kill('SIGKILL');
+  });
+
+  it('leaves no API process behind when the primary is killed outright', async () => {
+    const port = await freePort();
+    const other = spawn(process.execPath, [path.join(root, 'dist/apps/api/main.js')], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '2' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const until = Date.now() + 60_000;
+    while (childrenOf(other.pid!).length < 2) {
+      if (Date.now() > until || other.exitCode !== null) throw new Error('the second primary did not start its processes');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const workers = childrenOf(other.pid!);
+    other.kill('SIGKILL');
+    const gone = Date.now() + 20_000;
+    while (workers.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    expect(workers.filter(alive)).toEqual([]);
   });
 
   it('serves from both processes, and /metrics counts the requests of both', async () => {

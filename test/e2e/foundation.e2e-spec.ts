@@ -135,6 +135,7 @@ describe('bad input gets a 4xx that names the problem', () => {
   it('refuses GraphQL queries over the cost limit with a stable code', async () => {
     const a = await newTenant();
     const r = await gql(a.key, '{ clusters(first: 100) { edges { node { snapshots(first: 100) { edges { node { id } } } } } } }');
+    expect(r.status).toBe(400);
     expect(r.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
 });

@@ -100,4 +100,7 @@ export const underPrimary = (): boolean => cluster.isWorker;
 export function joinPrimary(registry: Registry): void {
   AggregatorRegistry.setRegistries([registry]);
   new AggregatorRegistry(); // its constructor installs prom-client's worker-side IPC listener
+  // The primary owns the listening socket: without it this process gets no connection again, so it drains and
+  // exits (a SIGKILLed primary must not leave orphans holding database connections).
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

@@ -29,7 +29,10 @@ export function queryDepth(doc: DocumentNode, operationName?: string | null): nu
 
 const measured = new WeakMap<DocumentNode, Map<string, { depth: number; complexity: number }>>();
 
-/** Query depth and cost limits, checked once the operation is resolved, before any resolver runs. */
+/**
+ * Query depth and cost limits, checked once the operation is resolved, before any resolver runs. A refusal is the
+ * caller's 400 (Apollo answers an error thrown from this hook with 500 unless told otherwise).
+ */
 @Plugin()
 export class QueryLimitsPlugin implements ApolloServerPlugin {
   constructor(
@@ -63,10 +66,10 @@ export class QueryLimitsPlugin implements ApolloServerPlugin {
         }
         const { depth, complexity } = cost;
         if (depth > maxDepth) {
-          throw new GraphQLError(`Query is too deep: ${depth}. Maximum allowed depth: ${maxDepth}`, { extensions: { code: 'QUERY_TOO_DEEP', depth } });
+          throw new GraphQLError(`Query is too deep: ${depth}. Maximum allowed depth: ${maxDepth}`, { extensions: { code: 'QUERY_TOO_DEEP', depth, http: { status: 400 } } });
         }
         if (complexity > maxComplexity) {
-          throw new GraphQLError(`Query is too complex: ${complexity}. Maximum allowed complexity: ${maxComplexity}`, { extensions: { code: 'QUERY_TOO_COMPLEX', complexity } });
+          throw new GraphQLError(`Query is too complex: ${complexity}. Maximum allowed complexity: ${maxComplexity}`, { extensions: { code: 'QUERY_TOO_COMPLEX', complexity, http: { status: 400 } } });
         }
       },
     };
