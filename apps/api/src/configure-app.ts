@@ -3,11 +3,12 @@ import type { AppConfig } from '@portolan/config';
 import { APP_CONFIG } from '@portolan/config';
 import { AuthRepository } from '@portolan/persistence';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { apiKeyMiddleware } from './auth/api-key.middleware';
 import { AuthCache } from './auth/auth-cache';
 import { graphiqlPage, serveAsset } from './docs/assets';
 import { AppErrorFilter } from './errors/app-error.filter';
+import { accessLog } from './logging/access-log';
 
 /** body-parser's errors carry a `type`; each becomes a 4xx that says what is wrong, never a 500. */
 function bodyErrorHandler(err: any, _req: Request, res: Response, next: NextFunction): void {
@@ -40,6 +41,7 @@ export function configureApp(app: INestApplication): void {
   const auth = app.get(AuthRepository);
   const requireKey = apiKeyMiddleware(auth, app.get(AuthCache));
 
+  app.use(accessLog(PinoLogger.root)); // the root nestjs-pino's Logger (above) built: one pino for every line
   // Snapshot uploads are streamed by their handler (never buffered here); webhooks need raw bytes for the HMAC.
   app.use('/v1/webhooks', express.raw({ type: () => true, limit: config.http.maxBodyBytes }));
   // Manifests submitted for analysis: YAML (or any non-JSON type) as bytes; JSON bodies go to the JSON parser below.

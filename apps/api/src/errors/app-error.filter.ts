@@ -19,9 +19,9 @@ export class AppErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
     const type = host.getType<'http' | 'graphql'>();
-    const { status, body } = this.describe(exception);
+    const req = (type === 'graphql' ? GqlArgumentsHost.create(host).getContext<{ req?: { id?: string } }>().req : host.switchToHttp().getRequest<{ id?: string }>()) ?? {};
+    const { status, body } = this.describe(exception, req.id);
     if (type === 'graphql') {
-      GqlArgumentsHost.create(host);
       return new GraphQLError(body.error.message, { extensions: { code: body.error.code, ...(body.error.details?.length ? { details: body.error.details } : {}) } });
     }
     const res = host.switchToHttp().getResponse<Response>();
@@ -29,7 +29,7 @@ export class AppErrorFilter implements ExceptionFilter {
     return undefined;
   }
 
-  private describe(e: unknown): { status: number; body: ErrorBody } {
+  private describe(e: unknown, reqId: string | undefined): { status: number; body: ErrorBody } {
     if (e instanceof AppError) {
       return { status: httpStatusOf(e.code), body: { error: { code: e.code, message: e.message, ...(e.details.length ? { details: e.details } : {}) } } };
     }
@@ -40,7 +40,7 @@ export class AppErrorFilter implements ExceptionFilter {
       const message = typeof r === 'string' ? r : Array.isArray((r as any).message) ? (r as any).message.join('; ') : ((r as any).message ?? e.message);
       return { status, body: { error: { code, message } } };
     }
-    this.log.error({ err: e }, 'unhandled error');
+    this.log.error({ err: e, reqId }, 'unhandled error');
     return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
   }
 }
