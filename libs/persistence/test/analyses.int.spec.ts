@@ -2,7 +2,7 @@ import { AnalysesRepository } from '../src/analyses.repository';
 import { ClustersRepository } from '../src/clusters.repository';
 import { Database, isUniqueViolation } from '../src/database';
 import { TenantProvisioner } from '../src/provisioning';
-import { databaseUrls, freshTenant } from './support';
+import { databaseUrls, freshTenant, newCluster } from './support';
 
 const urls = databaseUrls();
 const db = new Database(urls.app, 4);
@@ -13,17 +13,6 @@ const analyses = new AnalysesRepository(db);
 afterAll(async () => {
   await db.close();
   await provisioner.close();
-});
-
-const newCluster = (name: string) => ({
-  name,
-  kubernetesVersion: '1.33',
-  kubeProxy: { mode: 'iptables' },
-  cni: { networkName: 'cbr0' },
-  nodePortRange: '30000-32767',
-  containerRuntime: 'containerd',
-  encryptedWebhookSecret: 'x',
-  retention: 10,
 });
 
 async function setup() {

@@ -6,7 +6,7 @@ import { Database } from '../src/database';
 import { DatabaseEvents, EVENTS_CHANNEL, type DatabaseEvent, type EventsResync } from '../src/events';
 import { TenantProvisioner } from '../src/provisioning';
 import { SnapshotsRepository } from '../src/snapshots.repository';
-import { databaseUrls, freshTenant } from './support';
+import { databaseUrls, freshTenant, newCluster } from './support';
 
 const urls = databaseUrls();
 const db = new Database(urls.app, 4);
@@ -33,8 +33,6 @@ async function heardSince(from: number, match: (e: DatabaseEvent | EventsResync)
   return heard.slice(from).filter(match);
 }
 
-const newCluster = { name: 'ev', kubernetesVersion: '1.33', kubeProxy: {}, cni: {}, nodePortRange: '30000-32767', containerRuntime: 'containerd', encryptedWebhookSecret: 'x', retention: 10 };
-
 describe('database events (LISTEN/NOTIFY)', () => {
   it('tells subscribers to resync once the connection listens', async () => {
     await events.listening;
@@ -44,7 +42,7 @@ describe('database events (LISTEN/NOTIFY)', () => {
   it('publishes snapshot-ready when an import commits, and nothing when it rolls back', async () => {
     await events.listening;
     const t = await freshTenant(provisioner);
-    const c = await clusters.create(t, newCluster as never);
+    const c = await clusters.create(t, newCluster('ev'));
     const rows = [{ kind: 'Node', namespace: '', name: 'n1', raw: { kind: 'Node' } }];
     const failed = await snapshots.createPending(t, { clusterId: c.id, source: 'upload', contentHash: 'a', upload: { parts: [], content: new Uint8Array([1]) } });
     const mark = heard.length;
@@ -73,7 +71,7 @@ describe('database events (LISTEN/NOTIFY)', () => {
   it('publishes analysis-finished when the worker records a verdict or a failure', async () => {
     await events.listening;
     const t = await freshTenant(provisioner);
-    const c = await clusters.create(t, newCluster as never);
+    const c = await clusters.create(t, newCluster('ev'));
     const one = (await analyses.createForDelivery(t, { clusterId: c.id, deliveryId: 'e1', bodyHash: 'h', manifests: 'x' })).analysis;
     const two = (await analyses.createForDelivery(t, { clusterId: c.id, deliveryId: 'e2', bodyHash: 'h', manifests: 'x' })).analysis;
     const mark = heard.length;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { asTenantId, type TenantContext } from '@portolan/contracts';
+import type { NewCluster } from '../src/clusters.repository';
 import { TenantProvisioner } from '../src/provisioning';
 
 /**
@@ -21,3 +22,15 @@ export async function freshTenant(p: TenantProvisioner, role: TenantContext['rol
   const key = await p.createApiKey(tenantId, 'test', role);
   return { tenantId: asTenantId(tenantId), actorId: 'test', role, key };
 }
+
+/** A cluster row with the defaults a test does not care about. */
+export const newCluster = (name: string): NewCluster => ({
+  name,
+  kubernetesVersion: '1.33',
+  kubeProxy: { mode: 'iptables' },
+  cni: { networkName: 'cbr0' },
+  nodePortRange: '30000-32767',
+  containerRuntime: 'containerd',
+  encryptedWebhookSecret: 'x',
+  retention: 10,
+});

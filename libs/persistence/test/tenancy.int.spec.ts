@@ -4,7 +4,7 @@ import { ClustersRepository } from '../src/clusters.repository';
 import { Database } from '../src/database';
 import { TenantProvisioner } from '../src/provisioning';
 import { SnapshotsRepository } from '../src/snapshots.repository';
-import { databaseUrls, freshTenant } from './support';
+import { databaseUrls, freshTenant, newCluster } from './support';
 
 const urls = databaseUrls();
 const db = new Database(urls.app, 4);
@@ -16,17 +16,6 @@ const auth = new AuthRepository(db);
 afterAll(async () => {
   await db.close();
   await provisioner.close();
-});
-
-const newCluster = (name: string) => ({
-  name,
-  kubernetesVersion: '1.33',
-  kubeProxy: { mode: 'iptables' },
-  cni: { networkName: 'cbr0' },
-  nodePortRange: '30000-32767',
-  containerRuntime: 'containerd',
-  encryptedWebhookSecret: 'x',
-  retention: 10,
 });
 
 describe('tenant isolation in Postgres', () => {
