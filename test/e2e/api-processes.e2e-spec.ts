@@ -1,23 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
+import { freePort, spawnApp } from './support/apps';
 import { closeProvisioner, newTenant } from './support/client';
 
 afterAll(closeProvisioner);
-
-const root = path.resolve(__dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const childrenOf = (pid: number): number[] => {
   try {
@@ -36,30 +22,31 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** API_PROCESSES=2: a primary and two API processes on one port, as a 2-core host runs it. */
+/** API_PROCESSES=2 on a free port: the primary, once /readyz answers and both API processes run. */
+async function startApiProcesses(): Promise<{ primary: ChildProcess; base: string }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const primary = spawnApp('api', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '2' });
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (primary.exitCode !== null) throw new Error(`the API primary exited during start (code ${primary.exitCode})`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok && childrenOf(primary.pid!).length === 2) return { primary, base };
+    } catch {
+      // not yet listening
+    }
+    if (Date.now() > until) throw new Error('the API processes did not become ready in 60 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A primary and two API processes on one port, as a 2-core host runs it. */
 describe('the API as several processes (API_PROCESSES)', () => {
   let primary: ChildProcess;
   let base: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    primary = spawn(process.execPath, [path.join(root, 'dist/apps/api/main.js')], {
-      cwd: root,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '2' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const until = Date.now() + 60_000;
-    for (;;) {
-      if (primary.exitCode !== null) throw new Error(`the API primary exited during start (code ${primary.exitCode})`);
-      try {
-        if ((await fetch(`${base}/readyz`)).ok && childrenOf(primary.pid!).length === 2) break;
-      } catch {
-        // not yet listening
-      }
-      if (Date.now() > until) throw new Error('the API processes did not become ready in 60 s');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    ({ primary, base } = await startApiProcesses());
   });
 
   afterAll(() => {
@@ -67,17 +54,7 @@ describe('the API as several processes (API_PROCESSES)', () => {
   });
 
   it('leaves no API process behind when the primary is killed outright', async () => {
-    const port = await freePort();
-    const other = spawn(process.execPath, [path.join(root, 'dist/apps/api/main.js')], {
-      cwd: root,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '2' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const until = Date.now() + 60_000;
-    while (childrenOf(other.pid!).length < 2) {
-      if (Date.now() > until || other.exitCode !== null) throw new Error('the second primary did not start its processes');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const { primary: other } = await startApiProcesses();
     const workers = childrenOf(other.pid!);
     other.kill('SIGKILL');
     const gone = Date.now() + 20_000;

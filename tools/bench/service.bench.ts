@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { objectRow } from '@portolan/application';
 import type { ParsedObject } from '@portolan/netsim';
+import { copyRow } from '@portolan/persistence';
 import { root, startStack, type Stack } from './stack';
 import { fmt, mb, percentile } from './stats';
 import { BENCH_SCALE, syntheticListJson } from './synthetic';
@@ -96,13 +97,9 @@ function psqlCopy(url: string, before: string, lines: string[], after: string): 
  */
 async function rawCopy(stack: Stack, text: string, tenantId: string, clusterId: string): Promise<{ table: number; temp: number }> {
   const items = (JSON.parse(text) as { items: Array<Record<string, unknown>> }).items;
-  const esc = (v: string | null | undefined) => (v === null || v === undefined ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
   const snapshotId = randomUUID();
-  const lines = items.map((item) => {
-    const o = objectRow({ obj: item } as unknown as ParsedObject);
-    const hn = o.hostNetwork === null || o.hostNetwork === undefined ? '\\N' : o.hostNetwork ? 't' : 'f';
-    return [tenantId, snapshotId, esc(o.kind), esc(o.namespace), esc(o.name), esc(o.nodeName), hn, esc(o.phase), esc(o.ip), o.labels ? esc(JSON.stringify(o.labels)) : '\\N', esc(JSON.stringify(o.raw))].join('\t');
-  });
+  // the same encoding the import streams (persistence's copyRow), behind the two columns the import adds in SQL
+  const lines = items.map((item) => `${tenantId}\t${snapshotId}\t${copyRow(objectRow({ obj: item } as unknown as ParsedObject))}`);
   const url = stack.env['MIGRATION_DATABASE_URL'] as string;
   const cols = 'tenant_id, snapshot_id, kind, namespace, name, node_name, host_network, phase, ip, labels, raw';
   const table = await psqlCopy(

@@ -1,7 +1,7 @@
 import type { TenantContext } from '@portolan/contracts';
 import type { Prisma } from './generated/prisma/client';
 import { isUuid, type Database } from './database';
-import { EVENTS_CHANNEL, eventPayload, notifyStatement } from './events';
+import { notifyStatement } from './events';
 
 export interface AnalysisRow {
   id: string;
@@ -20,45 +20,26 @@ export interface AnalysisRow {
   finishedAt: Date | null;
 }
 
-/** An analyses row as plain SQL returns it (status cast to text). */
-interface RawAnalysis {
-  id: string;
-  tenant_id: string;
-  cluster_id: string;
-  snapshot_id: string | null;
-  source: string;
-  status: string;
-  manifests: string;
-  meta: unknown;
-  verdict: string | null;
-  result: unknown;
-  sarif: unknown;
-  error: unknown;
-  created_at: Date;
-  finished_at: Date | null;
-}
-
-const COLUMN_NAMES = ['id', 'tenant_id', 'cluster_id', 'snapshot_id', 'source', 'status', 'manifests', 'meta', 'verdict', 'result', 'sarif', 'error', 'created_at', 'finished_at'];
-/** The select list of a RawAnalysis, of table alias `t.` when given */
-const columns = (t = '') => COLUMN_NAMES.map((c) => (c === 'status' ? `${t}status::text AS status` : t + c)).join(', ');
+/** [column, AnalysisRow field] for plain SQL: the select list names each column as its field, so rows need no mapping. */
+const FIELDS: Array<[string, keyof AnalysisRow]> = [
+  ['id', 'id'],
+  ['tenant_id', 'tenantId'],
+  ['cluster_id', 'clusterId'],
+  ['snapshot_id', 'snapshotId'],
+  ['source', 'source'],
+  ['status::text', 'status'],
+  ['manifests', 'manifests'],
+  ['meta', 'meta'],
+  ['verdict', 'verdict'],
+  ['result', 'result'],
+  ['sarif', 'sarif'],
+  ['error', 'error'],
+  ['created_at', 'createdAt'],
+  ['finished_at', 'finishedAt'],
+];
+/** The select list of an AnalysisRow, of table alias `t.` when given */
+const columns = (t = '') => FIELDS.map(([column, field]) => `${t}${column} AS "${field}"`).join(', ');
 const COLUMNS = columns();
-
-const fromRaw = (r: RawAnalysis): AnalysisRow => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  clusterId: r.cluster_id,
-  snapshotId: r.snapshot_id,
-  source: r.source,
-  status: r.status as AnalysisRow['status'],
-  manifests: r.manifests,
-  meta: r.meta,
-  verdict: r.verdict,
-  result: r.result,
-  sarif: r.sarif,
-  error: r.error,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
-});
 
 export class AnalysesRepository {
   constructor(private readonly db: Database) {}
@@ -66,8 +47,8 @@ export class AnalysesRepository {
   /** Also the `?wait` poll of a webhook delivery: plain SQL (Database.withTenantSql). */
   async get(ctx: TenantContext, id: string): Promise<AnalysisRow | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.db.withTenantSql(ctx, (sql) => sql<RawAnalysis>(`SELECT ${COLUMNS} FROM analyses WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, id]));
-    return rows[0] ? fromRaw(rows[0]) : null;
+    const rows = await this.db.withTenantSql(ctx, (sql) => sql<AnalysisRow>(`SELECT ${COLUMNS} FROM analyses WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, id]));
+    return rows[0] ?? null;
   }
 
   create(ctx: TenantContext, a: { clusterId: string; source: string; manifests: string; meta?: Prisma.InputJsonValue }): Promise<AnalysisRow> {
@@ -88,7 +69,7 @@ export class AnalysesRepository {
   ): Promise<{ analysis: AnalysisRow; created: boolean; bodyMatches: boolean }> {
     const meta = a.meta === undefined ? null : JSON.stringify(a.meta);
     const rows = await this.db.withTenantSql(ctx, (sql) =>
-      sql<RawAnalysis & { created: boolean; body_matches: boolean }>(
+      sql<AnalysisRow & { created: boolean; bodyMatches: boolean }>(
         `WITH new_analysis AS (
            INSERT INTO analyses (tenant_id, cluster_id, source, manifests, meta)
            SELECT $1::uuid, $2::uuid, 'webhook', $3, $4::jsonb
@@ -98,7 +79,7 @@ export class AnalysesRepository {
            INSERT INTO webhook_deliveries (tenant_id, cluster_id, delivery_id, body_hash, analysis_id)
            SELECT tenant_id, cluster_id, $5, $6, id FROM new_analysis
          )
-         SELECT ${COLUMNS}, true AS created, true AS body_matches FROM new_analysis
+         SELECT ${COLUMNS}, true AS created, true AS "bodyMatches" FROM new_analysis
          UNION ALL
          SELECT ${columns('x.')}, false, d.body_hash = $6
          FROM webhook_deliveries d JOIN analyses x ON x.id = d.analysis_id
@@ -108,7 +89,8 @@ export class AnalysesRepository {
     );
     const r = rows[0];
     if (!r) throw new Error(`delivery ${a.deliveryId}: neither stored nor found`);
-    return { analysis: fromRaw(r), created: r.created, bodyMatches: r.body_matches };
+    const { created, bodyMatches, ...analysis } = r;
+    return { analysis, created, bodyMatches };
   }
 
   /**
@@ -118,31 +100,26 @@ export class AnalysesRepository {
   async claim(ctx: TenantContext, id: string): Promise<AnalysisRow | null> {
     if (!isUuid(id)) return null;
     const rows = await this.db.withTenantSql(ctx, (sql) =>
-      sql<RawAnalysis>(`UPDATE analyses SET status = 'running' WHERE tenant_id = $1 AND id = $2 AND status IN ('pending', 'running') RETURNING ${COLUMNS}`, [ctx.tenantId, id]),
+      sql<AnalysisRow>(`UPDATE analyses SET status = 'running' WHERE tenant_id = $1 AND id = $2 AND status IN ('pending', 'running') RETURNING ${COLUMNS}`, [ctx.tenantId, id]),
     );
-    return rows[0] ? fromRaw(rows[0]) : null;
+    return rows[0] ?? null;
   }
 
   /** Records the verdict; at COMMIT, requests waiting for it hear `analysis-finished`. */
   async finish(ctx: TenantContext, id: string, r: { snapshotId: string | null; verdict: string; result: unknown; sarif: unknown }): Promise<void> {
-    await this.db.withTenantSql(ctx, async (sql) => {
-      await sql(`UPDATE analyses SET status = 'done', snapshot_id = $3, verdict = $4, result = $5::jsonb, sarif = $6::jsonb, finished_at = now() WHERE tenant_id = $1 AND id = $2`, [
-        ctx.tenantId,
-        id,
-        r.snapshotId,
-        r.verdict,
-        JSON.stringify(r.result),
-        JSON.stringify(r.sarif),
-      ]);
-      const n = notifyStatement({ type: 'analysis-finished', tenantId: ctx.tenantId, analysisId: id });
-      await sql(n.text, n.values);
-    });
+    await this.end(ctx, id, `status = 'done', snapshot_id = $3, verdict = $4, result = $5::jsonb, sarif = $6::jsonb`, [r.snapshotId, r.verdict, JSON.stringify(r.result), JSON.stringify(r.sarif)]);
   }
 
-  async failed(ctx: TenantContext, id: string, error: Prisma.InputJsonValue): Promise<void> {
-    await this.db.withTenant(ctx, async (tx) => {
-      await tx.analysis.updateMany({ where: { tenantId: ctx.tenantId, id }, data: { status: 'failed', error, finishedAt: new Date() } });
-      await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${eventPayload({ type: 'analysis-finished', tenantId: ctx.tenantId, analysisId: id })})`;
+  async failed(ctx: TenantContext, id: string, error: unknown): Promise<void> {
+    await this.end(ctx, id, `status = 'failed', error = $3::jsonb`, [JSON.stringify(error)]);
+  }
+
+  /** Finishes the row with `set` (parameters from $3) and tells waiting requests at COMMIT. */
+  private async end(ctx: TenantContext, id: string, set: string, values: unknown[]): Promise<void> {
+    await this.db.withTenantSql(ctx, async (sql) => {
+      await sql(`UPDATE analyses SET ${set}, finished_at = now() WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, id, ...values]);
+      const n = notifyStatement({ type: 'analysis-finished', tenantId: ctx.tenantId, analysisId: id });
+      await sql(n.text, n.values);
     });
   }
 }

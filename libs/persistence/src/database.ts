@@ -94,11 +94,5 @@ export class Database {
   }
 }
 
-/** Postgres' UNIQUE_VIOLATION: from pg (23505), or as Prisma reports it from a model call (P2002) or a raw query (P2010). */
-export function isUniqueViolation(e: unknown): boolean {
-  const o = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown } | null;
-  if (!o || typeof o !== 'object') return false;
-  if (o.code === 'P2002' || o.code === '23505') return true;
-  if (o.code !== 'P2010') return false;
-  return o.meta?.driverAdapterError?.cause?.originalCode === '23505' || (typeof o.message === 'string' && o.message.includes('Code: `23505`'));
-}
+/** Postgres' UNIQUE_VIOLATION from a plain-SQL (pg) statement. */
+export const isUniqueViolation = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';

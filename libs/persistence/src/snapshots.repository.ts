@@ -61,12 +61,17 @@ const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': 
 const copyField = (v: string | null | undefined): string => (v === null || v === undefined ? '\\N' : v.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch] as string));
 const copyJson = (v: unknown): string => (v === null || v === undefined ? '\\N' : copyField(JSON.stringify(v)));
 
+/** One object as a COPY text line (no newline): kind, namespace, name, node_name, host_network, phase, ip, labels, raw. */
+export function copyRow(o: ObjectRow): string {
+  const hostNetwork = o.hostNetwork === null || o.hostNetwork === undefined ? '\\N' : o.hostNetwork ? 't' : 'f';
+  return `${copyField(o.kind)}\t${copyField(o.namespace)}\t${copyField(o.name)}\t${copyField(o.nodeName)}\t${hostNetwork}\t${copyField(o.phase)}\t${copyField(o.ip)}\t${copyJson(o.labels)}\t${copyJson(o.raw)}`;
+}
+
 /** The objects as COPY text, a thousand rows per chunk, made as the stream asks for them. */
 function* copyText(objects: ObjectRow[]): Generator<string> {
   const rows: string[] = [];
   for (const o of objects) {
-    const hostNetwork = o.hostNetwork === null || o.hostNetwork === undefined ? '\\N' : o.hostNetwork ? 't' : 'f';
-    rows.push(`${copyField(o.kind)}\t${copyField(o.namespace)}\t${copyField(o.name)}\t${copyField(o.nodeName)}\t${hostNetwork}\t${copyField(o.phase)}\t${copyField(o.ip)}\t${copyJson(o.labels)}\t${copyJson(o.raw)}\n`);
+    rows.push(`${copyRow(o)}\n`);
     if (rows.length === 1000) yield rows.splice(0).join('');
   }
   if (rows.length) yield rows.join('');

@@ -1,20 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
-
-const root = path.resolve(__dirname, '../../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+import { freePort, root, spawnApp } from './apps';
 
 /** Starts the built API and worker once for all e2e specs; they reach it through E2E_BASE_URL. */
 export default async function globalSetup(): Promise<void> {
@@ -26,7 +13,6 @@ export default async function globalSetup(): Promise<void> {
   }
   const port = await freePort();
   const env = {
-    ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'warn',
@@ -38,9 +24,7 @@ export default async function globalSetup(): Promise<void> {
     IMPORT_ALLOW_CIDRS: '127.0.0.1/32',
     IMPORT_MIN_INTERVAL_SECONDS: '2',
   };
-  const procs: ChildProcess[] = ['api', 'worker'].map((app) =>
-    spawn(process.execPath, [path.join(root, `dist/apps/${app}/main.js`)], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }),
-  );
+  const procs: ChildProcess[] = (['api', 'worker'] as const).map((app) => spawnApp(app, env));
   (globalThis as Record<string, unknown>)['__E2E_PROCS__'] = procs;
   process.env['E2E_BASE_URL'] = `http://127.0.0.1:${port}`;
   const until = Date.now() + 60_000;

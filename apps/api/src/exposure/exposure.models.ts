@@ -59,8 +59,8 @@ export class PodScheduleModel {
   @Field() pod!: string;
   @Field({ description: 'false when spec.nodeName is set: the kubelet admits or rejects instead' }) scheduler!: boolean;
   @Field(() => [String]) feasibleNodes!: string[];
-  /** every node's verdict; the `nodes` field (PodScheduleResolver) selects from it */
-  nodes!: NodeVerdictModel[];
+  /** every node's verdict as the engine gave it; the `nodes` field (PodScheduleResolver) selects and maps them */
+  nodes!: NodeVerdict[];
   @Field({ nullable: true, description: 'the FailedScheduling event text when no node fits' }) message?: string;
   @Field(() => KubeletAdmissionModel, { nullable: true }) kubeletAdmission?: KubeletAdmissionModel;
   @Field(() => PreemptionModel, { nullable: true }) preemption?: PreemptionModel;
@@ -307,12 +307,12 @@ function runtimeModel(r: RuntimePrediction): RuntimePredictionModel {
   return { kind: r.kind, message: r.message, consequence: r.consequence, certainty: r.certainty, port: r.port, protocol: r.protocol, holder: r.holder ? `${r.holder.kind} ${r.holder.name}` : undefined };
 }
 
-function verdictModel(v: NodeVerdict): NodeVerdictModel {
+export function verdictModel(v: NodeVerdict): NodeVerdictModel {
   return { node: v.node, feasible: v.feasible, plugin: v.plugin, reason: v.reason, reasons: v.reasons, code: v.code, blockers: v.blockers.map(blockerModel), runtime: v.runtime.map(runtimeModel) };
 }
 
 export function podScheduleModel(r: ScheduleResult, snapshotId: string): PodScheduleModel {
-  return { ...r, nodes: r.nodes.map(verdictModel), snapshotId };
+  return { ...r, snapshotId };
 }
 
 export function placementModel(r: PlacementResult, snapshotId: string): PlacementModel {

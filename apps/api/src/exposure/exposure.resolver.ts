@@ -16,6 +16,7 @@ import {
   podObject,
   podScheduleModel,
   trafficPathModel,
+  verdictModel,
   workloadObject,
 } from './exposure.models';
 
@@ -126,7 +127,7 @@ export class PodScheduleResolver {
     @Args('names', { type: () => [String], nullable: true, description: 'only these nodes' }) names?: string[],
     @Args('first', { type: () => Int, nullable: true, description: 'at most this many, after the other filters' }) first?: number,
   ): NodeVerdictModel[] {
-    return selectVerdicts(p.nodes, { feasible, names, first }).nodes;
+    return selectVerdicts(p.nodes, { feasible, names, first }).nodes.map(verdictModel);
   }
 
   @ResolveField(() => Int, { description: 'how many nodes match these filters (all nodes without them), before any `first` cuts the list' })
