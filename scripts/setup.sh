@@ -15,3 +15,5 @@ echo "[setup] prisma generate" >&2
 npx --no-install prisma generate >/dev/null
 echo "[setup] build api, worker, cli" >&2
 npx --no-install nx run-many -t build -p api worker cli --outputStyle=static --skip-nx-cache >/tmp/portolan-build.log 2>&1 || { cat /tmp/portolan-build.log >&2; exit 1; }
+echo "[setup] package the CLI (dist/packages/portolan: npm pack, npx, npm i -g, kubectl plugin)" >&2
+npx --no-install nx run cli:package --outputStyle=static --skip-nx-cache >/tmp/portolan-package.log 2>&1 || { cat /tmp/portolan-package.log >&2; exit 1; }

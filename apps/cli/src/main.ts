@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ClusterEngine, formatDiagnostic, InputError, loadSnapshot, parseDocuments, QueryError, checkManifests, toSarif, toText, type Snapshot } from '@portolan/netsim';
+import { verbHelp } from './help';
 import { readInputs, UsageError } from './io';
 import { claimsText, placementText, scheduleText, traceText } from './text';
 
@@ -30,7 +31,7 @@ const common = { file: { type: 'string', short: 'f', multiple: true }, output: {
 
 const HELP = `portolan: where can this pod run, and where does traffic to this node port really go?
 
-Usage: npm run -s portolan -- <verb> [options]
+Usage: portolan <verb> [options]      (in the repository: npm run -s portolan -- <verb>; as a kubectl plugin: kubectl portolan <verb>)
 
 Verbs:
   schedule  -f SNAPSHOT --pod FILE [-o json|text]
@@ -47,9 +48,11 @@ Verbs:
   inspect   -f SNAPSHOT [-o json|text]     what Portolan read from a snapshot (counts, profile, diagnostics)
 
 Options:
-  -f, --file PATH     a snapshot file or folder (kubectl -o json|yaml, multi-document YAML, .gz); repeatable
+  -f, --file PATH     a snapshot file or folder (kubectl -o json|yaml, multi-document YAML, .gz), or - for stdin;
+                      repeatable; relative paths are read from the folder you run the command in
   -o, --output FMT    json or text
-  -h, --help          this help
+  -h, --help          this help; <verb> --help for one verb's
+  -V, --version       the version
 
 Errors go to stderr with a non-zero exit: 2 for usage and input errors.`;
 
@@ -129,17 +132,26 @@ const verbs: Record<string, Verb> = {
   },
 };
 
-export function main(argv: string[], streams?: Io): number {
+export function main(argv: string[], streams?: Io, command = 'portolan'): number {
   if (streams) io = streams;
   const [verb, ...rest] = argv;
+  const help = HELP.replace(/^Usage: portolan/m, `Usage: ${command}`);
   if (!verb || verb === '-h' || verb === '--help' || verb === 'help') {
-    io.out(HELP + '\n');
+    io.out(help + '\n');
     return verb ? 0 : 2;
+  }
+  if (verb === '-V' || verb === '--version' || verb === 'version') {
+    io.out(`portolan ${VERSION}\n`);
+    return 0;
   }
   const run = verbs[verb];
   if (!run) {
-    io.err(`portolan: unknown verb ${JSON.stringify(verb)}\n\n${HELP}\n`);
+    io.err(`${command}: unknown verb ${JSON.stringify(verb)}\n\n${help}\n`);
     return 2;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    io.out(`${verbHelp(HELP, verb, command)}\n`);
+    return 0;
   }
   try {
     return run(rest);
