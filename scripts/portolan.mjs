@@ -2,7 +2,6 @@
 // module-not-found), then runs it from the folder the user called npm in, so relative paths mean what they say.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +16,5 @@ if (!existsSync(bundle)) {
     process.exit(2);
   }
 }
-if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
-const { main } = createRequire(import.meta.url)(bundle);
-process.exitCode = main(process.argv.slice(2));
+const r = spawnSync(process.execPath, [bundle, ...process.argv.slice(2)], { cwd: process.env.INIT_CWD ?? process.cwd(), stdio: 'inherit' });
+process.exitCode = r.status ?? 2;

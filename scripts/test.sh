@@ -5,6 +5,7 @@
 # processes). Ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node.sh || exit 1
 export NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false CHECKPOINT_DISABLE=1 NODE_ENV=test
 bash scripts/setup.sh || exit 1
 
