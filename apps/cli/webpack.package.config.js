@@ -7,6 +7,9 @@ const { BannerPlugin } = require('webpack');
  * dependency is bundled, so the package installs with no dependencies and runs from any folder.
  */
 module.exports = {
+  // ws's optional native speed-ups (client-node's websocket calls, which Portolan never makes): ws falls back to
+  // JavaScript when they are absent
+  ignoreWarnings: [{ module: /node_modules\/ws\/lib\//, message: /Can't resolve '(bufferutil|utf-8-validate)'/ }],
   output: { path: join(__dirname, '../../dist/packages/portolan'), clean: true },
   plugins: [
     new NxAppWebpackPlugin({

@@ -108,7 +108,7 @@ describe('scheduled import from a Kubernetes API server', () => {
     expect((await http('GET', `/v1/clusters/${clusterId}`, { key: a.key })).body.hasImportSource).toBe(true);
 
     const ready = await waitFor('a ready scheduled snapshot', async () => (await snapshots(a.key, clusterId)).find((s) => s.source === 'schedule' && s.status === 'ready'));
-    expect(ready.counts).toMatchObject({ nodes: 3, pods: 5, services: 2, endpointSlices: 2 });
+    expect(ready.counts).toMatchObject({ nodes: 3, pods: 6, services: 2, endpointSlices: 2 });
     expect(kube.requests.length).toBeGreaterThanOrEqual(9);
     expect(kube.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
     expect(kube.requests.filter((r) => r.path === '/api/v1/nodes').some((r) => r.continue)).toBe(true);
@@ -170,7 +170,7 @@ describe('scheduled import from a Kubernetes API server', () => {
     });
     expect(done).toMatchObject({ hasImportSource: true, importSource: { apiServer: kube.url, lastRun: { status: 'ready', error: null } } });
     const snap = await http('GET', `/v1/snapshots/${done.importSource.lastRun.snapshotId}`, { key: a.key });
-    expect(snap.body).toMatchObject({ source: 'schedule', status: 'ready', counts: { nodes: 3, pods: 5, services: 2, endpointSlices: 2, workloads: 0 } });
+    expect(snap.body).toMatchObject({ source: 'schedule', status: 'ready', counts: { nodes: 3, pods: 6, services: 2, endpointSlices: 2, workloads: 0 } });
 
     // The credential is not in the schema at all.
     const leak = await gql(a.key, 'query($id: ID!) { cluster(id: $id) { importSource { token } } }', { id: c.id });

@@ -3,7 +3,7 @@
  * kubectl-<verb> found on PATH), so help and errors name the command the user typed.
  */
 import path from 'node:path';
-import { main } from './main';
+import { run } from './main';
 
 const invokedAs = path.basename(process.argv[1] ?? 'portolan').replace(/\.js$/, '');
-process.exitCode = main(process.argv.slice(2), undefined, invokedAs === 'kubectl-portolan' ? 'kubectl portolan' : 'portolan');
+void run(process.argv.slice(2), undefined, invokedAs === 'kubectl-portolan' ? 'kubectl portolan' : 'portolan').then((code) => (process.exitCode = code));

@@ -1,14 +1,22 @@
 import { parseArgs } from 'node:util';
 import { ClusterEngine, formatDiagnostic, InputError, loadSnapshot, parseDocuments, QueryError, checkManifests, toSarif, toText, type Snapshot } from '@portolan/netsim';
 import { verbHelp } from './help';
+import { readLiveCluster, takeLiveFlags, type LiveCluster } from './live';
+import { parsePodRef, whyPod } from './why';
 import { readInputs, UsageError } from './io';
 import { claimsText, placementText, scheduleText, traceText } from './text';
 
 const VERSION = '0.1.0';
 
+/** Set by run() when the snapshot is the live cluster of a kubeconfig context instead of -f files. */
+let live: LiveCluster | undefined;
+/** -n: the namespace `why pod/NAME` means */
+let namespace = 'default';
+
 function snapshotOf(files: string[] | undefined, verb: string): Snapshot {
-  if (!files?.length) throw new UsageError(`${verb} needs -f SNAPSHOT (a file or folder; repeatable)`);
-  const { snapshot, diagnostics } = loadSnapshot(readInputs(files));
+  if (files?.length && live) throw new UsageError(`${verb}: give -f SNAPSHOT or --live (the kubeconfig's cluster), not both`);
+  if (!files?.length && !live) throw new UsageError(`${verb} needs -f SNAPSHOT (a file or folder; repeatable) or --live`);
+  const { snapshot, diagnostics } = loadSnapshot(live ? live.inputs : readInputs(files ?? []));
   for (const d of diagnostics.filter((x) => x.severity === 'warning')) io.err(`warning: ${formatDiagnostic(d)}\n`);
   return snapshot;
 }
@@ -46,6 +54,14 @@ Verbs:
   check     [-f SNAPSHOT] --manifests FILE [-o json|sarif|text]
             what the API server would reject, and what would break at run time; exit 1 on any error finding
   inspect   -f SNAPSHOT [-o json|text]     what Portolan read from a snapshot (counts, profile, diagnostics)
+  why       pod/NAME [-n NAMESPACE] [-f SNAPSHOT] [-o json|text]   (without -f: the kubeconfig's cluster)
+            why is this pod Pending: the scheduler asked again, every node with its reason and blocker
+
+Live clusters (instead of -f, for every verb that reads a snapshot; what kubectl's current context points at):
+  --live              read the cluster of the kubeconfig's current context (the scheduled imports' fetcher)
+  --kubeconfig PATH   that kubeconfig instead of $KUBECONFIG / ~/.kube/config (implies --live)
+  --context NAME      that context (implies --live)
+  -n, --namespace NS  the namespace of pod/NAME (default: the context's, else "default")
 
 Options:
   -f, --file PATH     a snapshot file or folder (kubectl -o json|yaml, multi-document YAML, .gz), or - for stdin;
@@ -108,6 +124,16 @@ const verbs: Record<string, Verb> = {
     else print(toText(report));
     return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
   },
+  why(args) {
+    const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });
+    const fmt = output(values.output, ['json', 'text']);
+    if (positionals.length > 1) throw new UsageError(`why takes one pod, got ${positionals.length}`);
+    const name = parsePodRef(positionals[0]);
+    const answer = whyPod(new ClusterEngine(snapshotOf(values.file, 'why')), namespace, name);
+    if (fmt === 'json') json(answer);
+    else print(answer.bound ? `pod ${answer.pod}: ${answer.note}` : scheduleText(answer.schedule));
+    return 0;
+  },
   inspect(args) {
     const { values } = parseArgs({ args, options: { file: { type: 'string', short: 'f', multiple: true }, output: { type: 'string', short: 'o', default: 'text' } }, strict: true });
     if (!values.file?.length) throw new UsageError('inspect needs -f SNAPSHOT');
@@ -132,9 +158,48 @@ const verbs: Record<string, Verb> = {
   },
 };
 
-export function main(argv: string[], streams?: Io, command = 'portolan'): number {
+/**
+ * The command as installed: reads the live cluster first when --live (or --kubeconfig / --context) asks for it,
+ * then answers like the file-based verbs. `main` alone serves files only.
+ */
+export async function run(argv: string[], streams?: Io, command = 'portolan', readLive = readLiveCluster): Promise<number> {
   if (streams) io = streams;
-  const [verb, ...rest] = argv;
+  let flags;
+  try {
+    flags = takeLiveFlags(argv).flags;
+    // `why` asks about a pod of a running cluster: without -f it reads the kubeconfig's, as kubectl would
+    if (argv[0] === 'why' && !argv.some((a) => a === '-f' || a === '--file' || a.startsWith('--file='))) flags.live = true;
+    live = flags.live && !['-h', '--help', '-V', '--version'].some((f) => argv.includes(f)) ? await readLive(flags) : undefined;
+  } catch (e) {
+    io.err(`${command}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (live) {
+    const c = live.counts;
+    io.err(`read ${live.server} (context ${live.context}, Kubernetes ${live.version ?? 'version unknown'}): ${c['nodes'] ?? 0} nodes, ${c['pods'] ?? 0} pods, ${c['services'] ?? 0} services\n`);
+  }
+  try {
+    return main(argv, streams, command, true);
+  } finally {
+    live = undefined;
+  }
+}
+
+export function main(argv: string[], streams?: Io, command = 'portolan', liveRead = false): number {
+  if (streams) io = streams;
+  let taken;
+  try {
+    taken = takeLiveFlags(argv);
+  } catch (e) {
+    io.err(`${command}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (taken.flags.live && !liveRead) {
+    io.err(`${command}: --live reads a cluster over the network: use run(), as the installed command does\n`);
+    return 2;
+  }
+  namespace = taken.flags.namespace ?? live?.namespace ?? 'default';
+  const [verb, ...rest] = taken.rest;
   const help = HELP.replace(/^Usage: portolan/m, `Usage: ${command}`);
   if (!verb || verb === '-h' || verb === '--help' || verb === 'help') {
     io.out(help + '\n');
@@ -172,4 +237,4 @@ export function main(argv: string[], streams?: Io, command = 'portolan'): number
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) void run(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -1,7 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { startRecordedApiServer } from '@portolan/application/kube-testing';
 import { main } from '../src/main';
 
 /**
@@ -87,5 +89,19 @@ describe('the portolan package', () => {
     expect(r.stdout).toContain('Usage: kubectl portolan <verb>');
     const listed = spawnSync('kubectl', ['plugin', 'list'], { env: pathEnv, encoding: 'utf8' });
     expect(listed.stdout).toContain('kubectl-portolan');
+  });
+
+  it('reads a live cluster from the installed command (client-node bundled): kubectl portolan why pod/NAME', async () => {
+    const kube = await startRecordedApiServer();
+    try {
+      const kubeconfig = path.join(work, 'kubeconfig');
+      writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: r\n  cluster: {server: "${kube.url}", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: r\n  context: {cluster: r, user: u, namespace: batch}\ncurrent-context: r\n`);
+      // async: the recorded server lives in this process and must keep answering
+      const r = await promisify(execFile)(path.join(prefix, 'bin/kubectl-portolan'), ['why', 'pod/report-29410560-zx9kd'], { env: { ...env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
+      expect(r.stderr).toContain(`read ${kube.url} (context r, Kubernetes v1.33.4)`);
+      expect(r.stdout).toContain('FailedScheduling: 0/3 nodes are available: 3 Insufficient cpu.');
+    } finally {
+      await kube.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ const ROUTES: Record<string, string> = {
   '/apis/apps/v1/daemonsets': 'daemonsets.json',
   '/apis/apps/v1/statefulsets': 'statefulsets.json',
   '/apis/apps/v1/replicasets': 'replicasets.json',
+  '/version': 'version.json',
 };
 export const NODES_CONTINUE = (JSON.parse(fixture('nodes-page1.json')) as { metadata: { continue: string } }).metadata.continue;
 

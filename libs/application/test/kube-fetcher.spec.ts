@@ -56,7 +56,7 @@ describe('fetchClusterObjects against a recorded API server', () => {
 
     // List items arrive without apiVersion/kind; the fetcher sets them, and keeps what the engine reads.
     const pods = r['pods']!.list.items as any[];
-    expect(pods.map((p) => `${p.apiVersion}/${p.kind}`)).toEqual(Array(5).fill('v1/Pod'));
+    expect(pods.map((p) => `${p.apiVersion}/${p.kind}`)).toEqual(Array(6).fill('v1/Pod'));
     expect(r['endpointslices']!.list.items[0]).toMatchObject({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' });
     expect(r['replicasets']!.list.items[0]).toMatchObject({ apiVersion: 'apps/v1', kind: 'ReplicaSet' });
     const exporter = pods.find((p) => p.metadata.name === 'node-exporter-h7x2d');
@@ -75,7 +75,7 @@ describe('fetchClusterObjects against a recorded API server', () => {
     const s = built.snapshot;
     expect({ nodes: s.nodes.length, pods: s.pods.length, services: s.services.length, endpointSlices: s.endpointSlices.filter((e) => !e.derived).length }).toEqual({
       nodes: 3,
-      pods: 5,
+      pods: 6,
       services: 2,
       endpointSlices: 2,
     });
@@ -169,7 +169,7 @@ describe('the outbound guard on a real fetch (IMPORT_DENY_CIDRS / IMPORT_ALLOW_C
   it('lists normally when IMPORT_ALLOW_CIDRS covers the address', async () => {
     const guard = new OutboundGuard({ denyCidrs: ['127.0.0.0/8'], allowCidrs: ['127.0.0.1/32'] });
     const lists = await fetchClusterObjects(source(), { ...slowRetries, guard, resources: ['nodes', 'pods'] });
-    expect(lists.map((l) => l.list.items.length)).toEqual([3, 5]);
+    expect(lists.map((l) => l.list.items.length)).toEqual([3, 6]);
     expect(server.requests).toHaveLength(3);
   });
 

@@ -6,6 +6,7 @@ import {
   DiscoveryV1Api,
   KubeConfig,
   Observable,
+  VersionApi,
   type Cluster,
   type ConnectOptions,
   type DispatcherOptions,
@@ -224,11 +225,29 @@ function classify(e: unknown, signal: AbortSignal, timeoutMs: number): Classifie
  * neither does a second try fix an address the guard refused (`address refused: ...`).
  */
 export async function fetchClusterObjects(src: KubeSource, opts: FetchOptions): Promise<FetchedList[]> {
+  return listEverything(kubeConfigFor(src, opts.guard, opts.timeoutMs), src.apiServer.replace(/\/+$/, ''), opts);
+}
+
+/**
+ * The same lists for a kubeconfig the caller trusts (the CLI on a user's own machine: exec plugins, files and
+ * proxies allowed, no outbound guard), with the API server's version.
+ */
+export async function fetchWithKubeConfig(kc: KubeConfig, opts: Omit<FetchOptions, 'guard'>): Promise<{ server: string; version: string | null; lists: FetchedList[] }> {
+  const server = (kc.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
+  if (!server) throw new Error(`the kubeconfig's current context ${JSON.stringify(kc.getCurrentContext())} names no cluster server`);
+  let version: string | null = null;
+  try {
+    version = (await kc.makeApiClient(VersionApi).getCode()).gitVersion ?? null;
+  } catch {
+    // an API server that hides /version still serves the lists; the answer then says the version is unknown
+  }
+  return { server, version, lists: await listEverything(kc, server, opts) };
+}
+
+async function listEverything(kc: KubeConfig, server: string, opts: Omit<FetchOptions, 'guard'>): Promise<FetchedList[]> {
   const attempts = Math.max(1, opts.attempts ?? 3);
   const backoffMs = opts.backoffMs ?? 500;
   const pageSize = opts.pageSize ?? 500;
-  const server = src.apiServer.replace(/\/+$/, '');
-  const kc = kubeConfigFor(src, opts.guard, opts.timeoutMs);
   const apis: Apis = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), discovery: kc.makeApiClient(DiscoveryV1Api) };
   const out: FetchedList[] = [];
   for (const resource of opts.resources ?? IMPORT_RESOURCES) {
