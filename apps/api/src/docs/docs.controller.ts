@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { OPENAPI } from './openapi';
+import { withExamples } from './openapi-examples';
 
 const SWAGGER_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Portolan REST API</title>
@@ -18,8 +18,10 @@ export class DocsController {
     return SWAGGER_HTML;
   }
 
+  private readonly document = withExamples();
+
   @Get('openapi.json')
   spec(): unknown {
-    return OPENAPI;
+    return this.document;
   }
 }
