@@ -117,3 +117,24 @@ describe('SetImportSourceInput', () => {
     expect(issues({ ...base, kubeconfig: kc('https://k8s.example:6443'), insecureSkipTLSVerify: true })).toEqual([expect.stringMatching(/^insecureSkipTLSVerify: with a kubeconfig/)]);
   });
 });
+
+describe('an in-cluster source', () => {
+  const issues = (input: unknown) => {
+    try {
+      parseInput(SetImportSourceInput, input, 'import source');
+      return [];
+    } catch (e) {
+      return ((e as AppError).details ?? []).map((d) => `${d.field}: ${d.message}`);
+    }
+  };
+  it('takes inCluster and a schedule alone', () => {
+    expect(issues({ inCluster: true, schedule: '*/15 * * * *' })).toEqual([]);
+    expect(issues({ inCluster: true, schedule: '0 3 * * *', resources: ['nodes', 'pods'] })).toEqual([]);
+  });
+  it('refuses credentials or a server beside it, and a source with neither', () => {
+    expect(issues({ inCluster: true, schedule: '@hourly', token: 't' })).toEqual([expect.stringMatching(/^token: an in-cluster source uses the worker's service account/)]);
+    expect(issues({ inCluster: true, schedule: '@hourly', apiServer: 'https://k8s.example:6443' })).toEqual([expect.stringMatching(/^apiServer: /)]);
+    expect(issues({ schedule: '@hourly', token: 't' })).toEqual(['apiServer: is required (or give inCluster: true)']);
+    expect(issues({ inCluster: false, schedule: '@hourly' })).toEqual([expect.stringMatching(/^inCluster: /)]);
+  });
+});

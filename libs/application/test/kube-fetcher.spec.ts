@@ -1,6 +1,9 @@
 import { DEFAULT_IMPORT_DENY_CIDRS } from '@portolan/config';
 import { buildSnapshot, defaultProfile, parseDocuments } from '@portolan/netsim';
-import { fetchClusterObjects, inspectKubeconfig, KubeFetchError, type FetchedList } from '../src/imports/kube-fetcher';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fetchClusterObjects, inClusterSource, inspectKubeconfig, KubeFetchError, type FetchedList } from '../src/imports/kube-fetcher';
 import { OutboundGuard } from '../src/imports/outbound-guard';
 import { NODES_CONTINUE, RECORDED_TLS, startRecordedApiServer, type RecordedApiServer } from './kube-api-server';
 
@@ -227,6 +230,30 @@ describe('over TLS, through the guarded connector', () => {
     // insecureSkipTLSVerify still works (test servers)
     await fetchClusterObjects({ apiServer: tlsServer.url, token: TOKEN, insecureSkipTLSVerify: true }, { ...fast, resources: ['nodes'] });
     expect(tlsServer.requests).toHaveLength(2);
+  });
+});
+
+describe('in-cluster source: the pod\'s service account, as rest.InClusterConfig reads it', () => {
+  let tlsServer: RecordedApiServer;
+  const dir = mkdtempSync(path.join(tmpdir(), 'portolan-sa-'));
+  beforeEach(async () => {
+    tlsServer = await startRecordedApiServer({}, { tls: true });
+  });
+  afterEach(() => tlsServer.close());
+
+  it('sends the projected token and verifies the server with the cluster CA, re-reading the token at every run', async () => {
+    const files = { server: tlsServer.url, tokenFile: path.join(dir, 'token'), caFile: path.join(dir, 'ca.crt') };
+    writeFileSync(files.caFile, RECORDED_TLS.cert);
+    writeFileSync(files.tokenFile, 'projected-token-1\n');
+    await fetchClusterObjects(inClusterSource(files), { ...fast, resources: ['nodes'] });
+    writeFileSync(files.tokenFile, 'projected-token-2'); // the kubelet rotated it
+    await fetchClusterObjects(inClusterSource(files), { ...fast, resources: ['services'] });
+    expect(tlsServer.requests.map((q) => q.authorization)).toEqual(['Bearer projected-token-1', 'Bearer projected-token-1', 'Bearer projected-token-2']);
+  });
+
+  it('says why when the worker is not in a pod or has no token mounted', () => {
+    expect(() => inClusterSource({ tokenFile: '/nope', caFile: '/nope' })).toThrow('KUBERNETES_SERVICE_HOST is unset');
+    expect(() => inClusterSource({ server: 'https://10.96.0.1:443', tokenFile: path.join(dir, 'missing'), caFile: '/nope' })).toThrow(/cannot read the service account .*automountServiceAccountToken/);
   });
 });
 

@@ -44,6 +44,8 @@ describe('loadConfig', () => {
         denyCidrs: ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '::/128', '::1/128', 'fe80::/10', 'fd00:ec2::254/128'],
         allowCidrs: [],
         minIntervalSeconds: 300,
+        // no in-cluster imports unless the operator names tenants; outside a pod there is no server
+        inCluster: { tenants: [], tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token', caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' },
       });
       expect(c.imports.denyCidrs.join(',')).toBe(DEFAULT_IMPORT_DENY_CIDRS);
       // private ranges stay reachable: clusters' API servers live there
@@ -53,8 +55,13 @@ describe('loadConfig', () => {
 
     it('reads comma-separated IPv4 and IPv6 CIDRs, tolerating spaces; empty means none', () => {
       const c = loadConfig({ ...base, IMPORT_DENY_CIDRS: ' 10.0.0.0/8 , fd00::/8,', IMPORT_ALLOW_CIDRS: '127.0.0.1/32', IMPORT_MIN_INTERVAL_SECONDS: '1' });
-      expect(c.imports).toEqual({ denyCidrs: ['10.0.0.0/8', 'fd00::/8'], allowCidrs: ['127.0.0.1/32'], minIntervalSeconds: 1 });
+      expect(c.imports).toEqual({ denyCidrs: ['10.0.0.0/8', 'fd00::/8'], allowCidrs: ['127.0.0.1/32'], minIntervalSeconds: 1, inCluster: { tenants: [], tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token', caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' } });
       expect(loadConfig({ ...base, IMPORT_DENY_CIDRS: '' }).imports.denyCidrs).toEqual([]);
+    });
+
+    it("finds the pod's own API server as client-go does, IPv6 in brackets, and the tenants allowed to read it", () => {
+      expect(loadConfig({ ...base, KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', IMPORT_IN_CLUSTER_TENANTS: ' t-1, t-2 ' }).imports.inCluster).toMatchObject({ server: 'https://10.96.0.1:443', tenants: ['t-1', 't-2'] });
+      expect(loadConfig({ ...base, KUBERNETES_SERVICE_HOST: 'fd00:10:96::1', KUBERNETES_SERVICE_PORT: '6443' }).imports.inCluster.server).toBe('https://[fd00:10:96::1]:6443');
     });
 
     it.each([

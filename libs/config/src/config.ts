@@ -67,6 +67,12 @@ const EnvSchema = z
     IMPORT_DENY_CIDRS: cidrList().default(DEFAULT_IMPORT_DENY_CIDRS.split(',')),
     IMPORT_ALLOW_CIDRS: cidrList().default([]),
     IMPORT_MIN_INTERVAL_SECONDS: int(300, 1),
+    IMPORT_IN_CLUSTER_TENANTS: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    // set by the kubelet in every pod: where this pod's own cluster's API server is
+    KUBERNETES_SERVICE_HOST: z.string().optional(),
+    KUBERNETES_SERVICE_PORT: z.string().regex(/^\d{1,5}$/).optional(),
+    IMPORT_IN_CLUSTER_TOKEN_FILE: z.string().default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
+    IMPORT_IN_CLUSTER_CA_FILE: z.string().default('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt'),
     PRETTY_LOGS: bool.default(false),
   })
   .superRefine((env, ctx) => {
@@ -92,7 +98,17 @@ export interface AppConfig {
    * never is (checked on the resolved address at connect time). Schedules may not run more often than
    * minIntervalSeconds.
    */
-  imports: { denyCidrs: string[]; allowCidrs: string[]; minIntervalSeconds: number };
+  imports: {
+    denyCidrs: string[];
+    allowCidrs: string[];
+    minIntervalSeconds: number;
+    /**
+     * Imports of the cluster Portolan runs in, as the worker's own service account (no token stored): only for the
+     * tenants listed (ids, or `*` for all: a single-tenant install), since the service account's view is the
+     * operator's, not a tenant's. `server` is unset outside a pod.
+     */
+    inCluster: { tenants: string[]; server?: string; tokenFile: string; caFile: string };
+  };
   graphql: { maxComplexity: number; maxDepth: number };
 }
 
@@ -122,7 +138,18 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     log: { level: e.LOG_LEVEL, pretty: e.PRETTY_LOGS },
     secrets: { key: Buffer.from(e.SECRETS_KEY ?? DEV_SECRETS_KEY, 'hex'), isDevelopmentKey: !e.SECRETS_KEY },
     snapshots: { retention: e.SNAPSHOT_RETENTION, engineCacheSize: e.ENGINE_CACHE_SNAPSHOTS, importTimeoutMs: e.IMPORT_HTTP_TIMEOUT_MS },
-    imports: { denyCidrs: e.IMPORT_DENY_CIDRS, allowCidrs: e.IMPORT_ALLOW_CIDRS, minIntervalSeconds: e.IMPORT_MIN_INTERVAL_SECONDS },
+    imports: {
+      denyCidrs: e.IMPORT_DENY_CIDRS,
+      allowCidrs: e.IMPORT_ALLOW_CIDRS,
+      minIntervalSeconds: e.IMPORT_MIN_INTERVAL_SECONDS,
+      inCluster: {
+        tenants: e.IMPORT_IN_CLUSTER_TENANTS,
+        // an IPv6 service host needs brackets in a URL, as client-go's rest.InClusterConfig writes it
+        ...(e.KUBERNETES_SERVICE_HOST ? { server: `https://${e.KUBERNETES_SERVICE_HOST.includes(':') ? `[${e.KUBERNETES_SERVICE_HOST}]` : e.KUBERNETES_SERVICE_HOST}:${e.KUBERNETES_SERVICE_PORT ?? '443'}` } : {}),
+        tokenFile: e.IMPORT_IN_CLUSTER_TOKEN_FILE,
+        caFile: e.IMPORT_IN_CLUSTER_CA_FILE,
+      },
+    },
     graphql: { maxComplexity: e.GRAPHQL_MAX_COMPLEXITY, maxDepth: e.GRAPHQL_MAX_DEPTH },
   };
 }
@@ -154,6 +181,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   },
   { name: 'IMPORT_ALLOW_CIDRS', default: '(none)', description: 'addresses scheduled imports may reach even when IMPORT_DENY_CIDRS matches (e.g. 127.0.0.1/32 for a local test API server)' },
   { name: 'IMPORT_MIN_INTERVAL_SECONDS', default: '300', description: 'shortest gap between two runs an import schedule may have (checked over its next 100 runs); a more frequent one is a 400 on schedule' },
+  { name: 'IMPORT_IN_CLUSTER_TENANTS', default: '(none)', description: "tenants (ids, or * for every tenant of a single-tenant install) allowed an in-cluster import source ({inCluster: true}): the worker reads the cluster it runs in as its own service account (KUBERNETES_SERVICE_HOST/PORT, token and CA from IMPORT_IN_CLUSTER_TOKEN_FILE / IMPORT_IN_CLUSTER_CA_FILE, read at every run)" },
   { name: 'WORKER_CONCURRENCY', default: '4', description: 'jobs per queue a worker runs at once' },
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'JSON and GraphQL request bodies' },
   { name: 'MAX_UPLOAD_BYTES', default: '536870912', description: 'snapshot uploads (streamed)' },

@@ -15,7 +15,7 @@ export class ImportRunModel {
 export class ImportSourceModel {
   @Field(() => ID) clusterId!: string;
   @Field() apiServer!: string;
-  @Field({ description: 'token or kubeconfig' }) auth!: string;
+  @Field({ description: 'token, kubeconfig or inCluster (the worker\'s own service account)' }) auth!: string;
   @Field({ description: 'cron pattern (5 fields, or 6 with seconds)' }) schedule!: string;
   @Field(() => [String]) resources!: string[];
   @Field() insecureSkipTLSVerify!: boolean;
@@ -29,9 +29,10 @@ export function importSourceModel(v: ImportSourceView): ImportSourceModel {
   return { ...v, resources: [...v.resources], lastRun: v.lastRun ? { ...v.lastRun, status: v.lastRun.status as SnapshotStatus } : null };
 }
 
-@InputType({ description: 'Exactly one of token or kubeconfig. Plain http:// needs insecureSkipTLSVerify (test servers only).' })
+@InputType({ description: 'apiServer with exactly one of token or kubeconfig, or inCluster alone. Plain http:// needs insecureSkipTLSVerify (test servers only).' })
 export class ImportSourceInput {
-  @Field({ description: 'https:// URL of the Kubernetes API server' }) apiServer!: string;
+  @Field({ nullable: true, description: 'https:// URL of the Kubernetes API server' }) apiServer?: string;
+  @Field({ nullable: true, description: "true: the cluster Portolan runs in, read as the worker's service account (no token; enabled per tenant by IMPORT_IN_CLUSTER_TENANTS)" }) inCluster?: boolean;
   @Field({ nullable: true, description: 'bearer token, e.g. from kubectl create token' }) token?: string;
   @Field({ nullable: true, description: 'kubeconfig YAML with inline credentials (no exec, auth-provider or file references)' }) kubeconfig?: string;
   @Field({ nullable: true, description: 'base64 PEM CA bundle (certificate-authority-data)' }) caData?: string;

@@ -7,7 +7,9 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** PUT /v1/clusters/:id/import-source and setImportSource(input): the API server, one credential, a cron schedule. */
 export const SetImportSourceInput = z
   .object({
-    apiServer: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the Kubernetes API server' }).max(2048),
+    apiServer: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the Kubernetes API server' }).max(2048).optional(),
+    /** the cluster the worker runs in, as its own service account: no apiServer, token or kubeconfig */
+    inCluster: z.literal(true).optional(),
     token: z.string().min(1, 'must not be empty').max(16_384).optional(),
     kubeconfig: z.string().min(1, 'must not be empty').max(256 * 1024).optional(),
     caData: z
@@ -21,6 +23,18 @@ export const SetImportSourceInput = z
   })
   .strict()
   .superRefine((i, ctx) => {
+    if (i.inCluster) {
+      for (const k of ['apiServer', 'token', 'kubeconfig', 'caData', 'insecureSkipTLSVerify'] as const) {
+        if (i[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: "an in-cluster source uses the worker's service account and the pod's cluster: leave it out" });
+      }
+      const cron = parseCron(i.schedule);
+      if ('error' in cron) ctx.addIssue({ code: 'custom', path: ['schedule'], message: `not a cron schedule: ${cron.error}` });
+      return;
+    }
+    if (i.apiServer === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['apiServer'], message: 'is required (or give inCluster: true)' });
+      return;
+    }
     if ((i.token === undefined) === (i.kubeconfig === undefined)) {
       ctx.addIssue({ code: 'custom', path: [i.token === undefined ? 'token' : 'kubeconfig'], message: 'give exactly one of token or kubeconfig' });
     }
@@ -47,7 +61,8 @@ export type SetImportSourceInput = z.input<typeof SetImportSourceInput>;
 export interface StoredImportSource {
   version: 1;
   apiServer: string;
-  auth: 'token' | 'kubeconfig';
+  /** inCluster: the worker's service account, read from its files at every run; sealedCredential is empty */
+  auth: 'token' | 'kubeconfig' | 'inCluster';
   sealedCredential: string;
   caData?: string;
   insecureSkipTLSVerify: boolean;
@@ -78,7 +93,7 @@ export interface ImportRunView {
 export interface ImportSourceView {
   clusterId: string;
   apiServer: string;
-  auth: 'token' | 'kubeconfig';
+  auth: StoredImportSource['auth'];
   schedule: string;
   resources: ImportResource[];
   insecureSkipTLSVerify: boolean;

@@ -9,7 +9,7 @@ import { SnapshotsService } from '../snapshots.service';
 import { parseCron } from './cron';
 import { IMPORT_SCHEDULER, type ImportScheduler } from './import-scheduler';
 import { readStoredSource, SetImportSourceInput, type ImportRunView, type ImportSourceView, type StoredImportSource } from './import-source';
-import { fetchClusterObjects, IMPORT_RESOURCES, KubeFetchError, type KubeSource } from './kube-fetcher';
+import { fetchClusterObjects, IMPORT_RESOURCES, inClusterSource, KubeFetchError, type KubeSource } from './kube-fetcher';
 import { OutboundGuard } from './outbound-guard';
 
 /** A run still pending after this long was interrupted (worker killed mid-fetch); the next tick fails it and runs. */
@@ -41,14 +41,22 @@ export class ImportSourcesService {
     const i = parseInput(SetImportSourceInput, input, 'import source');
     const cron = parseCron(i.schedule, { minIntervalSeconds: this.config.imports.minIntervalSeconds });
     if ('error' in cron) throw AppError.invalid(`schedule: ${cron.error}`, [{ field: 'schedule', message: cron.error }]);
+    const inCluster = this.config.imports.inCluster;
+    if (i.inCluster) {
+      if (!inCluster.tenants.includes('*') && !inCluster.tenants.includes(ctx.tenantId)) {
+        throw AppError.forbidden("in-cluster imports read Portolan's own cluster as its service account: the operator enables them per tenant (IMPORT_IN_CLUSTER_TENANTS)");
+      }
+      if (!inCluster.server) throw AppError.invalid('inCluster: the worker does not run in a Kubernetes pod (KUBERNETES_SERVICE_HOST is unset)', [{ field: 'inCluster', message: 'not running in a cluster' }]);
+    }
+    const apiServer = i.inCluster ? (inCluster.server as string) : (i.apiServer as string);
     // An IP-literal server in a denied range can be refused now; a hostname only when the worker connects.
-    const refused = this.guard.refusalForUrl(i.apiServer);
+    const refused = this.guard.refusalForUrl(apiServer);
     if (refused) throw AppError.invalid(`apiServer: ${refused.message}`, [{ field: 'apiServer', message: refused.message }]);
     const stored: StoredImportSource = {
       version: 1,
-      apiServer: i.apiServer.replace(/\/+$/, ''),
-      auth: i.token !== undefined ? 'token' : 'kubeconfig',
-      sealedCredential: this.box.seal((i.token ?? i.kubeconfig) as string),
+      apiServer: apiServer.replace(/\/+$/, ''),
+      auth: i.inCluster ? 'inCluster' : i.token !== undefined ? 'token' : 'kubeconfig',
+      sealedCredential: i.inCluster ? '' : this.box.seal((i.token ?? i.kubeconfig) as string),
       ...(i.caData !== undefined ? { caData: i.caData } : {}),
       insecureSkipTLSVerify: i.insecureSkipTLSVerify === true,
       schedule: cron.pattern,
@@ -153,6 +161,7 @@ export class ImportSourcesService {
   }
 
   private open(s: StoredImportSource): KubeSource {
+    if (s.auth === 'inCluster') return inClusterSource(this.config.imports.inCluster);
     const secret = this.box.open(s.sealedCredential);
     return {
       apiServer: s.apiServer,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { AgentOptions } from 'node:https';
 import {
   ApiException,
@@ -155,6 +156,23 @@ class GuardedKubeConfig extends KubeConfig {
     // undici's Agent takes a connector function as `connect`; client-node passes `connect` through untouched.
     return { type: 'agent', connect: guardedConnector(this.importGuard, tls, this.connectTimeoutMs) as unknown as ConnectOptions };
   }
+}
+
+/**
+ * The pod's own cluster as client-go's rest.InClusterConfig sees it: the service host from the environment, the
+ * projected service-account token and the cluster CA, read again at every run (the kubelet rotates the token).
+ */
+export function inClusterSource(c: { server?: string; tokenFile: string; caFile: string }): KubeSource {
+  if (!c.server) throw new Error('in-cluster import: KUBERNETES_SERVICE_HOST is unset (the worker is not running in a pod)');
+  let token: string;
+  let ca: string;
+  try {
+    token = readFileSync(c.tokenFile, 'utf8').trim();
+    ca = readFileSync(c.caFile, 'utf8');
+  } catch (e) {
+    throw new Error(`in-cluster import: cannot read the service account (${(e as Error).message}); is automountServiceAccountToken off?`);
+  }
+  return { apiServer: c.server, token, caData: Buffer.from(ca).toString('base64') };
 }
 
 export function kubeConfigFor(src: KubeSource, guard: OutboundGuard, connectTimeoutMs: number): KubeConfig {
