@@ -3,9 +3,10 @@
  * replicas, bind failures, shadowed or stolen ports, selectors that match nothing), for submitted manifests
  * alone or against a snapshot.
  *
- * Submitted objects are evaluated against the snapshot plus the other submitted objects (Nodes, Services,
- * bound Pods, NetworkPolicies); each workload is placed on its own against that state (placements of two
- * submitted workloads do not see each other).
+ * A submission is applied as a whole, as `kubectl apply -f` of all its files would be: objects are evaluated
+ * against the snapshot plus the other submitted objects (Nodes, Services, NetworkPolicies), and workloads and
+ * Pods are placed in file order, each seeing the pods placed before it (two submitted workloads that need the
+ * same host port on the same nodes conflict). A bare Pod without nodeName is bound to its first feasible node.
  */
 import type { CheckReport, Finding, RuntimePrediction, Severity } from '../model/results';
 import type { NetworkPolicy, Pod, Service, Snapshot, Workload } from '../model/types';
@@ -16,7 +17,7 @@ import { podFromTemplate } from '../adapter/pod';
 import { defaultProfile } from '../adapter/profile';
 import { formatLabels, matchesLabelSelector, matchesMap } from '../adapter/selectors';
 import { getHostPorts } from '../scheduling/hostports';
-import { placeWorkload, withoutOwnPods } from '../scheduling/placement';
+import { placeWorkloadBound, withoutOwnPods } from '../scheduling/placement';
 import { schedulePod } from '../scheduling/schedule';
 import { buildSchedulingState, portKey, type SchedulingState } from '../scheduling/state';
 import { ERR_REASON_NODE_PORTS } from '../scheduling/plugins/node-ports';
@@ -250,16 +251,27 @@ function nodelessCollisions(state: SchedulingState, pod: Pod): Array<{ node: str
   return [{ node: '', runtime }];
 }
 
-function checkWorkload(c: Collector, s: Subject, w: Workload, state: SchedulingState): void {
+/** "held by Deployment/ns/a of this submission" when pods placed earlier in the submission use the same host ports */
+function heldInSubmission(pod: Pod, bound: Array<{ pod: Pod; by: string }>): string {
+  const mine = getHostPorts(pod);
+  const by = new Set<string>();
+  for (const b of bound) if (getHostPorts(b.pod).some((h) => mine.some((m) => m.hostPort === h.hostPort && m.protocol === h.protocol))) by.add(b.by);
+  return by.size ? `; the port is also needed by ${[...by].join(', ')} earlier in this submission` : '';
+}
+
+function checkWorkload(c: Collector, s: Subject, w: Workload, state: SchedulingState, earlier: Array<{ pod: Pod; by: string }>): Pod[] {
   const proto = podFromTemplate(w, `${w.name}-0`);
   if (!state.nodes.length) {
     collisionFindings(c, s, aggregate(nodelessCollisions(state, proto)));
-    return;
+    return [];
   }
-  const placement = placeWorkload(state, w);
+  const { result: placement, bound } = placeWorkloadBound(state, w);
   const spec = podSpecPath(s);
+  for (const p of placement.preempting ?? []) {
+    c.add(s, 'unschedulable', 'warning', `${p.pod} fits ${p.node} only by preemption: it would evict ${p.victims.join(', ')}.`, 'Check that evicting those pods is intended.', spec);
+  }
   if (placement.pending.length) {
-    const msg = placement.pending[0].message;
+    const msg = placement.pending[0].message + heldInSubmission(proto, earlier);
     const nodesTaking = new Set([...placement.placed, ...placement.crashing].map((p) => p.node)).size;
     const ports = describePorts(proto);
     if (msg.includes(ERR_REASON_NODE_PORTS) && ports && w.kind !== 'DaemonSet') {
@@ -290,12 +302,14 @@ function checkWorkload(c: Collector, s: Subject, w: Workload, state: SchedulingS
   }
   const feasible = schedulePod(state, proto).nodes.filter((v) => v.feasible);
   collisionFindings(c, s, aggregate(feasible.map((v) => ({ node: v.node, runtime: v.runtime }))));
+  return bound;
 }
 
-function checkPod(c: Collector, s: Subject, pod: Pod, state: SchedulingState): void {
+/** The node a submitted Pod ends up on, for later objects of the submission to see; undefined when Pending. */
+function checkPod(c: Collector, s: Subject, pod: Pod, state: SchedulingState): string | undefined {
   if (!state.nodes.length) {
     collisionFindings(c, s, aggregate(nodelessCollisions(state, pod)));
-    return;
+    return undefined;
   }
   const r = schedulePod(state, pod);
   if (r.kubeletAdmission) {
@@ -311,12 +325,12 @@ function checkPod(c: Collector, s: Subject, pod: Pod, state: SchedulingState): v
         }
       }
     }
-    return;
+    return r.kubeletAdmission.admit ? pod.nodeName : undefined;
   }
   if (!r.feasibleNodes.length) {
     if (r.preemption) c.add(s, 'unschedulable', 'warning', `${s.ref} fits nowhere as things stand: ${r.message} It would preempt ${r.preemption.victims.join(', ')} on ${r.preemption.nominatedNodeName}.`, 'Check that evicting those pods is intended.', ['spec']);
     else c.add(s, 'unschedulable', 'error', `${s.ref} stays Pending: ${r.message}`, 'Free capacity or relax the constraints the message names.', ['spec']);
-    return;
+    return r.preemption?.nominatedNodeName;
   }
   const feasible = r.nodes.filter((v) => v.feasible);
   const crashing = feasible.filter((v) => v.runtime.some((x) => x.kind === 'bind-conflict'));
@@ -333,6 +347,7 @@ function checkPod(c: Collector, s: Subject, pod: Pod, state: SchedulingState): v
     );
   }
   collisionFindings(c, s, aggregate(feasible.map((v) => ({ node: v.node, runtime: v.runtime }))));
+  return r.feasibleNodes[0];
 }
 
 function checkServiceVsHostPorts(c: Collector, s: Subject, svc: Service, all: Snapshot): void {
@@ -426,7 +441,11 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
   const accepted = subjects.filter((s) => !s.rejected);
   const acceptedPods = accepted.flatMap((s) => (s.pod ? [s.pod] : []));
   const stateServices = [...base.services.filter((b) => !createdServices.some((x) => x.namespace === b.namespace && x.name === b.name)), ...createdServices];
-  const state = buildSchedulingState({ ...all, services: stateServices });
+  const withServices: Snapshot = { ...all, services: stateServices };
+  const state = buildSchedulingState(withServices);
+  // pods earlier objects of the submission put on nodes; the state is rebuilt only once there are some
+  const earlier: Array<{ pod: Pod; by: string }> = [];
+  const stateWith = (snap: Snapshot): SchedulingState => buildSchedulingState({ ...snap, pods: [...snap.pods, ...earlier.map((e) => e.pod)] });
   for (const s of accepted) {
     if (s.service) {
       checkSelector(c, s, s.service, all, acceptedPods);
@@ -435,10 +454,14 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
     const pod = s.pod ?? s.workload?.template;
     if (pod) checkHostNetwork(c, s, pod, all.networkPolicies);
     if (s.workload) {
-      const rest = withoutOwnPods({ ...all, services: stateServices }, s.workload);
-      checkWorkload(c, s, s.workload, rest ? buildSchedulingState(rest) : state);
+      const rest = withoutOwnPods(withServices, s.workload);
+      const st = rest || earlier.length ? stateWith(rest ?? withServices) : state;
+      for (const pod of checkWorkload(c, s, s.workload, st, earlier)) earlier.push({ pod, by: s.ref });
     }
-    if (s.pod) checkPod(c, s, s.pod, state);
+    if (s.pod) {
+      const node = checkPod(c, s, s.pod, earlier.length ? stateWith(withServices) : state);
+      if (node) earlier.push({ pod: { ...s.pod, nodeName: node, phase: 'Running' }, by: s.ref });
+    }
   }
   return { verdict: verdictOf(c.findings), findings: c.findings };
 }

@@ -89,6 +89,8 @@ export interface PlacementResult {
   placed: Array<{ pod: string; node: string }>;
   pending: Array<{ pod: string; message: string }>;
   crashing: Array<{ pod: string; node: string; reason: string; certainty: Certainty }>;
+  /** placed pods (counted in placed) that are bound only after preempting these victims (DaemonSet pods) */
+  preempting?: Array<{ pod: string; node: string; victims: string[] }>;
 }
 
 // ---------------------------------------------------------------- traffic
