@@ -21,6 +21,7 @@ import { placeWorkloadBound, withoutOwnPods } from '../scheduling/placement';
 import { schedulePod } from '../scheduling/schedule';
 import { buildSchedulingState, portKey, type SchedulingState } from '../scheduling/state';
 import { ERR_REASON_NODE_PORTS } from '../scheduling/plugins/node-ports';
+import type { RuleId } from './rules';
 import { allocatedNodePorts, qualifiedKind, renderInvalid, validateParsed, type FieldError } from './validate';
 
 const NETPOL_DOC = 'https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods';
@@ -58,7 +59,7 @@ interface Subject {
 
 class Collector {
   readonly findings: Finding[] = [];
-  add(s: Pick<Subject, 'ref' | 'po'>, rule: string, severity: Severity, message: string, fix: string, path?: FieldPath): void {
+  add(s: Pick<Subject, 'ref' | 'po'>, rule: RuleId, severity: Severity, message: string, fix: string, path?: FieldPath): void {
     const line = path ? (s.po.lineOf(path) ?? s.po.source.line) : s.po.source.line;
     const f: Finding = { rule, severity, object: s.ref, message, fix };
     if (s.po.source.file !== undefined || line !== undefined) {
@@ -70,7 +71,7 @@ class Collector {
   }
 }
 
-function ruleFor(err: FieldError): string {
+function ruleFor(err: FieldError): RuleId {
   const d = err.detail;
   if (d.includes('must match `containerPort` when `hostNetwork` is true')) return 'hostnetwork-hostport-mismatch';
   if (d.startsWith('Duplicate value') && err.field.endsWith('.hostPort')) return 'hostport-duplicate';
@@ -166,13 +167,43 @@ function podSpecPath(s: Subject): FieldPath {
   return s.workload ? ['spec', 'template', 'spec'] : ['spec'];
 }
 
+const SERVICE_DNS = /\b[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)?\.svc(\.cluster\.local)?\b/g;
+
+/** In-cluster DNS names ("x.ns.svc", "x.ns.svc.cluster.local") in the containers' command, args and env values. */
+function clusterServiceNames(spec: unknown): string[] {
+  const out = new Set<string>();
+  const containers = (spec as Record<string, unknown> | undefined)?.['containers'];
+  if (!Array.isArray(containers)) return [];
+  const scan = (v: unknown): void => {
+    if (typeof v === 'string') for (const m of v.matchAll(SERVICE_DNS)) out.add(m[0]);
+  };
+  for (const c of containers) {
+    const o = c as Record<string, unknown> | null;
+    for (const k of ['command', 'args']) if (Array.isArray(o?.[k])) (o[k] as unknown[]).forEach(scan);
+    if (Array.isArray(o?.['env'])) for (const e of o['env'] as Array<Record<string, unknown> | null>) scan(e?.['value']);
+  }
+  return [...out];
+}
+
 function checkHostNetwork(c: Collector, s: Subject, pod: Pod, policies: NetworkPolicy[]): void {
   if (!pod.hostNetwork) return;
   const spec = podSpecPath(s);
-  if (pod.dnsPolicy === 'ClusterFirst') {
-    c.add(s, 'hostnetwork-dnspolicy', 'warning', `${s.ref} uses hostNetwork with dnsPolicy ClusterFirst: it gets the node's resolv.conf and cannot resolve cluster Service names.`, 'Set dnsPolicy: ClusterFirstWithHostNet.', [...spec, 'hostNetwork']);
-  }
   const spec0 = s.workload ? ((s.po.obj['spec'] as Record<string, unknown> | undefined)?.['template'] as Record<string, unknown> | undefined)?.['spec'] : s.po.obj['spec'];
+  // ClusterFirst under hostNetwork falls back to the node's resolv.conf (kubelet dns.go). That is what node agents
+  // (CNI, kube-proxy, exporters, LB speakers) want, so it is a problem only when the pod names cluster Services.
+  if (pod.dnsPolicy === 'ClusterFirst') {
+    const names = clusterServiceNames(spec0);
+    if (names.length) {
+      c.add(
+        s,
+        'hostnetwork-dnspolicy',
+        'warning',
+        `${s.ref} uses hostNetwork with dnsPolicy ClusterFirst, so it resolves through the node's resolv.conf, yet it names cluster Services (${names.slice(0, 3).join(', ')}): those lookups fail.`,
+        'Set dnsPolicy: ClusterFirstWithHostNet.',
+        [...spec, 'hostNetwork'],
+      );
+    }
+  }
   const rawContainers = (spec0 as Record<string, unknown> | undefined)?.['containers'];
   const explicit: number[] = [];
   if (Array.isArray(rawContainers))
