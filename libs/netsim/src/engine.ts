@@ -1,6 +1,6 @@
 import { parseDocuments, podFromObject, workloadFromObject, type ParsedObject, type TextInput } from './adapter';
 import { isParsedObject } from './adapter/parse';
-import { checkManifests } from './checks';
+import { checkInputs, checkManifests, type CheckOptions } from './checks';
 import { portClaims } from './claims';
 import { renderNode, toIptablesSave } from './iptables';
 import { QueryError } from './model/errors';
@@ -119,8 +119,13 @@ export class ClusterEngine {
     return portClaims(this.snapshot, node, port);
   }
 
-  check(manifests: TextInput[] | ParsedObject[]): CheckReport {
+  check(manifests: TextInput[] | ParsedObject[], opts: CheckOptions = {}): CheckReport {
     const objects = manifests.length && 'text' in (manifests[0] as object) ? parseDocuments(manifests as TextInput[]) : (manifests as ParsedObject[]);
-    return checkManifests(objects, this.snapshot);
+    return checkManifests(objects, this.snapshot, opts);
+  }
+
+  /** A submission's files, each parsed on its own (a malformed file is input-error findings), checked as a whole. */
+  checkInputs(inputs: readonly TextInput[], opts: CheckOptions = {}): { report: CheckReport; parsed: ParsedObject[] } {
+    return checkInputs(inputs, this.snapshot, opts);
   }
 }

@@ -8,7 +8,7 @@
  * Pods are placed in file order, each seeing the pods placed before it (two submitted workloads that need the
  * same host port on the same nodes conflict). A bare Pod without nodeName is bound to its first feasible node.
  */
-import type { CheckReport, Finding, RuntimePrediction, Severity } from '../model/results';
+import type { CheckReport, Exemption, Finding, RuntimePrediction, Severity } from '../model/results';
 import type { NetworkPolicy, Pod, Service, Snapshot, Workload } from '../model/types';
 import { buildSnapshot } from '../adapter/build';
 import { InputError } from '../adapter/diagnostics';
@@ -22,6 +22,7 @@ import { schedulePod } from '../scheduling/schedule';
 import { buildSchedulingState, portKey, type SchedulingState } from '../scheduling/state';
 import { ERR_REASON_NODE_PORTS } from '../scheduling/plugins/node-ports';
 import type { RuleId } from './rules';
+import { applyExemptions, countsOf, IGNORE_ANNOTATION, parseIgnoreAnnotation, verdictOf, type IgnoreEntry } from './suppress';
 import { allocatedNodePorts, qualifiedKind, renderInvalid, validateParsed, type FieldError } from './validate';
 
 const NETPOL_DOC = 'https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods';
@@ -398,14 +399,31 @@ function checkServiceVsHostPorts(c: Collector, s: Subject, svc: Service, all: Sn
   });
 }
 
-function verdictOf(findings: Finding[]): CheckReport['verdict'] {
-  if (findings.some((f) => f.severity === 'error')) return 'fail';
-  if (findings.some((f) => f.severity === 'warning')) return 'warn';
-  return 'pass';
+export interface CheckOptions {
+  /** per-cluster exemptions (rule, object selector, reason, expiry) */
+  exemptions?: readonly Exemption[];
+  /** when exemptions expire against; default: now */
+  now?: Date;
+}
+
+/** `portolan.dev/ignore` on each submitted object: marks its findings, reports malformed entries. */
+function applyAnnotations(c: Collector, subjects: Subject[]): void {
+  const byRef = new Map<string, { s: Subject; entries: IgnoreEntry[] }>();
+  for (const s of subjects) {
+    const ann = (s.po.obj['metadata'] as { annotations?: Record<string, unknown> } | undefined)?.annotations?.[IGNORE_ANNOTATION];
+    if (typeof ann !== 'string') continue;
+    const { entries, errors } = parseIgnoreAnnotation(ann);
+    for (const e of errors) c.add(s, 'ignore-annotation-invalid', 'warning', `${IGNORE_ANNOTATION} on ${s.ref}: ${e}; nothing is suppressed by this entry.`, 'Write one "rule-id: reason" per line (or separated by ";").', ['metadata', 'annotations', IGNORE_ANNOTATION]);
+    byRef.set(s.ref, { s, entries });
+  }
+  for (const f of c.findings) {
+    const e = byRef.get(f.object)?.entries.find((x) => x.rule === f.rule);
+    if (e) f.suppressed = { kind: 'annotation', reason: e.reason };
+  }
 }
 
 /** Check submitted manifests, alone or against a snapshot. Never throws on bad input: it becomes findings. */
-export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?: Snapshot): CheckReport {
+export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?: Snapshot, opts: CheckOptions = {}): CheckReport {
   const c = new Collector();
   const parsed: ParsedObject[] = [];
   const raw: unknown[] = [];
@@ -494,5 +512,7 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
       if (node) earlier.push({ pod: { ...s.pod, nodeName: node, phase: 'Running' }, by: s.ref });
     }
   }
-  return { verdict: verdictOf(c.findings), findings: c.findings };
+  applyAnnotations(c, subjects);
+  applyExemptions(c.findings, opts.exemptions ?? [], opts.now ?? new Date());
+  return { verdict: verdictOf(c.findings), findings: c.findings, counts: countsOf(c.findings) };
 }

@@ -1,5 +1,6 @@
 /** Every rule, in catalogue order (SARIF rule order). One rule per file; ids are typed by this list. */
 import { inputError } from './input-error';
+import { ignoreAnnotationInvalid } from './ignore-annotation-invalid';
 import { hostnetworkHostportMismatch } from './hostnetwork-hostport-mismatch';
 import { hostportDuplicate } from './hostport-duplicate';
 import { portOutOfRange } from './port-out-of-range';
@@ -41,4 +42,5 @@ export const ALL_RULES = [
   hostportShadowedByNodeport,
   hostportCapturesListener,
   hostportWithoutPortmap,
+  ignoreAnnotationInvalid,
 ] as const;
