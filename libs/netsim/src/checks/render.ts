@@ -63,7 +63,8 @@ function provenance(c: SarifCommit): Record<string, unknown> | undefined {
   if (repo && !absoluteUri(repo)) repo = /^[\w.-]+\/[\w.-]+$/.test(repo) ? `https://github.com/${repo}` : undefined;
   if (!repo && c.url && absoluteUri(c.url)) repo = c.url.replace(/\/commit\/[0-9a-f]+\/?$/i, '');
   if (!repo) return undefined;
-  const v: Record<string, unknown> = { repositoryUri: repo };
+  // mappedTo: the repository root is what SRCROOT-relative artifact URIs are relative to
+  const v: Record<string, unknown> = { repositoryUri: repo, mappedTo: { uriBaseId: SRCROOT } };
   if (c.sha) v['revisionId'] = c.sha;
   if (c.ref) v['branch'] = c.ref;
   return v;
@@ -132,7 +133,10 @@ export function toSarif(report: CheckReport, opts: SarifOptions): Record<string,
     };
   }
   const vcp = opts.commit ? provenance(opts.commit) : undefined;
-  if (vcp) run['versionControlProvenance'] = [vcp];
+  if (vcp) {
+    run['versionControlProvenance'] = [vcp];
+    run['originalUriBaseIds'] ??= { [SRCROOT]: { description: { text: 'The repository root.' } } };
+  }
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }
 
