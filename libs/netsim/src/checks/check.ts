@@ -11,6 +11,7 @@
 import type { CheckReport, Exemption, Finding, RuntimePrediction, Severity } from '../model/results';
 import type { NetworkPolicy, Pod, Service, Snapshot, Workload } from '../model/types';
 import { buildSnapshot } from '../adapter/build';
+import { allocateClusterIPs } from '../adapter/cluster-ip';
 import { InputError } from '../adapter/diagnostics';
 import { fromObjects, isParsedObject, type FieldPath, type ParsedObject } from '../adapter/parse';
 import { podFromTemplate } from '../adapter/pod';
@@ -452,6 +453,8 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
   }
   const sub = buildSnapshot(good).snapshot;
   const base = snapshot ?? emptySnapshot();
+  // new Services get a ClusterIP as the apiserver would give them, so they take part like the others
+  allocateClusterIPs(base, sub.services);
   const all = mergeSnapshots(base, sub);
 
   // subjects in input order, with their model objects

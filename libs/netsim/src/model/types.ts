@@ -317,6 +317,8 @@ export interface ClusterProfile {
    * a `-d 127.0.0.0/8 ... -m nfacct` copy of each NodePort rule first. Unset = false.
    */
   iptablesHasNfacct?: boolean;
+  /** apiserver --service-cluster-ip-range (IPv4 part); unset: inferred (adapter/cluster-ip.ts) */
+  serviceCIDR?: string;
 }
 
 export interface Namespace {
