@@ -26,6 +26,11 @@ import type { RuleId } from './rules';
 import { applyExemptions, countsOf, IGNORE_ANNOTATION, parseIgnoreAnnotation, verdictOf, type IgnoreEntry } from './suppress';
 import { allocatedNodePorts, qualifiedKind, renderInvalid, validateParsed, type FieldError } from './validate';
 
+/** Kinds without a namespace (NamespaceLifecycle does not apply), among those a submission carries. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'NodeHostState', 'ClusterProfile', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'IngressClass', 'RuntimeClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'List']);
+/** created by the apiserver itself, present even when a snapshot omits them */
+const ALWAYS_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
 const NETPOL_DOC = 'https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods';
 
 function emptySnapshot(): Snapshot {
@@ -472,6 +477,16 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
     else if (['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'].includes(kind)) subj.workload = sub.workloads[wi++];
     else if (kind === 'Service') subj.service = sub.services[si++];
     subjects.push(subj);
+  }
+
+  // 0. NamespaceLifecycle: only decidable when the snapshot lists its Namespaces
+  if (base.namespaces.length) {
+    const known = new Set([...base.namespaces.map((n) => n.name), ...sub.namespaces.map((n) => n.name), ...ALWAYS_NAMESPACES]);
+    for (const s of subjects) {
+      if (CLUSTER_SCOPED.has(s.kind) || known.has(s.namespace)) continue;
+      s.rejected = true;
+      c.add(s, 'namespace-not-found', 'error', `Error from server (NotFound): namespaces "${s.namespace}" not found (${s.ref}): the namespace is neither in the snapshot nor in the submission.`, `Add a Namespace ${s.namespace} to the submission, or fix metadata.namespace.`, ['metadata', 'namespace']);
+    }
   }
 
   // 1. API server validation, in submission order (earlier Services hold their node ports)

@@ -1,6 +1,7 @@
 /** Every rule, in catalogue order (SARIF rule order). One rule per file; ids are typed by this list. */
 import { inputError } from './input-error';
 import { ignoreAnnotationInvalid } from './ignore-annotation-invalid';
+import { namespaceNotFound } from './namespace-not-found';
 import { hostnetworkHostportMismatch } from './hostnetwork-hostport-mismatch';
 import { hostportDuplicate } from './hostport-duplicate';
 import { portOutOfRange } from './port-out-of-range';
@@ -42,5 +43,6 @@ export const ALL_RULES = [
   hostportShadowedByNodeport,
   hostportCapturesListener,
   hostportWithoutPortmap,
+  namespaceNotFound,
   ignoreAnnotationInvalid,
 ] as const;
