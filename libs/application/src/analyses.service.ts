@@ -88,29 +88,27 @@ export function verdictOf(findings: Finding[]): Verdict {
 }
 
 function placementsOf(engine: ClusterEngine, parsed: ParsedObject[]): WorkloadPlacement[] {
-  const out: WorkloadPlacement[] = [];
+  const workloads: Workload[] = [];
   for (const po of parsed) {
     if (!WORKLOAD_KINDS.has(String(po.obj['kind']))) continue;
-    let w: Workload;
     try {
-      w = workloadFromObject(po);
+      workloads.push(workloadFromObject(po));
     } catch (e) {
       if (e instanceof InputError) continue; // already an input-error finding of the check
       throw e;
     }
-    const r = engine.placeWorkload(w);
-    const cap = <T>(xs: T[]): T[] => xs.slice(0, PLACEMENT_LIST_CAP);
-    out.push({
-      workload: r.workload,
-      replicas: r.replicas,
-      counts: { placed: r.placed.length, pending: r.pending.length, crashing: r.crashing.length },
-      placed: cap(r.placed),
-      pending: cap(r.pending),
-      crashing: cap(r.crashing),
-      truncated: Math.max(r.placed.length, r.pending.length, r.crashing.length) > PLACEMENT_LIST_CAP,
-    });
   }
-  return out;
+  const cap = <T>(xs: T[]): T[] => xs.slice(0, PLACEMENT_LIST_CAP);
+  // the whole submission, in file order, as the check placed it
+  return engine.placeSubmission(workloads).map((r) => ({
+    workload: r.workload,
+    replicas: r.replicas,
+    counts: { placed: r.placed.length, pending: r.pending.length, crashing: r.crashing.length },
+    placed: cap(r.placed),
+    pending: cap(r.pending),
+    crashing: cap(r.crashing),
+    truncated: Math.max(r.placed.length, r.pending.length, r.crashing.length) > PLACEMENT_LIST_CAP,
+  }));
 }
 
 /** Checks a submission with an engine (a snapshot's, or an empty one carrying the cluster's profile): the engine builds the report. */

@@ -1,5 +1,8 @@
 import { aNode, aPod, aSnapshot } from '../testing';
 import { checkManifests } from './index';
+import { fromObjects } from '../adapter/parse';
+import { workloadFromObject } from '../adapter';
+import { placeSubmission } from '../scheduling';
 
 const deploy = (name: string, replicas: number, spec: object) => ({
   apiVersion: 'apps/v1',
@@ -46,6 +49,19 @@ describe('a submission is applied as a whole', () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'demo' }, spec: { nodeName: 'n1', ...hostPortSpec(9000) } };
     const r = checkManifests([pod, deploy('d', 2, hostPortSpec(9000))], snapshot);
     expect(r.findings.find((x) => x.object === 'Deployment/demo/d')).toMatchObject({ rule: 'hostport-replicas-exceed-nodes', severity: 'error' });
+  });
+});
+
+describe('placeSubmission (the placements an analysis reports)', () => {
+  it('places in file order: the second workload sees the host ports of the first', () => {
+    const snapshot = aSnapshot({ nodes: [aNode('n1'), aNode('n2')] });
+    const ws = fromObjects([deploy('a', 2, hostPortSpec(8443)), deploy('b', 1, hostPortSpec(8443))]).map((po) => workloadFromObject(po));
+    const [a, b] = placeSubmission(snapshot, ws);
+    expect(a.placed.map((p) => p.node).sort()).toEqual(['n1', 'n2']);
+    expect(b.placed).toEqual([]);
+    expect(b.pending).toEqual([{ pod: 'demo/b-0', message: expect.stringMatching(/didn't have free ports/) }]);
+    // alone, b would fit
+    expect(placeSubmission(snapshot, [ws[1]])[0].placed).toHaveLength(1);
   });
 });
 

@@ -17,7 +17,7 @@ import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plug
 import { firstUntoleratedTaint } from './plugins/tolerations';
 import { crashPrediction } from './runtime';
 import { evaluateNode, fitErrorMessage, preempt, preemptionMessage, PREEMPTION_NOT_HELPFUL, scheduleOnNodes } from './schedule';
-import { addPodToNode, cloneNodeState, workloadKey, type SchedulingState } from './state';
+import { addPodToNode, buildSchedulingState, cloneNodeState, workloadKey, type SchedulingState } from './state';
 
 interface Outcome {
   result: PlacementResult;
@@ -250,5 +250,27 @@ export function placeWorkloadBound(cluster: SchedulingState, workload: Workload)
   const replicas = Math.max(0, workload.replicas ?? 1);
   out.result.replicas = replicas;
   placeReplicas(cluster, workload, replicas, out);
+  return out;
+}
+
+/**
+ * The workloads of one submission placed in order, each against the snapshot plus the pods the earlier ones
+ * placed (a re-applied workload first leaves the pods it runs), as `kubectl apply -f` of all the files would.
+ */
+export function placeSubmission(snapshot: Snapshot, workloads: Workload[]): PlacementResult[] {
+  const out: PlacementResult[] = [];
+  const bound: Pod[] = [];
+  let state: SchedulingState | undefined;
+  for (const w of workloads) {
+    const rest = withoutOwnPods(snapshot, w);
+    if (rest || bound.length || !state) {
+      const base = rest ?? snapshot;
+      state = buildSchedulingState(bound.length ? { ...base, pods: [...base.pods, ...bound] } : base);
+    }
+    const r = placeWorkloadBound(state, w);
+    out.push(r.result);
+    bound.push(...r.bound);
+    if (r.bound.length) state = undefined;
+  }
   return out;
 }
