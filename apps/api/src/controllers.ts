@@ -6,6 +6,7 @@ import { ExposureController } from './exposure/exposure.controller';
 import { HealthController } from './health/health.controller';
 import { ImportSourcesController } from './imports/import-sources.controller';
 import { MetricsController } from './metrics/metrics';
+import { RulesController } from './rules/rules';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** Every REST controller: the app module mounts them and the OpenAPI drift test reads their routes. */
@@ -19,4 +20,5 @@ export const CONTROLLERS = [
   WebhooksController,
   ImportSourcesController,
   ApiKeysController,
+  RulesController,
 ] as const;

@@ -3,8 +3,9 @@ import { ApiKeysResolver } from './api-keys/api-keys';
 import { ClustersResolver } from './clusters/clusters.resolver';
 import { ExposureResolver, PodScheduleResolver } from './exposure/exposure.resolver';
 import { ImportSourcesResolver } from './imports/import-sources.resolver';
+import { RulesResolver } from './rules/rules';
 import { SnapshotObjectsResolver } from './snapshots/snapshot-objects.resolver';
 import { SnapshotsResolver } from './snapshots/snapshots.resolver';
 
 /** Every GraphQL resolver: the app module provides them and the schema printer reads them. */
-export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver] as const;
+export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver, RulesResolver] as const;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ClusterEngine, formatDiagnostic, InputError, loadSnapshot, parseDocuments, QueryError, checkManifests, toSarif, toText, type Snapshot } from '@portolan/netsim';
+import { ClusterEngine, formatDiagnostic, InputError, loadSnapshot, parseDocuments, QueryError, checkInputs, toSarif, toText, type Snapshot } from '@portolan/netsim';
 import { verbHelp } from './help';
 import { readLiveCluster, takeLiveFlags, type LiveCluster } from './live';
 import { parsePodRef, whyPod } from './why';
@@ -117,12 +117,13 @@ const verbs: Record<string, Verb> = {
     const { values } = parseArgs({ args, options: { ...common, manifests: { type: 'string', multiple: true } }, strict: true });
     const fmt = output(values.output, ['json', 'sarif', 'text']);
     if (!values.manifests?.length) throw new UsageError('check needs --manifests FILE');
-    const objects = parseDocuments(readInputs(values.manifests));
-    const report = values.file?.length ? new ClusterEngine(snapshotOf(values.file, 'check')).check(objects) : checkManifests(objects);
+    // the webhook's path: a malformed file is an input-error finding (exit 1), not an abort
+    const inputs = readInputs(values.manifests);
+    const { report } = values.file?.length ? new ClusterEngine(snapshotOf(values.file, 'check')).checkInputs(inputs) : checkInputs(inputs);
     if (fmt === 'json') json(report);
-    else if (fmt === 'sarif') json(toSarif(report, { toolVersion: VERSION }));
+    else if (fmt === 'sarif') json(toSarif(report, { toolVersion: VERSION, srcRoot: process.cwd() }));
     else print(toText(report));
-    return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+    return report.verdict === 'fail' ? 1 : 0;
   },
   why(args) {
     const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });

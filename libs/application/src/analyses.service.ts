@@ -3,11 +3,13 @@ import { asTenantId, canWrite, systemContext, type AnalyzeJob, type TenantContex
 import {
   buildSnapshot,
   ClusterEngine,
+  countsOf,
   InputError,
-  parseDocuments,
   toSarif,
+  verdictOf as engineVerdictOf,
+  type CheckCounts,
+  type Exemption,
   workloadFromObject,
-  type CheckReport,
   type Finding,
   type ParsedObject,
   type PlacementResult,
@@ -42,7 +44,7 @@ export interface WorkloadPlacement {
 export interface AnalysisResult {
   verdict: Verdict;
   findings: Finding[];
-  counts: { error: number; warning: number; info: number };
+  counts: CheckCounts;
   placements: WorkloadPlacement[];
   /** the snapshot the manifests were checked against; null when the cluster had none ready */
   snapshotId: string | null;
@@ -82,83 +84,46 @@ const NO_SNAPSHOT_NOTE =
 const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
 
 export function verdictOf(findings: Finding[]): Verdict {
-  if (findings.some((f) => f.severity === 'error')) return 'fail';
-  if (findings.some((f) => f.severity === 'warning')) return 'warn';
-  return 'pass';
-}
-
-function inputErrorFindings(e: InputError): Finding[] {
-  const errors = e.diagnostics.filter((d) => d.severity === 'error');
-  return (errors.length ? errors : e.diagnostics).map((d) => {
-    const f: Finding = {
-      rule: 'input-error',
-      severity: 'error',
-      object: `${d.file ?? ''}#${(d.doc ?? 0) + 1}`,
-      message: d.field ? `${d.field}: ${d.message}` : d.message,
-      fix: 'Fix the manifest so it decodes: the API server would refuse it.',
-    };
-    if (d.file !== undefined || d.line !== undefined) f.source = { ...(d.file !== undefined ? { file: d.file } : {}), ...(d.line !== undefined ? { line: d.line } : {}) };
-    return f;
-  });
-}
-
-/** Parses each input on its own, so one malformed file does not hide the findings of the others. */
-export function parseInputs(inputs: TextInput[]): { parsed: ParsedObject[]; findings: Finding[] } {
-  const parsed: ParsedObject[] = [];
-  const findings: Finding[] = [];
-  for (const input of inputs) {
-    try {
-      parsed.push(...parseDocuments([input]));
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      findings.push(...inputErrorFindings(e));
-    }
-  }
-  return { parsed, findings };
+  return engineVerdictOf(findings);
 }
 
 function placementsOf(engine: ClusterEngine, parsed: ParsedObject[]): WorkloadPlacement[] {
-  const out: WorkloadPlacement[] = [];
+  const workloads: Workload[] = [];
   for (const po of parsed) {
     if (!WORKLOAD_KINDS.has(String(po.obj['kind']))) continue;
-    let w: Workload;
     try {
-      w = workloadFromObject(po);
+      workloads.push(workloadFromObject(po));
     } catch (e) {
       if (e instanceof InputError) continue; // already an input-error finding of the check
       throw e;
     }
-    const r = engine.placeWorkload(w);
-    const cap = <T>(xs: T[]): T[] => xs.slice(0, PLACEMENT_LIST_CAP);
-    out.push({
-      workload: r.workload,
-      replicas: r.replicas,
-      counts: { placed: r.placed.length, pending: r.pending.length, crashing: r.crashing.length },
-      placed: cap(r.placed),
-      pending: cap(r.pending),
-      crashing: cap(r.crashing),
-      truncated: Math.max(r.placed.length, r.pending.length, r.crashing.length) > PLACEMENT_LIST_CAP,
-    });
   }
-  return out;
+  const cap = <T>(xs: T[]): T[] => xs.slice(0, PLACEMENT_LIST_CAP);
+  // the whole submission, in file order, as the check placed it
+  return engine.placeSubmission(workloads).map((r) => ({
+    workload: r.workload,
+    replicas: r.replicas,
+    counts: { placed: r.placed.length, pending: r.pending.length, crashing: r.crashing.length },
+    placed: cap(r.placed),
+    pending: cap(r.pending),
+    crashing: cap(r.crashing),
+    truncated: Math.max(r.placed.length, r.pending.length, r.crashing.length) > PLACEMENT_LIST_CAP,
+  }));
 }
 
-/** Checks parsed manifests with an engine (a snapshot's, or an empty one carrying the cluster's profile). */
-export function analyzeInputs(inputs: TextInput[], engine: ClusterEngine, snapshotId: string | null): { result: AnalysisResult; sarif: Record<string, unknown> } {
-  const { parsed, findings: inputFindings } = parseInputs(inputs);
-  const report: CheckReport = parsed.length ? engine.check(parsed) : { verdict: 'pass', findings: [] };
-  const findings = [...inputFindings, ...report.findings];
-  const verdict = verdictOf(findings);
-  const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
+/** Checks a submission with an engine (a snapshot's, or an empty one carrying the cluster's profile): the engine builds the report. */
+export function analyzeInputs(inputs: TextInput[], engine: ClusterEngine, snapshotId: string | null, opts: { commit?: CommitInfo; exemptions?: Exemption[] } = {}): { result: AnalysisResult; sarif: Record<string, unknown> } {
+  const { report, parsed } = engine.checkInputs(inputs, { exemptions: opts.exemptions ?? [] });
+  const { verdict, findings } = report;
   const result: AnalysisResult = {
     verdict,
     findings,
-    counts: { error: count('error'), warning: count('warning'), info: count('info') },
+    counts: report.counts ?? countsOf(findings),
     placements: snapshotId ? placementsOf(engine, parsed) : [],
     snapshotId,
     ...(snapshotId ? {} : { note: NO_SNAPSHOT_NOTE }),
   };
-  return { result, sarif: toSarif({ verdict, findings }, { toolVersion: PORTOLAN_VERSION }) };
+  return { result, sarif: toSarif(report, { toolVersion: PORTOLAN_VERSION, ...(opts.commit ? { commit: opts.commit } : {}) }) };
 }
 
 /** Errors worth another attempt: the database or queue was briefly unreachable. Everything else is final. */
@@ -345,7 +310,7 @@ export class AnalysesService implements OnModuleDestroy {
       // No snapshot: the manifests alone, under the cluster's profile (NodePort range, versions).
       engine = new ClusterEngine(buildSnapshot([], { profile: profileOf(cluster) }).snapshot);
     }
-    return analyzeInputs(inputs, engine, snapshotId);
+    return analyzeInputs(inputs, engine, snapshotId, meta.commit ? { commit: meta.commit } : {});
   }
 
   private async enqueue(ctx: TenantContext, a: AnalysisRow): Promise<void> {

@@ -30,6 +30,19 @@ describe('what-if', () => {
     expect(d.claims).toEqual([expect.objectContaining({ node: 'node2', port: 8080, protocol: 'TCP', change: 'added', after: [expect.objectContaining({ kind: 'hostPort', owner: 'default/second' })] })]);
   });
 
+  it('a submitted Service without clusterIP gets one from the service CIDR and shows in what-if paths', () => {
+    const base = text('seed-003-nodeport-and-hostport.yaml');
+    const svc = 'kind: Service\napiVersion: v1\nmetadata: {name: nginx-new, namespace: default}\nspec:\n  type: NodePort\n  ports:\n  - {port: 80, nodePort: 30123}\n  selector: {app: nginx}\n';
+    const e = engineOf(base);
+    const after = whatIfEngine(e, rawOf(base), parseDocuments([{ name: 'svc.yaml', text: svc }]));
+    const added = after.snapshot.services.find((x) => x.name === 'nginx-new');
+    expect(added?.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(e.snapshot.services.map((x) => x.clusterIP)).not.toContain(added?.clusterIP);
+    const d = diffEngines(e, after);
+    const p = d.paths.find((x) => x.port === 30123);
+    expect(p?.after.outcome).toBe('delivered');
+  });
+
   it('reports no change between a snapshot and itself', () => {
     const e = engineOf(text('seed-001-exposure-modes.yaml'));
     expect(diffEngines(e, e)).toEqual({ claims: [], paths: [], workloads: [], truncated: [] });

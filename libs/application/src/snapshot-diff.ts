@@ -1,4 +1,4 @@
-import { buildSnapshot, ClusterEngine, fromObjects, isOwnPod, podFromTemplate, workloadFromObject, type ParsedObject, type PortClaim, type TraceResult, type Workload } from '@portolan/netsim';
+import { buildSnapshot, ClusterEngine, fromObjects, isOwnPod, podFromTemplate, withAllocatedClusterIPs, workloadFromObject, type ParsedObject, type PortClaim, type TraceResult, type Workload } from '@portolan/netsim';
 
 export interface ClaimChange {
   node: string;
@@ -164,7 +164,9 @@ export function whatIfEngine(base: ClusterEngine, rawBase: unknown[], submitted:
     const svc = r['kind'] === 'EndpointSlice' ? r['metadata']?.['labels']?.['kubernetes.io/service-name'] : undefined;
     return !(svc && replacedServices.has(`${r['metadata']?.['namespace']}/${svc}`));
   });
-  objects.push(...submitted.map((p) => p.obj));
+  // a Service without clusterIP (every new one) gets one as the apiserver would, so what-if paths include it
+  const allocated = withAllocatedClusterIPs(base.snapshot, submitted);
+  objects.push(...allocated);
   let engine = new ClusterEngine(buildSnapshot(fromObjects(objects, 'what-if'), { profile: base.snapshot.profile }).snapshot);
   for (const p of submitted) {
     const kind = p.obj['kind'] as string;

@@ -1,12 +1,12 @@
 import { parseDocuments, podFromObject, workloadFromObject, type ParsedObject, type TextInput } from './adapter';
 import { isParsedObject } from './adapter/parse';
-import { checkManifests } from './checks';
+import { checkInputs, checkManifests, type CheckOptions } from './checks';
 import { portClaims } from './claims';
 import { renderNode, toIptablesSave } from './iptables';
 import { QueryError } from './model/errors';
 import type { CheckReport, PlacementResult, PortClaim, ScheduleResult, TraceRequest, TraceResult, TraceSource } from './model/results';
 import type { Pod, Protocol, Snapshot, Workload } from './model/types';
-import { buildSchedulingState, placeWorkload, schedulePod, withoutOwnPods, type SchedulingState } from './scheduling';
+import { buildSchedulingState, placeSubmission, placeWorkload, schedulePod, withoutOwnPods, type SchedulingState } from './scheduling';
 import { traceWith, networkStateOf } from './trace';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -73,6 +73,11 @@ export class ClusterEngine {
   }
 
   /** Where the replicas go; a workload the snapshot already runs is re-applied, its own pods replaced. */
+  /** A submission's workloads placed in file order, each seeing the pods the earlier ones placed. */
+  placeSubmission(workloads: Workload[]): PlacementResult[] {
+    return placeSubmission(this.snapshot, workloads);
+  }
+
   placeWorkload(workload: Workload): PlacementResult {
     const rest = withoutOwnPods(this.snapshot, workload);
     return placeWorkload(rest ? buildSchedulingState(rest) : this.scheduling, workload);
@@ -119,8 +124,13 @@ export class ClusterEngine {
     return portClaims(this.snapshot, node, port);
   }
 
-  check(manifests: TextInput[] | ParsedObject[]): CheckReport {
+  check(manifests: TextInput[] | ParsedObject[], opts: CheckOptions = {}): CheckReport {
     const objects = manifests.length && 'text' in (manifests[0] as object) ? parseDocuments(manifests as TextInput[]) : (manifests as ParsedObject[]);
-    return checkManifests(objects, this.snapshot);
+    return checkManifests(objects, this.snapshot, opts);
+  }
+
+  /** A submission's files, each parsed on its own (a malformed file is input-error findings), checked as a whole. */
+  checkInputs(inputs: readonly TextInput[], opts: CheckOptions = {}): { report: CheckReport; parsed: ParsedObject[] } {
+    return checkInputs(inputs, this.snapshot, opts);
   }
 }

@@ -76,6 +76,8 @@ export function aContainer(name = 'app', opts: Partial<Omit<Container, 'name' | 
     requests: opts.requests ?? {},
   };
   if (opts.restartPolicy) c.restartPolicy = opts.restartPolicy;
+  if (opts.args) c.args = opts.args;
+  if (opts.fieldEnv) c.fieldEnv = opts.fieldEnv;
   return c;
 }
 

@@ -48,7 +48,7 @@ describe('analysis views', () => {
   it('flattens findings to file/line and links status and SARIF', () => {
     const j = analysisJson(row());
     expect(j).toMatchObject({ status: 'done', verdict: 'fail', statusUrl: '/v1/analyses/11111111-1111-4111-8111-111111111111', sarifUrl: '/v1/analyses/11111111-1111-4111-8111-111111111111/sarif', deliveryId: 'd-1', commit: { sha: 'abc' } });
-    expect(j.findings).toEqual([{ rule: 'runtime-bind-conflict', severity: 'error', object: 'Deployment/default/nginx', message: 'm', fix: 'f', file: 'k8s/web.yaml', line: 14 }]);
+    expect(j.findings).toEqual([{ rule: 'runtime-bind-conflict', severity: 'error', object: 'Deployment/default/nginx', message: 'm', fix: 'f', file: 'k8s/web.yaml', line: 14, suppressed: null, suppressionReason: null }]);
     expect(analysisModel(row()).sarifObject).toEqual({ version: '2.1.0' });
   });
 

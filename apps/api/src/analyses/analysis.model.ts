@@ -28,6 +28,8 @@ export class FindingModel {
   @Field() fix!: string;
   @Field(() => String, { nullable: true, description: 'the submitted file (envelope path) the finding points at' }) file!: string | null;
   @Field(() => Int, { nullable: true }) line!: number | null;
+  @Field(() => String, { nullable: true, description: 'annotation | exemption when the finding is turned off (not in the verdict)' }) suppressed!: string | null;
+  @Field(() => String, { nullable: true, description: 'why it is turned off' }) suppressionReason!: string | null;
 }
 
 @ObjectType('Analysis', { description: 'Submitted manifests checked against the cluster’s latest ready snapshot' })
@@ -57,6 +59,8 @@ export function findingsOf(a: AnalysisRow): FindingModel[] {
     fix: f.fix,
     file: f.source?.file ?? null,
     line: f.source?.line ?? null,
+    suppressed: f.suppressed?.kind ?? null,
+    suppressionReason: f.suppressed?.reason ?? null,
   }));
 }
 

@@ -6,3 +6,4 @@ export { defaultProfile, interpretConflist, parsePortRange, formatPortRange } fr
 export { parseSs } from './hoststate';
 export { matchesMap, matchesLabelSelector, formatLabels } from './selectors';
 export { parseQuantity, resourceAmount, formatAmount } from '../util/quantity';
+export { allocateClusterIPs, withAllocatedClusterIPs, serviceCIDROf, DEFAULT_SERVICE_CIDR } from './cluster-ip';

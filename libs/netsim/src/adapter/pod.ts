@@ -92,6 +92,16 @@ function readContainers(r: Reader, list: unknown[], path: FieldPath, init: boole
     if (image !== undefined) container.image = image;
     const restart = r.kOptStr(o, cp, 'restartPolicy');
     if (init && restart === 'Always') container.restartPolicy = 'Always';
+    // command and args feed the listen addresses a known image binds (scheduling/images.ts)
+    const argv = [...r.kArr(o, cp, 'command'), ...r.kArr(o, cp, 'args')].filter((a): a is string => typeof a === 'string');
+    if (argv.length) container.args = argv;
+    const fieldEnv: Record<string, string> = {};
+    for (const e of r.kArr(o, cp, 'env')) {
+      const ev = e as { name?: unknown; valueFrom?: { fieldRef?: { fieldPath?: unknown } } } | null;
+      const fp = ev?.valueFrom?.fieldRef?.fieldPath;
+      if (typeof ev?.name === 'string' && typeof fp === 'string') fieldEnv[ev.name] = fp;
+    }
+    if (Object.keys(fieldEnv).length) container.fieldEnv = fieldEnv;
     out.push(container);
   }
   return out;

@@ -3,24 +3,33 @@
  * replicas, bind failures, shadowed or stolen ports, selectors that match nothing), for submitted manifests
  * alone or against a snapshot.
  *
- * Submitted objects are evaluated against the snapshot plus the other submitted objects (Nodes, Services,
- * bound Pods, NetworkPolicies); each workload is placed on its own against that state (placements of two
- * submitted workloads do not see each other).
+ * A submission is applied as a whole, as `kubectl apply -f` of all its files would be: objects are evaluated
+ * against the snapshot plus the other submitted objects (Nodes, Services, NetworkPolicies), and workloads and
+ * Pods are placed in file order, each seeing the pods placed before it (two submitted workloads that need the
+ * same host port on the same nodes conflict). A bare Pod without nodeName is bound to its first feasible node.
  */
-import type { CheckReport, Finding, RuntimePrediction, Severity } from '../model/results';
+import type { CheckReport, Exemption, Finding, RuntimePrediction, Severity } from '../model/results';
 import type { NetworkPolicy, Pod, Service, Snapshot, Workload } from '../model/types';
 import { buildSnapshot } from '../adapter/build';
+import { allocateClusterIPs } from '../adapter/cluster-ip';
 import { InputError } from '../adapter/diagnostics';
 import { fromObjects, isParsedObject, type FieldPath, type ParsedObject } from '../adapter/parse';
 import { podFromTemplate } from '../adapter/pod';
 import { defaultProfile } from '../adapter/profile';
 import { formatLabels, matchesLabelSelector, matchesMap } from '../adapter/selectors';
 import { getHostPorts } from '../scheduling/hostports';
-import { placeWorkload, withoutOwnPods } from '../scheduling/placement';
+import { placeWorkloadBound, withoutOwnPods } from '../scheduling/placement';
 import { schedulePod } from '../scheduling/schedule';
 import { buildSchedulingState, portKey, type SchedulingState } from '../scheduling/state';
 import { ERR_REASON_NODE_PORTS } from '../scheduling/plugins/node-ports';
+import type { RuleId } from './rules';
+import { applyExemptions, countsOf, IGNORE_ANNOTATION, parseIgnoreAnnotation, verdictOf, type IgnoreEntry } from './suppress';
 import { allocatedNodePorts, qualifiedKind, renderInvalid, validateParsed, type FieldError } from './validate';
+
+/** Kinds without a namespace (NamespaceLifecycle does not apply), among those a submission carries. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'NodeHostState', 'ClusterProfile', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'IngressClass', 'RuntimeClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'List']);
+/** created by the apiserver itself, present even when a snapshot omits them */
+const ALWAYS_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const NETPOL_DOC = 'https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods';
 
@@ -57,7 +66,7 @@ interface Subject {
 
 class Collector {
   readonly findings: Finding[] = [];
-  add(s: Pick<Subject, 'ref' | 'po'>, rule: string, severity: Severity, message: string, fix: string, path?: FieldPath): void {
+  add(s: Pick<Subject, 'ref' | 'po'>, rule: RuleId, severity: Severity, message: string, fix: string, path?: FieldPath): void {
     const line = path ? (s.po.lineOf(path) ?? s.po.source.line) : s.po.source.line;
     const f: Finding = { rule, severity, object: s.ref, message, fix };
     if (s.po.source.file !== undefined || line !== undefined) {
@@ -69,7 +78,7 @@ class Collector {
   }
 }
 
-function ruleFor(err: FieldError): string {
+function ruleFor(err: FieldError): RuleId {
   const d = err.detail;
   if (d.includes('must match `containerPort` when `hostNetwork` is true')) return 'hostnetwork-hostport-mismatch';
   if (d.startsWith('Duplicate value') && err.field.endsWith('.hostPort')) return 'hostport-duplicate';
@@ -165,13 +174,43 @@ function podSpecPath(s: Subject): FieldPath {
   return s.workload ? ['spec', 'template', 'spec'] : ['spec'];
 }
 
+const SERVICE_DNS = /\b[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)?\.svc(\.cluster\.local)?\b/g;
+
+/** In-cluster DNS names ("x.ns.svc", "x.ns.svc.cluster.local") in the containers' command, args and env values. */
+function clusterServiceNames(spec: unknown): string[] {
+  const out = new Set<string>();
+  const containers = (spec as Record<string, unknown> | undefined)?.['containers'];
+  if (!Array.isArray(containers)) return [];
+  const scan = (v: unknown): void => {
+    if (typeof v === 'string') for (const m of v.matchAll(SERVICE_DNS)) out.add(m[0]);
+  };
+  for (const c of containers) {
+    const o = c as Record<string, unknown> | null;
+    for (const k of ['command', 'args']) if (Array.isArray(o?.[k])) (o[k] as unknown[]).forEach(scan);
+    if (Array.isArray(o?.['env'])) for (const e of o['env'] as Array<Record<string, unknown> | null>) scan(e?.['value']);
+  }
+  return [...out];
+}
+
 function checkHostNetwork(c: Collector, s: Subject, pod: Pod, policies: NetworkPolicy[]): void {
   if (!pod.hostNetwork) return;
   const spec = podSpecPath(s);
-  if (pod.dnsPolicy === 'ClusterFirst') {
-    c.add(s, 'hostnetwork-dnspolicy', 'warning', `${s.ref} uses hostNetwork with dnsPolicy ClusterFirst: it gets the node's resolv.conf and cannot resolve cluster Service names.`, 'Set dnsPolicy: ClusterFirstWithHostNet.', [...spec, 'hostNetwork']);
-  }
   const spec0 = s.workload ? ((s.po.obj['spec'] as Record<string, unknown> | undefined)?.['template'] as Record<string, unknown> | undefined)?.['spec'] : s.po.obj['spec'];
+  // ClusterFirst under hostNetwork falls back to the node's resolv.conf (kubelet dns.go). That is what node agents
+  // (CNI, kube-proxy, exporters, LB speakers) want, so it is a problem only when the pod names cluster Services.
+  if (pod.dnsPolicy === 'ClusterFirst') {
+    const names = clusterServiceNames(spec0);
+    if (names.length) {
+      c.add(
+        s,
+        'hostnetwork-dnspolicy',
+        'warning',
+        `${s.ref} uses hostNetwork with dnsPolicy ClusterFirst, so it resolves through the node's resolv.conf, yet it names cluster Services (${names.slice(0, 3).join(', ')}): those lookups fail.`,
+        'Set dnsPolicy: ClusterFirstWithHostNet.',
+        [...spec, 'hostNetwork'],
+      );
+    }
+  }
   const rawContainers = (spec0 as Record<string, unknown> | undefined)?.['containers'];
   const explicit: number[] = [];
   if (Array.isArray(rawContainers))
@@ -250,16 +289,27 @@ function nodelessCollisions(state: SchedulingState, pod: Pod): Array<{ node: str
   return [{ node: '', runtime }];
 }
 
-function checkWorkload(c: Collector, s: Subject, w: Workload, state: SchedulingState): void {
+/** "held by Deployment/ns/a of this submission" when pods placed earlier in the submission use the same host ports */
+function heldInSubmission(pod: Pod, bound: Array<{ pod: Pod; by: string }>): string {
+  const mine = getHostPorts(pod);
+  const by = new Set<string>();
+  for (const b of bound) if (getHostPorts(b.pod).some((h) => mine.some((m) => m.hostPort === h.hostPort && m.protocol === h.protocol))) by.add(b.by);
+  return by.size ? `; the port is also needed by ${[...by].join(', ')} earlier in this submission` : '';
+}
+
+function checkWorkload(c: Collector, s: Subject, w: Workload, state: SchedulingState, earlier: Array<{ pod: Pod; by: string }>): Pod[] {
   const proto = podFromTemplate(w, `${w.name}-0`);
   if (!state.nodes.length) {
     collisionFindings(c, s, aggregate(nodelessCollisions(state, proto)));
-    return;
+    return [];
   }
-  const placement = placeWorkload(state, w);
+  const { result: placement, bound } = placeWorkloadBound(state, w);
   const spec = podSpecPath(s);
+  for (const p of placement.preempting ?? []) {
+    c.add(s, 'unschedulable', 'warning', `${p.pod} fits ${p.node} only by preemption: it would evict ${p.victims.join(', ')}.`, 'Check that evicting those pods is intended.', spec);
+  }
   if (placement.pending.length) {
-    const msg = placement.pending[0].message;
+    const msg = placement.pending[0].message + heldInSubmission(proto, earlier);
     const nodesTaking = new Set([...placement.placed, ...placement.crashing].map((p) => p.node)).size;
     const ports = describePorts(proto);
     if (msg.includes(ERR_REASON_NODE_PORTS) && ports && w.kind !== 'DaemonSet') {
@@ -290,12 +340,14 @@ function checkWorkload(c: Collector, s: Subject, w: Workload, state: SchedulingS
   }
   const feasible = schedulePod(state, proto).nodes.filter((v) => v.feasible);
   collisionFindings(c, s, aggregate(feasible.map((v) => ({ node: v.node, runtime: v.runtime }))));
+  return bound;
 }
 
-function checkPod(c: Collector, s: Subject, pod: Pod, state: SchedulingState): void {
+/** The node a submitted Pod ends up on, for later objects of the submission to see; undefined when Pending. */
+function checkPod(c: Collector, s: Subject, pod: Pod, state: SchedulingState): string | undefined {
   if (!state.nodes.length) {
     collisionFindings(c, s, aggregate(nodelessCollisions(state, pod)));
-    return;
+    return undefined;
   }
   const r = schedulePod(state, pod);
   if (r.kubeletAdmission) {
@@ -311,12 +363,12 @@ function checkPod(c: Collector, s: Subject, pod: Pod, state: SchedulingState): v
         }
       }
     }
-    return;
+    return r.kubeletAdmission.admit ? pod.nodeName : undefined;
   }
   if (!r.feasibleNodes.length) {
     if (r.preemption) c.add(s, 'unschedulable', 'warning', `${s.ref} fits nowhere as things stand: ${r.message} It would preempt ${r.preemption.victims.join(', ')} on ${r.preemption.nominatedNodeName}.`, 'Check that evicting those pods is intended.', ['spec']);
     else c.add(s, 'unschedulable', 'error', `${s.ref} stays Pending: ${r.message}`, 'Free capacity or relax the constraints the message names.', ['spec']);
-    return;
+    return r.preemption?.nominatedNodeName;
   }
   const feasible = r.nodes.filter((v) => v.feasible);
   const crashing = feasible.filter((v) => v.runtime.some((x) => x.kind === 'bind-conflict'));
@@ -333,6 +385,7 @@ function checkPod(c: Collector, s: Subject, pod: Pod, state: SchedulingState): v
     );
   }
   collisionFindings(c, s, aggregate(feasible.map((v) => ({ node: v.node, runtime: v.runtime }))));
+  return r.feasibleNodes[0];
 }
 
 function checkServiceVsHostPorts(c: Collector, s: Subject, svc: Service, all: Snapshot): void {
@@ -352,14 +405,31 @@ function checkServiceVsHostPorts(c: Collector, s: Subject, svc: Service, all: Sn
   });
 }
 
-function verdictOf(findings: Finding[]): CheckReport['verdict'] {
-  if (findings.some((f) => f.severity === 'error')) return 'fail';
-  if (findings.some((f) => f.severity === 'warning')) return 'warn';
-  return 'pass';
+export interface CheckOptions {
+  /** per-cluster exemptions (rule, object selector, reason, expiry) */
+  exemptions?: readonly Exemption[];
+  /** when exemptions expire against; default: now */
+  now?: Date;
+}
+
+/** `portolan.dev/ignore` on each submitted object: marks its findings, reports malformed entries. */
+function applyAnnotations(c: Collector, subjects: Subject[]): void {
+  const byRef = new Map<string, { s: Subject; entries: IgnoreEntry[] }>();
+  for (const s of subjects) {
+    const ann = (s.po.obj['metadata'] as { annotations?: Record<string, unknown> } | undefined)?.annotations?.[IGNORE_ANNOTATION];
+    if (typeof ann !== 'string') continue;
+    const { entries, errors } = parseIgnoreAnnotation(ann);
+    for (const e of errors) c.add(s, 'ignore-annotation-invalid', 'warning', `${IGNORE_ANNOTATION} on ${s.ref}: ${e}; nothing is suppressed by this entry.`, 'Write one "rule-id: reason" per line (or separated by ";").', ['metadata', 'annotations', IGNORE_ANNOTATION]);
+    byRef.set(s.ref, { s, entries });
+  }
+  for (const f of c.findings) {
+    const e = byRef.get(f.object)?.entries.find((x) => x.rule === f.rule);
+    if (e) f.suppressed = { kind: 'annotation', reason: e.reason };
+  }
 }
 
 /** Check submitted manifests, alone or against a snapshot. Never throws on bad input: it becomes findings. */
-export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?: Snapshot): CheckReport {
+export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?: Snapshot, opts: CheckOptions = {}): CheckReport {
   const c = new Collector();
   const parsed: ParsedObject[] = [];
   const raw: unknown[] = [];
@@ -388,6 +458,8 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
   }
   const sub = buildSnapshot(good).snapshot;
   const base = snapshot ?? emptySnapshot();
+  // new Services get a ClusterIP as the apiserver would give them, so they take part like the others
+  allocateClusterIPs(base, sub.services);
   const all = mergeSnapshots(base, sub);
 
   // subjects in input order, with their model objects
@@ -405,6 +477,16 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
     else if (['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'].includes(kind)) subj.workload = sub.workloads[wi++];
     else if (kind === 'Service') subj.service = sub.services[si++];
     subjects.push(subj);
+  }
+
+  // 0. NamespaceLifecycle: only decidable when the snapshot lists its Namespaces
+  if (base.namespaces.length) {
+    const known = new Set([...base.namespaces.map((n) => n.name), ...sub.namespaces.map((n) => n.name), ...ALWAYS_NAMESPACES]);
+    for (const s of subjects) {
+      if (CLUSTER_SCOPED.has(s.kind) || known.has(s.namespace)) continue;
+      s.rejected = true;
+      c.add(s, 'namespace-not-found', 'error', `Error from server (NotFound): namespaces "${s.namespace}" not found (${s.ref}): the namespace is neither in the snapshot nor in the submission.`, `Add a Namespace ${s.namespace} to the submission, or fix metadata.namespace.`, ['metadata', 'namespace']);
+    }
   }
 
   // 1. API server validation, in submission order (earlier Services hold their node ports)
@@ -426,7 +508,11 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
   const accepted = subjects.filter((s) => !s.rejected);
   const acceptedPods = accepted.flatMap((s) => (s.pod ? [s.pod] : []));
   const stateServices = [...base.services.filter((b) => !createdServices.some((x) => x.namespace === b.namespace && x.name === b.name)), ...createdServices];
-  const state = buildSchedulingState({ ...all, services: stateServices });
+  const withServices: Snapshot = { ...all, services: stateServices };
+  const state = buildSchedulingState(withServices);
+  // pods earlier objects of the submission put on nodes; the state is rebuilt only once there are some
+  const earlier: Array<{ pod: Pod; by: string }> = [];
+  const stateWith = (snap: Snapshot): SchedulingState => buildSchedulingState({ ...snap, pods: [...snap.pods, ...earlier.map((e) => e.pod)] });
   for (const s of accepted) {
     if (s.service) {
       checkSelector(c, s, s.service, all, acceptedPods);
@@ -435,10 +521,16 @@ export function checkManifests(objects: Array<ParsedObject | unknown>, snapshot?
     const pod = s.pod ?? s.workload?.template;
     if (pod) checkHostNetwork(c, s, pod, all.networkPolicies);
     if (s.workload) {
-      const rest = withoutOwnPods({ ...all, services: stateServices }, s.workload);
-      checkWorkload(c, s, s.workload, rest ? buildSchedulingState(rest) : state);
+      const rest = withoutOwnPods(withServices, s.workload);
+      const st = rest || earlier.length ? stateWith(rest ?? withServices) : state;
+      for (const pod of checkWorkload(c, s, s.workload, st, earlier)) earlier.push({ pod, by: s.ref });
     }
-    if (s.pod) checkPod(c, s, s.pod, state);
+    if (s.pod) {
+      const node = checkPod(c, s, s.pod, earlier.length ? stateWith(withServices) : state);
+      if (node) earlier.push({ pod: { ...s.pod, nodeName: node, phase: 'Running' }, by: s.ref });
+    }
   }
-  return { verdict: verdictOf(c.findings), findings: c.findings };
+  applyAnnotations(c, subjects);
+  applyExemptions(c.findings, opts.exemptions ?? [], opts.now ?? new Date());
+  return { verdict: verdictOf(c.findings), findings: c.findings, counts: countsOf(c.findings) };
 }

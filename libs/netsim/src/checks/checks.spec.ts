@@ -91,7 +91,10 @@ spec:
   it('explains hostNetwork vs NetworkPolicy and DNS', () => {
     const snapshot = aSnapshot({ nodes: [aNode('n1')] });
     snapshot.networkPolicies.push({ namespace: 'default', name: 'deny-all', podSelector: { matchLabels: {}, matchExpressions: [] }, policyTypes: ['Ingress'] });
-    const pod = { kind: 'Pod', metadata: { name: 'agent', labels: { app: 'agent' } }, spec: { hostNetwork: true, containers: [{ name: 'a', image: 'example/agent:1', ports: [{ containerPort: 9100 }] }] } };
+    const pod = { kind: 'Pod', metadata: { name: 'agent', labels: { app: 'agent' } }, spec: { hostNetwork: true, containers: [{ name: 'a', image: 'example/agent:1', ports: [{ containerPort: 9100 }], env: [{ name: 'API', value: 'http://api.shop.svc:8080' }] }] } };
+    // without a cluster Service name the node resolver is what a node agent wants: no dnsPolicy finding
+    const quiet = { ...pod, spec: { ...pod.spec, containers: [{ ...pod.spec.containers[0], env: [] }] } };
+    expect(checkManifests([quiet], snapshot).findings.map((f) => f.rule)).toEqual(['hostnetwork-networkpolicy']);
     const report = checkManifests([pod], snapshot);
     expect(report.findings.map((f) => [f.rule, f.severity])).toEqual([
       ['hostnetwork-dnspolicy', 'warning'],

@@ -14,6 +14,7 @@ import { categorizeEndpoints, endpointsFor, nodePortDestinations, servicePortInf
 import { cniPortMappings } from '../iptables/portmap';
 import { servicePortName } from '../iptables/hash';
 import { canonicalIP, isLoopback } from '../util/ip';
+import { bindsConflict, formatBind, hostNetworkBinds, listenerBind, NODE_IP, type SocketBind } from '../scheduling/binds';
 import { networkStateOf } from '../trace/state';
 import { traceWith } from '../trace/trace';
 
@@ -64,8 +65,12 @@ function enumerate(snapshot: Snapshot, node: string): Draft[] {
     if (pod.nodeName !== node || !isActivePod(pod)) continue;
     const ref = `${pod.namespace}/${pod.name}`;
     if (pod.hostNetwork) {
-      for (const c of pod.containers) for (const p of c.ports) {
-        out.push({ node, address: p.hostIP || '0.0.0.0', port: p.containerPort, protocol: p.protocol, kind: 'hostNetwork', owner: ref, effective: false, note: 'declared port of a hostNetwork pod: a real socket in the node network namespace (if the process binds it)', match: { socket: true, pod: ref } });
+      const nodeIP = nodePrimaryIP(findNode(snapshot, node));
+      // the address comes from the listen flags of known images (scheduling/binds), else hostIP, else the wildcard
+      for (const b of hostNetworkBinds(pod).binds) {
+        if (b.certainty !== 'declared') continue;
+        const address = b.address === NODE_IP ? (nodeIP ?? '0.0.0.0') : b.address === '*' ? '0.0.0.0' : b.address;
+        out.push({ node, address, port: b.port, protocol: b.protocol, kind: 'hostNetwork', owner: ref, effective: false, note: 'declared port of a hostNetwork pod: a real socket in the node network namespace (if the process binds it)', match: { socket: true, pod: ref } });
       }
       continue;
     }
@@ -161,11 +166,18 @@ export function portClaims(snapshot: Snapshot, nodeName: string, port?: number):
     c.effective = effective;
     if (!effective) c.shadowedBy = recv.text;
   }
-  // several sockets on one port: the kernel lets only one bind succeed (or they are the same process)
+  // sockets whose addresses overlap (scheduling/binds): the second bind() fails unless it is the same owner;
+  // distinct specific addresses (127.0.0.1:P and 10.0.0.1:P) coexist
+  const nodeIP = nodePrimaryIP(findNode(snapshot, nodeName));
+  const sock = (c: Draft): SocketBind => {
+    if (c.kind === 'host-listener') return listenerBind({ address: c.address, port: c.port, protocol: c.protocol });
+    // a hostNetwork pod's wildcard is shown as 0.0.0.0 but taken as Go's dual-stack ":P"
+    return { address: c.kind === 'hostNetwork' && c.address === '0.0.0.0' ? '*' : c.address, port: c.port, protocol: c.protocol };
+  };
   for (const c of drafts) {
-    if (!c.effective || !c.match.socket) continue;
-    const others = drafts.filter((o) => o !== c && o.match.socket && o.port === c.port && o.protocol === c.protocol && o.kind !== 'healthCheckNodePort' && c.kind !== 'healthCheckNodePort');
-    if (others.length) c.note = [c.note, `also claimed by ${others.map((o) => `${o.kind} ${o.owner}`).join(', ')}: only one bind() succeeds unless it is the same process`].filter(Boolean).join('; ');
+    if (!c.effective || !c.match.socket || c.kind === 'healthCheckNodePort') continue;
+    const others = drafts.filter((o) => o !== c && o.match.socket && o.kind !== 'healthCheckNodePort' && o.owner !== c.owner && bindsConflict(sock(c), sock(o), nodeIP));
+    if (others.length) c.note = [c.note, `also claimed by ${others.map((o) => `${o.kind} ${o.owner} (${formatBind(sock(o))})`).join(', ')}: the addresses overlap, so only one bind() succeeds (EADDRINUSE for the other)`].filter(Boolean).join('; ');
   }
   return drafts.map(({ match: _m, ...claim }) => claim).sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol) || a.kind.localeCompare(b.kind) || a.owner.localeCompare(b.owner));
 }

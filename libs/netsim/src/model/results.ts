@@ -89,6 +89,8 @@ export interface PlacementResult {
   placed: Array<{ pod: string; node: string }>;
   pending: Array<{ pod: string; message: string }>;
   crashing: Array<{ pod: string; node: string; reason: string; certainty: Certainty }>;
+  /** placed pods (counted in placed) that are bound only after preempting these victims (DaemonSet pods) */
+  preempting?: Array<{ pod: string; node: string; victims: string[] }>;
 }
 
 // ---------------------------------------------------------------- traffic
@@ -195,9 +197,39 @@ export interface Finding {
   message: string;
   fix: string;
   source?: { file?: string; line?: number };
+  /** present when a `portolan.dev/ignore` annotation or a cluster exemption turns the finding off */
+  suppressed?: Suppression;
+}
+
+export interface Suppression {
+  /** annotation: on the object itself (SARIF inSource); exemption: kept by the cluster (SARIF external) */
+  kind: 'annotation' | 'exemption';
+  reason: string;
+  /** the exemption's id */
+  id?: string;
+}
+
+/** A per-cluster exemption: findings of `rule` on objects matching the selector are suppressed until expiry. */
+export interface Exemption {
+  id?: string;
+  rule: string;
+  /** each given field must match the finding's object (Kind/namespace/name); name may end in '*' */
+  selector: { kind?: string; namespace?: string; name?: string };
+  reason: string;
+  /** RFC 3339; absent: never expires */
+  expiresAt?: string;
+}
+
+export interface CheckCounts {
+  error: number;
+  warning: number;
+  info: number;
+  /** findings turned off; not in the other counts and not in the verdict */
+  suppressed: number;
 }
 
 export interface CheckReport {
   verdict: 'pass' | 'warn' | 'fail';
   findings: Finding[];
+  counts?: CheckCounts;
 }

@@ -50,6 +50,10 @@ export interface Container {
   requests: ResourceList;
   /** only meaningful for init containers: 'Always' marks a native sidecar */
   restartPolicy?: 'Always';
+  /** command followed by args, as given (no $(VAR) expansion) */
+  args?: string[];
+  /** env vars set from a fieldRef (name -> fieldPath, e.g. status.podIP), for $(VAR) in listen addresses */
+  fieldEnv?: Record<string, string>;
 }
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
@@ -250,6 +254,8 @@ export interface HostListener {
   protocol: Protocol;
   process?: string;
   pid?: number;
+  /** IPV6_V6ONLY of an IPv6 wildcard socket; unset: '*' is dual-stack, '::'/'[::]' is v6only (as ss prints them) */
+  v6only?: boolean;
 }
 
 /** Portolan's NodeHostState kind: what runs on the node outside Kubernetes' knowledge. */
@@ -311,6 +317,8 @@ export interface ClusterProfile {
    * a `-d 127.0.0.0/8 ... -m nfacct` copy of each NodePort rule first. Unset = false.
    */
   iptablesHasNfacct?: boolean;
+  /** apiserver --service-cluster-ip-range (IPv4 part); unset: inferred (adapter/cluster-ip.ts) */
+  serviceCIDR?: string;
 }
 
 export interface Namespace {

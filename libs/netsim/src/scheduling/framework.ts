@@ -1,11 +1,12 @@
 /**
  * The slice of the scheduler framework Portolan runs: per-pod PreFilter state and the Filter plugin contract.
  */
-import type { Blocker, Certainty, FilterPlugin, StatusCode } from '../model/results';
-import type { ContainerPort, Pod, Protocol, ResourceList } from '../model/types';
+import type { Blocker, FilterPlugin, StatusCode } from '../model/results';
+import type { ContainerPort, Pod, ResourceList } from '../model/types';
 import { getHostPorts } from './hostports';
 import type { NodePortClaim, NodeState } from './state';
 import { podRequests } from './resources';
+import type { PodBind } from './binds';
 
 export interface FilterStatus {
   plugin: FilterPlugin;
@@ -36,7 +37,7 @@ export interface PodInfo {
   nodePortHits?: Array<NodePortClaim | undefined>;
   anyNodePortHit?: boolean;
   /** runtime.hostNetworkBinds(pod), computed on first use */
-  hostNetworkBinds?: { binds: Array<{ port: number; protocol: Protocol; certainty: Certainty }>; unknownImages: string[] };
+  hostNetworkBinds?: { binds: PodBind[]; unknownImages: string[] };
   /** NodeAffinity PreFilter: node names from matchFields metadata.name In; undefined = all nodes */
   nodeNames?: Set<string>;
   /** NodeAffinity PreFilter rejected the pod outright (conflicting metadata.name terms) */

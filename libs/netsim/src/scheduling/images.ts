@@ -24,11 +24,33 @@ const TABLE: Record<string, AssumedPort[]> = {
   mysql: [{ port: 3306, protocol: 'TCP' }],
   mariadb: [{ port: 3306, protocol: 'TCP' }],
   'node-exporter': [{ port: 9100, protocol: 'TCP' }],
+  prometheus: [{ port: 9090, protocol: 'TCP' }],
   coredns: [
     { port: 53, protocol: 'UDP' },
     { port: 53, protocol: 'TCP' },
   ],
 };
+
+/**
+ * Flags whose value is a listen address (host:port), by image: the flag moves the socket, so the table's
+ * default port and the wildcard address give way to it. Only flags documented by the image's project.
+ */
+const LISTEN_FLAGS: Record<string, string[]> = {
+  // prometheus/exporter-toolkit web flags
+  'node-exporter': ['web.listen-address'],
+  prometheus: ['web.listen-address'],
+  alertmanager: ['web.listen-address'],
+  // brancz/kube-rbac-proxy, in front of node-exporter in kube-prometheus
+  'kube-rbac-proxy': ['secure-listen-address', 'insecure-listen-address'],
+  // kubebuilder's scaffold (image controller:latest) passes controller-runtime's two address flags
+  controller: ['metrics-bind-address', 'health-probe-bind-address'],
+  'cert-manager-controller': ['metrics-listen-address'],
+};
+
+/** Listen-address flags the container's image is known to take; undefined when the image is not known. */
+export function listenFlags(c: Container): string[] | undefined {
+  return LISTEN_FLAGS[imageBaseName(c.image)];
+}
 
 /** "docker.io/library/nginx:1.27-alpine@sha256:..." -> "nginx" */
 export function imageBaseName(image: string | undefined): string {

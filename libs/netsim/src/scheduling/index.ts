@@ -1,6 +1,6 @@
 export { buildSchedulingState, type SchedulingState, type NodeState, type BindHolder, type NodePortClaim } from './state';
 export { schedulePod, kubeletAdmission, evaluateNode, fitErrorMessage, histogram, NO_PREEMPTION_VICTIMS, PREEMPTION_NOT_HELPFUL } from './schedule';
-export { placeWorkload, daemonSetTolerations, pinToNode, isOwnPod, withoutOwnPods } from './placement';
+export { placeWorkload, placeSubmission, daemonSetTolerations, pinToNode, isOwnPod, withoutOwnPods } from './placement';
 export { HostPortInfo, getHostPorts, DEFAULT_BIND_ALL_HOST_IP } from './hostports';
 export { preparePod, type PodInfo, type FilterStatus } from './framework';
 export { predictRuntime, bindFailure, hostNetworkBinds } from './runtime';

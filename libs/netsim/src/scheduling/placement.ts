@@ -17,16 +17,19 @@ import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plug
 import { firstUntoleratedTaint } from './plugins/tolerations';
 import { crashPrediction } from './runtime';
 import { evaluateNode, fitErrorMessage, preempt, preemptionMessage, PREEMPTION_NOT_HELPFUL, scheduleOnNodes } from './schedule';
-import { addPodToNode, cloneNodeState, workloadKey, type SchedulingState } from './state';
+import { addPodToNode, buildSchedulingState, cloneNodeState, workloadKey, type SchedulingState } from './state';
 
 interface Outcome {
   result: PlacementResult;
+  /** the pods as bound, for a later workload of the same submission to see */
+  bound: Pod[];
 }
 
 function record(out: Outcome, pod: Pod, node: string, verdict: NodeVerdict): void {
   const crash = crashPrediction(verdict.runtime);
   if (crash) out.result.crashing.push({ pod: `${pod.namespace}/${pod.name}`, node, reason: crash.message, certainty: crash.certainty });
   else out.result.placed.push({ pod: `${pod.namespace}/${pod.name}`, node });
+  out.bound.push(bind(pod, node));
 }
 
 function bind(pod: Pod, node: string): Pod {
@@ -198,7 +201,15 @@ function placeDaemonSet(cluster: SchedulingState, w: Workload, out: Outcome): vo
     }
     const reasons = [...v.reasons];
     for (let i = 1; i < n; i++) reasons.push(ERR_REASON_ABSENT_NODE_AFFINITY);
+    // the default scheduler places daemon pods since 1.12 (ScheduleDaemonSetPods), so PostFilter preemption
+    // runs for them as for any pod: the pod is bound once its victims are gone
     const pre = preempt(info, [v], [ns]);
+    if (pre.result) {
+      out.result.placed.push({ pod: `${pod.namespace}/${pod.name}`, node: ns.node.name });
+      (out.result.preempting ??= []).push({ pod: `${pod.namespace}/${pod.name}`, node: ns.node.name, victims: pre.result.victims });
+      out.bound.push(bind(pod, ns.node.name));
+      continue;
+    }
     for (let i = 1; i < n; i++) pre.reasons.push(PREEMPTION_NOT_HELPFUL);
     const message = fitErrorMessage(n, [{ ...v, reasons }], undefined, pre.result ? undefined : preemptionMessage(n, pre.reasons));
     out.result.pending.push({ pod: `${pod.namespace}/${pod.name}`, message });
@@ -226,13 +237,40 @@ export function withoutOwnPods(snapshot: Snapshot, w: Workload): Snapshot | unde
 }
 
 export function placeWorkload(cluster: SchedulingState, workload: Workload): PlacementResult {
-  const out: Outcome = { result: { workload: `${workload.kind}/${workload.namespace}/${workload.name}`, replicas: 0, placed: [], pending: [], crashing: [] } };
+  return placeWorkloadBound(cluster, workload).result;
+}
+
+/** placeWorkload, also returning the pods as bound (nodeName set) for the next workload of a submission. */
+export function placeWorkloadBound(cluster: SchedulingState, workload: Workload): { result: PlacementResult; bound: Pod[] } {
+  const out: Outcome = { result: { workload: `${workload.kind}/${workload.namespace}/${workload.name}`, replicas: 0, placed: [], pending: [], crashing: [] }, bound: [] };
   if (workload.kind === 'DaemonSet') {
     placeDaemonSet(cluster, workload, out);
-    return out.result;
+    return out;
   }
   const replicas = Math.max(0, workload.replicas ?? 1);
   out.result.replicas = replicas;
   placeReplicas(cluster, workload, replicas, out);
-  return out.result;
+  return out;
+}
+
+/**
+ * The workloads of one submission placed in order, each against the snapshot plus the pods the earlier ones
+ * placed (a re-applied workload first leaves the pods it runs), as `kubectl apply -f` of all the files would.
+ */
+export function placeSubmission(snapshot: Snapshot, workloads: Workload[]): PlacementResult[] {
+  const out: PlacementResult[] = [];
+  const bound: Pod[] = [];
+  let state: SchedulingState | undefined;
+  for (const w of workloads) {
+    const rest = withoutOwnPods(snapshot, w);
+    if (rest || bound.length || !state) {
+      const base = rest ?? snapshot;
+      state = buildSchedulingState(bound.length ? { ...base, pods: [...base.pods, ...bound] } : base);
+    }
+    const r = placeWorkloadBound(state, w);
+    out.push(r.result);
+    bound.push(...r.bound);
+    if (r.bound.length) state = undefined;
+  }
+  return out;
 }

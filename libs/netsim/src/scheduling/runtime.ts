@@ -6,15 +6,21 @@
  *   kube-proxy) jumps to KUBE-NODEPORTS before PREROUTING reaches CNI-HOSTPORT-DNAT (appended by portmap);
  * - a hostPort without a portmap plugin in the CNI conflist does nothing.
  */
-import type { Certainty, RuntimePrediction } from '../model/results';
-import type { HostListener, Pod, Protocol } from '../model/types';
+import type { RuntimePrediction } from '../model/results';
+import type { HostListener, Pod } from '../model/types';
 import type { PodInfo } from './framework';
-import { assumedPorts, imageBaseName } from './images';
+import { imageBaseName } from './images';
+import { bindsConflict, formatBind, hostNetworkBinds, listenerBind, type SocketBind } from './binds';
+import { nodePrimaryIP } from '../iptables/context';
 import { portKey, workloadKey, type NodeState, type SchedulingState } from './state';
 
 export function bindFailure(port: number | undefined, address = '0.0.0.0'): string {
-  return port === undefined ? 'bind() failed (98: Address in use)' : `bind() to ${address}:${port} failed (98: Address in use)`;
+  // a wildcard is printed as its IPv4 half, as nginx and most servers report the first bind() that fails
+  const shown = address === '*' || address === '' ? '0.0.0.0' : address;
+  return port === undefined ? 'bind() failed (98: Address in use)' : `bind() to ${formatBind({ address: shown, port, protocol: 'TCP' })} failed (98: Address in use)`;
 }
+
+export { hostNetworkBinds };
 
 function podName(p: Pod): string {
   return `${p.namespace}/${p.name}`;
@@ -35,43 +41,23 @@ function sameWorkload(a: Pod, b: Pod): boolean {
   return ka !== undefined && ka === workloadKey(b);
 }
 
-/** The sockets a hostNetwork pod's processes bind: declared ports, else the image table, else unknown. */
-export function hostNetworkBinds(pod: Pod): { binds: Array<{ port: number; protocol: Protocol; certainty: Certainty }>; unknownImages: string[] } {
-  const binds: Array<{ port: number; protocol: Protocol; certainty: Certainty }> = [];
-  const unknownImages: string[] = [];
-  for (const c of [...pod.initContainers.filter((i) => i.restartPolicy === 'Always'), ...pod.containers]) {
-    if (c.ports.length) {
-      for (const p of c.ports) binds.push({ port: p.hostPort || p.containerPort, protocol: p.protocol, certainty: 'declared' });
-      continue;
-    }
-    const assumed = assumedPorts(c);
-    if (assumed) for (const a of assumed) binds.push({ port: a.port, protocol: a.protocol, certainty: 'assumed' });
-    else unknownImages.push(c.image ?? '');
-  }
-  return { binds, unknownImages };
-}
-
-function addressesOverlap(hostIP: string, listenerAddr: string): boolean {
-  const wild = (a: string): boolean => a === '' || a === '0.0.0.0' || a === '::' || a === '*';
-  return wild(hostIP) || wild(listenerAddr) || hostIP === listenerAddr;
-}
-
 export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingState): RuntimePrediction[] {
   const pod = info.pod;
   const out: RuntimePrediction[] = [];
   if (pod.hostNetwork) {
     const { binds, unknownImages } = (info.hostNetworkBinds ??= hostNetworkBinds(pod));
+    const nodeIP = nodePrimaryIP(ns.node);
     for (const b of binds) {
       const k = portKey(b.protocol, b.port);
-      const listener = ns.listeners.get(k)?.[0];
-      const holder = (ns.hostNetBinds.get(k) ?? []).find((h) => h.pod !== pod);
+      const listener = ns.listeners.get(k)?.find((l) => bindsConflict(b, listenerBind(l), nodeIP));
+      const holder = (ns.hostNetBinds.get(k) ?? []).find((h) => h.pod !== pod && bindsConflict(b, h, nodeIP));
       const hc = b.protocol === 'TCP' ? state.healthCheckPorts.get(b.port) : undefined;
       if (hc && !listener) {
-        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: b.certainty, port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: `kube-proxy (healthCheckNodePort of ${hc.namespace}/${hc.name})` } });
+        out.push({ kind: 'bind-conflict', message: bindFailure(b.port, b.address), consequence: 'CrashLoopBackOff', certainty: b.certainty, port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: `kube-proxy (healthCheckNodePort of ${hc.namespace}/${hc.name})` } });
       } else if (listener) {
-        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: 'observed', port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: listenerName(listener) } });
+        out.push({ kind: 'bind-conflict', message: bindFailure(b.port, b.address), consequence: 'CrashLoopBackOff', certainty: 'observed', port: b.port, protocol: b.protocol, holder: { kind: 'host-listener', name: listenerName(listener) } });
       } else if (holder) {
-        out.push({ kind: 'bind-conflict', message: bindFailure(b.port), consequence: 'CrashLoopBackOff', certainty: holder.certainty, port: b.port, protocol: b.protocol, holder: { kind: 'pod', name: podName(holder.pod) } });
+        out.push({ kind: 'bind-conflict', message: bindFailure(b.port, b.address), consequence: 'CrashLoopBackOff', certainty: holder.certainty, port: b.port, protocol: b.protocol, holder: { kind: 'pod', name: podName(holder.pod) } });
       }
       if (b.certainty === 'assumed' && !listener && !holder) {
         // an undeclared port the NodePorts filter could not protect: a portmap hostPort on it steals the traffic
@@ -147,7 +133,9 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
         holder: { kind: 'nodePort', name: `${np.service.namespace}/${np.service.name}` },
       });
     }
-    const listener = ns.listeners.size ? ns.listeners.get(k)?.find((l) => addressesOverlap(p.hostIP, l.address)) : undefined;
+    // portmap DNATs (hostIP or any local address):port, which is where a socket bound to an overlapping address listens
+    const dnat: SocketBind = { address: p.hostIP, port: p.hostPort, protocol: p.protocol, v6only: false };
+    const listener = ns.listeners.size ? ns.listeners.get(k)?.find((l) => bindsConflict(dnat, listenerBind(l), nodePrimaryIP(ns.node))) : undefined;
     if (listener) {
       out.push({
         kind: 'hostport-captures-listener',

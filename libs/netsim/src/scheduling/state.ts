@@ -2,15 +2,13 @@
  * SchedulingState: the scheduler cache's per-node view (NodeInfo), built once per snapshot. Queries read it and
  * never mutate it; placement clones only the NodeState it changes (clone-on-write).
  */
-import type { ClusterProfile, HostListener, Node, Pod, Protocol, ResourceList, Service, ServicePort, Snapshot } from '../model/types';
+import type { ClusterProfile, HostListener, Node, Pod, ResourceList, Service, ServicePort, Snapshot } from '../model/types';
 import { HostPortInfo, getHostPorts } from './hostports';
-import { assumedPorts } from './images';
+import { hostNetworkBinds, type SocketBind } from './binds';
 import { addResources, podRequests } from './resources';
 
-export interface BindHolder {
+export interface BindHolder extends SocketBind {
   pod: Pod;
-  port: number;
-  protocol: Protocol;
   certainty: 'declared' | 'assumed';
 }
 
@@ -93,17 +91,9 @@ export function addPodToNode(ns: NodeState, pod: Pod): void {
   ns.reqMem += req['memory'] ?? 0;
   for (const port of getHostPorts(pod)) ns.usedPorts.add(port.hostIP, port.protocol, port.hostPort, { pod, port });
   if (pod.hostNetwork) {
-    let unknown = false;
-    for (const c of [...pod.initContainers.filter((i) => i.restartPolicy === 'Always'), ...pod.containers]) {
-      if (c.ports.length) {
-        for (const p of c.ports) addBind(ns, { pod, port: p.hostPort || p.containerPort, protocol: p.protocol, certainty: 'declared' });
-        continue;
-      }
-      const assumed = assumedPorts(c);
-      if (assumed) for (const a of assumed) addBind(ns, { pod, port: a.port, protocol: a.protocol, certainty: 'assumed' });
-      else unknown = true;
-    }
-    if (unknown) ns.hostNetUnknown.push(pod);
+    const { binds, unknownImages } = hostNetworkBinds(pod);
+    for (const b of binds) addBind(ns, { pod, ...b, certainty: b.certainty === 'observed' ? 'declared' : b.certainty });
+    if (unknownImages.length) ns.hostNetUnknown.push(pod);
   }
   const wk = workloadKey(pod);
   if (wk) ns.workloads.set(wk, (ns.workloads.get(wk) ?? 0) + 1);
