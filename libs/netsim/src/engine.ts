@@ -110,7 +110,13 @@ export class ClusterEngine {
       throw new QueryError(`pod ${f.namespace}/${f.name} is not in this snapshot`, 'from');
     }
     if (!IPV4.test(req.toHost) && !req.toHost.includes(':') && req.toHost !== 'localhost') this.requireNode(req.toHost, 'to');
-    return traceWith(networkStateOf(this.snapshot), req);
+    const result = traceWith(networkStateOf(this.snapshot), req);
+    const dp = this.snapshot.profile.dataplane;
+    if (!dp) return result;
+    result.dataplane = dp;
+    // an answer over a dataplane Portolan does not simulate must not read as the whole truth
+    if (!dp.modelled) result.notes.unshift(`dataplane ${dp.kind} (${dp.detail}) is not modelled: this trace walks only the node's iptables rules (portmap's hostPorts, host sockets); the Service, NodePort and ClusterIP handling of ${dp.kind} is missing from it`);
+    return result;
   }
 
   /** `node-b:81/TCP` and `pod:demo/client-0` as users type them. */

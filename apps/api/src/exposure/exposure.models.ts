@@ -118,8 +118,17 @@ export class TraceDestinationModel {
   @Field() sourceSeen!: string;
 }
 
+@ObjectType('Dataplane', { description: 'What serves Services, NodePorts and hostPorts on the cluster, and how Portolan knows' })
+export class DataplaneModel {
+  @Field({ description: 'kube-proxy-iptables | kube-proxy-nftables | kube-proxy-ipvs | cilium-kube-proxy-replacement' }) kind!: string;
+  @Field({ description: 'cluster-profile | cilium-config | kube-proxy-configuration | kube-proxy-configmap | default' }) source!: string;
+  @Field({ description: 'false: Service, NodePort and ClusterIP hops of this dataplane are not simulated, so the answer lacks them' }) modelled!: boolean;
+  @Field() detail!: string;
+}
+
 @ObjectType('TrafficPath')
 export class TrafficPathModel {
+  @Field(() => DataplaneModel, { nullable: true, description: 'the dataplane the trace assumed' }) dataplane?: DataplaneModel;
   @Field({ description: 'delivered | delivered-to-host-socket | dropped | rejected | refused' }) outcome!: string;
   @Field(() => [TraceHopModel]) hops!: TraceHopModel[];
   @Field(() => [TraceDestinationModel]) destinations!: TraceDestinationModel[];

@@ -12,13 +12,15 @@ import type {
   Pod,
   Service,
   Snapshot,
+  KubeProxyConfig,
 } from '../model/types';
 import { InputError, sourceDiag, type Diagnostic } from './diagnostics';
-import { Reader } from './fields';
+import { isRecord, Reader } from './fields';
 import { readNodeHostState } from './hoststate';
 import { readEndpointSlice, readEndpoints, readNamespace, readNetworkPolicy, readNode, readService } from './objects';
 import { fromObjects, isParsedObject, parseDocuments, type ParsedObject, type TextInput } from './parse';
 import { podFromParsed, WORKLOAD_KINDS, workloadFromParsed } from './pod';
+import { DATAPLANE_KINDS, detectDataplane, readKubeProxyConfigMap, type DataplaneEvidence } from './dataplane';
 import { defaultProfile, readClusterProfile, readKubeProxy } from './profile';
 import { matchesMap } from './selectors';
 
@@ -62,6 +64,8 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
     unknown: [],
   };
   const profileParts: Array<Partial<ClusterProfile>> = [];
+  const evidence: DataplaneEvidence = { explicitKubeProxy: false, kubeProxyConfigMap: false, kubeProxyDaemonSet: false, ciliumDaemonSet: false };
+  let configMapKubeProxy: KubeProxyConfig | undefined;
   const replicaSetOwners = new Map<string, ObjectRef>();
   const seen = new Map<string, ParsedObject>();
 
@@ -82,7 +86,11 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
 
     if (apiVersion === PORTOLAN_API || kind === 'ClusterProfile' || kind === 'NodeHostState') {
       if (kind === 'ClusterProfile') {
-        profileParts.push(readClusterProfile(r, o));
+        const part = readClusterProfile(r, o);
+        if (part.kubeProxy) evidence.explicitKubeProxy = true;
+        const declared = isRecord(o['spec']) ? o['spec']['dataplane'] : undefined;
+        if (declared !== undefined) evidence.declared = r.oneOf(declared, ['spec', 'dataplane'], DATAPLANE_KINDS, 'kube-proxy-iptables');
+        profileParts.push(part);
         continue;
       }
       if (kind === 'NodeHostState') {
@@ -129,8 +137,22 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
         snap.namespaces.push(readNamespace(r, o));
         continue;
       case 'KubeProxyConfiguration':
+        evidence.explicitKubeProxy = true;
         profileParts.push({ kubeProxy: readKubeProxy(r, o, []) });
         continue;
+      case 'ConfigMap':
+        // the two ConfigMaps that say which dataplane runs; every other ConfigMap stays unmodelled
+        if (ns === 'kube-system' && name === 'kube-proxy') {
+          evidence.kubeProxyConfigMap = true;
+          configMapKubeProxy = readKubeProxyConfigMap(r, o);
+          continue;
+        }
+        if (ns === 'kube-system' && name === 'cilium-config') {
+          const kpr = isRecord(o['data']) ? o['data']['kube-proxy-replacement'] : undefined;
+          evidence.ciliumKpr = typeof kpr === 'string' ? kpr.trim().toLowerCase() : '';
+          continue;
+        }
+        break;
     }
     if ((WORKLOAD_KINDS as readonly string[]).includes(kind)) {
       const w = workloadFromParsed(po, diags);
@@ -161,8 +183,16 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
 
   if (diags.some((d) => d.severity === 'error')) throw new InputError(diags);
 
+  for (const w of snap.workloads) {
+    if (w.kind !== 'DaemonSet' || w.namespace !== 'kube-system') continue;
+    if (w.name === 'kube-proxy') evidence.kubeProxyDaemonSet = true;
+    if (w.name === 'cilium') evidence.ciliumDaemonSet = true;
+  }
+  // kubeadm's ConfigMap is kube-proxy's configuration only when no document said otherwise
+  if (configMapKubeProxy && !evidence.explicitKubeProxy) profileParts.unshift({ kubeProxy: configMapKubeProxy });
   let profile = snap.profile;
   for (const part of [...profileParts, opts.profile ?? {}]) profile = mergeProfile(profile, part);
+  profile.dataplane = detectDataplane(profile, evidence);
   snap.profile = profile;
 
   resolveWorkloads(snap, replicaSetOwners);

@@ -2,7 +2,7 @@
  * Result shapes of the engine's questions. They mirror the CLI's `-o json` contract (issue 3) so the CLI,
  * REST and GraphQL layers only serialize them.
  */
-import type { ObjectRef, Protocol } from './types';
+import type { Dataplane, ObjectRef, Protocol } from './types';
 
 // ---------------------------------------------------------------- scheduling
 
@@ -163,6 +163,8 @@ export interface TraceResult {
   fromDump?: boolean;
   /** mark bits set on the most likely branch, hex */
   marks?: string[];
+  /** the dataplane the trace assumed (profile.dataplane); when not modelled, its Service hops are missing */
+  dataplane?: Dataplane;
   notes: string[];
 }
 

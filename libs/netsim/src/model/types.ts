@@ -319,6 +319,20 @@ export interface ClusterProfile {
   iptablesHasNfacct?: boolean;
   /** apiserver --service-cluster-ip-range (IPv4 part); unset: inferred (adapter/cluster-ip.ts) */
   serviceCIDR?: string;
+  /** what serves Services, NodePorts and hostPorts, and how Portolan knows (adapter/dataplane.ts) */
+  dataplane?: Dataplane;
+}
+
+export type DataplaneKind = 'kube-proxy-iptables' | 'kube-proxy-nftables' | 'kube-proxy-ipvs' | 'cilium-kube-proxy-replacement';
+/** where the dataplane was read: ClusterProfile spec.dataplane, cilium-config, a KubeProxyConfiguration, kube-proxy's ConfigMap, or nothing */
+export type DataplaneSource = 'cluster-profile' | 'cilium-config' | 'kube-proxy-configuration' | 'kube-proxy-configmap' | 'default';
+
+export interface Dataplane {
+  kind: DataplaneKind;
+  source: DataplaneSource;
+  /** whether traces and claims simulate it hop by hop; otherwise answers say their Service hops are not modelled */
+  modelled: boolean;
+  detail: string;
 }
 
 export interface Namespace {
