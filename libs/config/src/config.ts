@@ -62,6 +62,10 @@ const EnvSchema = z
     MAX_UPLOAD_BYTES: int(512 * 1024 * 1024, 1024),
     GRAPHQL_MAX_COMPLEXITY: int(1000, 10),
     GRAPHQL_MAX_DEPTH: int(12, 2),
+    GRAPHQL_MAX_DOCUMENT_BYTES: int(16 * 1024, 256),
+    GRAPHQL_MAX_TOKENS: int(2000, 50),
+    GRAPHQL_MAX_ALIASES: int(30, 1),
+    GRAPHQL_MAX_DIRECTIVES: int(20, 1),
     ENGINE_CACHE_SNAPSHOTS: int(8, 1),
     IMPORT_HTTP_TIMEOUT_MS: int(15000, 100),
     IMPORT_DENY_CIDRS: cidrList().default(DEFAULT_IMPORT_DENY_CIDRS.split(',')),
@@ -93,7 +97,7 @@ export interface AppConfig {
    * minIntervalSeconds.
    */
   imports: { denyCidrs: string[]; allowCidrs: string[]; minIntervalSeconds: number };
-  graphql: { maxComplexity: number; maxDepth: number };
+  graphql: { maxComplexity: number; maxDepth: number; maxDocumentBytes: number; maxTokens: number; maxAliases: number; maxDirectives: number };
 }
 
 export class ConfigError extends Error {
@@ -123,7 +127,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     secrets: { key: Buffer.from(e.SECRETS_KEY ?? DEV_SECRETS_KEY, 'hex'), isDevelopmentKey: !e.SECRETS_KEY },
     snapshots: { retention: e.SNAPSHOT_RETENTION, engineCacheSize: e.ENGINE_CACHE_SNAPSHOTS, importTimeoutMs: e.IMPORT_HTTP_TIMEOUT_MS },
     imports: { denyCidrs: e.IMPORT_DENY_CIDRS, allowCidrs: e.IMPORT_ALLOW_CIDRS, minIntervalSeconds: e.IMPORT_MIN_INTERVAL_SECONDS },
-    graphql: { maxComplexity: e.GRAPHQL_MAX_COMPLEXITY, maxDepth: e.GRAPHQL_MAX_DEPTH },
+    graphql: {
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxDocumentBytes: e.GRAPHQL_MAX_DOCUMENT_BYTES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+    },
   };
 }
 
@@ -158,4 +169,6 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'JSON and GraphQL request bodies' },
   { name: 'MAX_UPLOAD_BYTES', default: '536870912', description: 'snapshot uploads (streamed)' },
   { name: 'GRAPHQL_MAX_COMPLEXITY / GRAPHQL_MAX_DEPTH', default: '1000 / 12', description: 'GraphQL query cost and depth limits' },
+  { name: 'GRAPHQL_MAX_DOCUMENT_BYTES / GRAPHQL_MAX_TOKENS', default: '16384 / 2000', description: 'GraphQL document size, checked before parsing, and lexical tokens, checked while parsing' },
+  { name: 'GRAPHQL_MAX_ALIASES / GRAPHQL_MAX_DIRECTIVES', default: '30 / 20', description: 'GraphQL aliases and directives per operation (fragments counted where spread)' },
 ];
