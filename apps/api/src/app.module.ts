@@ -28,7 +28,7 @@ import { RESOLVERS } from './resolvers';
       }),
     }),
     PersistenceModule,
-    ApplicationModule,
+    ApplicationModule.forRoot('producer'),
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       inject: [ClustersService, APP_CONFIG],
@@ -41,8 +41,6 @@ import { RESOLVERS } from './resolvers';
         includeStacktraceInErrorResponses: false,
         // Bounded while parsing (graphql-js stops at the limit); the document's bytes are bounded before, in configure-app.
         parseOptions: { maxTokens: config.graphql.maxTokens },
-        // A variable that does not coerce (`$id: ID!` with no value) is the caller's 400, not a 200 with errors.
-        status400ForVariableCoercionErrors: true,
         // Field resolvers' errors go through AppErrorFilter too (logged with the request id, never shown raw).
         fieldResolverEnhancers: ['filters'],
         formatError: safeGraphQLError,

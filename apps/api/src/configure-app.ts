@@ -8,6 +8,7 @@ import { apiKeyMiddleware } from './auth/api-key.middleware';
 import { AuthCache } from './auth/auth-cache';
 import { graphiqlPage, serveAsset } from './docs/assets';
 import { AppErrorFilter } from './errors/app-error.filter';
+import { middlewareErrorHandler } from './errors/middleware-error.handler';
 import { inputGuard } from './errors/input-guard.middleware';
 import { truncate } from './errors/truncate';
 import { graphqlDocumentSize } from './graphql/document-size.middleware';
@@ -60,6 +61,7 @@ export function configureApp(app: INestApplication): void {
   app.use('/_assets', serveAsset);
   app.use('/graphql', graphiqlPage);
   app.use('/graphql', requireKey);
+  app.use(middlewareErrorHandler);
 
   app.useGlobalFilters(new AppErrorFilter());
 }

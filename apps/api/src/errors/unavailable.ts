@@ -6,9 +6,9 @@ export const RETRY_AFTER_SECONDS = 5;
 // P1017 closed, P2024 pool timeout) and ioredis/BullMQ's closed or offline connection.
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 const PG_CODES = /^(08...|57P0[123]|53300|57014)$/;
-const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|enableOfflineQueue|Client has encountered a connection error|Can't reach database server|the database system is (starting up|shutting down)|Command timed out/i;
+  /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|enableOfflineQueue|Client has encountered a connection error|Can't reach database server|the database system is (starting up|shutting down)|Command timed out/i;
 
 /** Whether e says a backing service (Postgres, Redis) is down or overloaded, rather than that the request is wrong. */
 export function isUnavailable(e: unknown, depth = 0): boolean {
