@@ -9,6 +9,7 @@ import { stdSerializers } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthCache } from './auth/auth-cache';
 import type { AuthedRequest } from './auth/current-tenant.decorator';
+import { safeGraphQLError } from './errors/safe-graphql-error';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
 import { Loaders } from './graphql/loaders';
 import { MetricsMiddleware } from './metrics/metrics';
@@ -27,17 +28,22 @@ import { RESOLVERS } from './resolvers';
       }),
     }),
     PersistenceModule,
-    ApplicationModule,
+    ApplicationModule.forRoot('producer'),
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [ClustersService],
-      useFactory: (clusters: ClustersService) => ({
+      inject: [ClustersService, APP_CONFIG],
+      useFactory: (clusters: ClustersService, config: AppConfig) => ({
         autoSchemaFile: true,
         sortSchema: true,
         path: '/graphql',
         playground: false,
         introspection: true,
         includeStacktraceInErrorResponses: false,
+        // Bounded while parsing (graphql-js stops at the limit); the document's bytes are bounded before, in configure-app.
+        parseOptions: { maxTokens: config.graphql.maxTokens },
+        // Field resolvers' errors go through AppErrorFilter too (logged with the request id, never shown raw).
+        fieldResolverEnhancers: ['filters'],
+        formatError: safeGraphQLError,
         // No HTTP caching hints are served (answers depend on the caller's key), and Apollo's cache-control plugin
         // would otherwise wrap every field resolver to compute them.
         // (the cast bridges @apollo/server's ESM and CJS type declarations of the same plugin)

@@ -8,6 +8,10 @@ import { apiKeyMiddleware } from './auth/api-key.middleware';
 import { AuthCache } from './auth/auth-cache';
 import { graphiqlPage, serveAsset } from './docs/assets';
 import { AppErrorFilter } from './errors/app-error.filter';
+import { middlewareErrorHandler } from './errors/middleware-error.handler';
+import { inputGuard } from './errors/input-guard.middleware';
+import { truncate } from './errors/truncate';
+import { graphqlDocumentSize } from './graphql/document-size.middleware';
 import { accessLog } from './logging/access-log';
 
 /** body-parser's errors carry a `type`; each becomes a 4xx that says what is wrong, never a 500. */
@@ -18,14 +22,14 @@ function bodyErrorHandler(err: any, _req: Request, res: Response, next: NextFunc
     case 'entity.too.large':
       return void send(413, 'PAYLOAD_TOO_LARGE', `request body is larger than the limit of ${err.limit} bytes`);
     case 'entity.parse.failed':
-      return void send(400, 'INVALID_INPUT', `malformed JSON body: ${err.message}`);
+      return void send(400, 'INVALID_INPUT', truncate(`malformed JSON body: ${err.message}`));
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return void send(415, 'UNSUPPORTED_MEDIA_TYPE', err.message);
     case 'request.aborted':
       return void send(400, 'INVALID_INPUT', 'request aborted by the client');
     default:
-      return void send(400, 'INVALID_INPUT', err.message ?? 'unreadable request body');
+      return void send(400, 'INVALID_INPUT', truncate(err.message ?? 'unreadable request body'));
   }
 }
 
@@ -49,12 +53,15 @@ export function configureApp(app: INestApplication): void {
   const json = express.json({ limit: config.http.maxBodyBytes, strict: true });
   app.use((req: Request, res: Response, next: NextFunction) => (isSnapshotUpload(req) ? next() : json(req, res, next)));
   app.use(bodyErrorHandler);
+  app.use(inputGuard);
+  app.use('/graphql', graphqlDocumentSize(config.graphql));
 
   app.use('/v1', (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/webhooks/') ? next() : requireKey(req, res, next)));
   // GraphiQL and its assets load without a key (served from this server, no CDN); every operation needs one.
   app.use('/_assets', serveAsset);
   app.use('/graphql', graphiqlPage);
   app.use('/graphql', requireKey);
+  app.use(middlewareErrorHandler);
 
   app.useGlobalFilters(new AppErrorFilter());
 }

@@ -12,7 +12,7 @@ import { SnapshotImportProcessor } from './processors/snapshot-import.processor'
     PortolanConfigModule,
     LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => ({ pinoHttp: { level: c.log.level, base: { process: 'worker' } } }) }),
     PersistenceModule,
-    ApplicationModule,
+    ApplicationModule.forRoot('worker'),
   ],
   providers: [SnapshotImportProcessor, AnalysisProcessor, ScheduledImportProcessor],
 })

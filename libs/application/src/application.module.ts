@@ -1,17 +1,25 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AnalysesService } from './analyses.service';
 import { ApiKeysService } from './api-keys.service';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
 import { BullImportScheduler, IMPORT_SCHEDULER, ImportSourcesService } from './imports';
 import { ExposureService } from './exposure.service';
-import { QueueModule } from './queue.module';
+import { QueueModule, type QueueRole } from './queue.module';
 import { SnapshotsService } from './snapshots.service';
 
+const providers = [ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }];
+
+/** The use cases; `queueRole` says whether this process only enqueues (the API: fail fast) or also runs workers. */
 @Global()
-@Module({
-  imports: [QueueModule.forRoot()],
-  providers: [ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }],
-  exports: [ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
-})
-export class ApplicationModule {}
+@Module({})
+export class ApplicationModule {
+  static forRoot(queueRole: QueueRole): DynamicModule {
+    return {
+      module: ApplicationModule,
+      imports: [QueueModule.forRoot(queueRole)],
+      providers,
+      exports: [ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
+    };
+  }
+}

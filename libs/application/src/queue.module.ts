@@ -13,8 +13,23 @@ export interface JobQueue {
 }
 export const JOB_QUEUE = Symbol('JOB_QUEUE');
 
-/** BullMQ wants discrete ioredis options; workers duplicate them into blocking connections of their own. */
-export function redisConnection(url: string): ConnectionOptions {
+/** Longest wait for one Redis command of a producer (enqueue, counts) before the request answers 503. */
+export const PRODUCER_COMMAND_TIMEOUT_MS = 2000;
+
+/**
+ * Reconnection every 250 ms, then each second (BullMQ's default backs off to 20 s): a Redis that comes back is in use
+ * again within about a second, for /readyz and for enqueuing alike.
+ */
+export const redisRetryStrategy = (times: number): number => Math.min(250 * times, 1000);
+
+/**
+ * BullMQ wants discrete ioredis options; workers duplicate them into blocking connections of their own. A producer
+ * (a Queue that only adds jobs and counts them) fails fast while Redis is away, as BullMQ's production notes advise:
+ * no offline queue, one retry, a command timeout. Workers keep waiting (maxRetriesPerRequest null, as BullMQ requires).
+ */
+export type QueueRole = 'worker' | 'producer';
+
+export function redisConnection(url: string, role: QueueRole = 'worker'): ConnectionOptions {
   const u = new URL(url);
   return {
     host: u.hostname,
@@ -23,7 +38,8 @@ export function redisConnection(url: string): ConnectionOptions {
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-    maxRetriesPerRequest: null,
+    retryStrategy: redisRetryStrategy,
+    ...(role === 'producer' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS } : { maxRetriesPerRequest: null }),
   };
 }
 
@@ -63,12 +79,19 @@ export class BullJobQueue implements JobQueue {
 @Global()
 @Module({})
 export class QueueModule {
-  static forRoot(): DynamicModule {
+  static forRoot(role: QueueRole): DynamicModule {
     return {
       module: QueueModule,
       imports: [
         BullModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => queueConnection(c) }),
-        BullModule.registerQueue({ name: QUEUES.snapshots }, { name: QUEUES.analyses }, { name: QUEUES.scheduledImports }),
+        ...[QUEUES.snapshots, QUEUES.analyses, QUEUES.scheduledImports].map((name) =>
+          BullModule.registerQueueAsync({
+            name,
+            inject: [APP_CONFIG],
+            // A worker process's Processors take their Queue's connection, so only a producer process fails fast.
+            useFactory: (c: AppConfig) => (role === 'producer' && c.queue.backend === 'redis' && c.queue.redisUrl ? { connection: redisConnection(c.queue.redisUrl, 'producer') } : {}),
+          }),
+        ),
       ],
       providers: [BullJobQueue, { provide: JOB_QUEUE, useExisting: BullJobQueue }],
       exports: [JOB_QUEUE, BullModule],

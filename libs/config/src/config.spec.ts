@@ -9,6 +9,15 @@ describe('loadConfig', () => {
     expect(c.database.migrationUrl).toBe('postgresql://owner@127.0.0.1:5432/portolan');
   });
 
+  it('bounds GraphQL documents and Postgres waits by default, and refuses limits below their floors', () => {
+    const c = loadConfig(base);
+    expect(c.graphql).toEqual({ maxComplexity: 1000, maxDepth: 12, maxDocumentBytes: 16384, maxTokens: 2000, maxAliases: 30, maxDirectives: 20 });
+    expect(c.database).toMatchObject({ connectTimeoutMs: 3000, statementTimeoutMs: 0 });
+    expect(loadConfig({ ...base, DB_STATEMENT_TIMEOUT_MS: '30000', GRAPHQL_MAX_ALIASES: '5' })).toMatchObject({ database: { statementTimeoutMs: 30000 }, graphql: { maxAliases: 5 } });
+    expect(() => loadConfig({ ...base, GRAPHQL_MAX_DOCUMENT_BYTES: '10' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, DB_CONNECT_TIMEOUT_MS: '0' })).toThrow(ConfigError);
+  });
+
   it('uses Redis when REDIS_URL is set', () => {
     expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6390' }).queue.backend).toBe('redis');
   });

@@ -62,6 +62,12 @@ const EnvSchema = z
     MAX_UPLOAD_BYTES: int(512 * 1024 * 1024, 1024),
     GRAPHQL_MAX_COMPLEXITY: int(1000, 10),
     GRAPHQL_MAX_DEPTH: int(12, 2),
+    DB_CONNECT_TIMEOUT_MS: int(3000, 100),
+    DB_STATEMENT_TIMEOUT_MS: int(0, 0),
+    GRAPHQL_MAX_DOCUMENT_BYTES: int(16 * 1024, 256),
+    GRAPHQL_MAX_TOKENS: int(2000, 50),
+    GRAPHQL_MAX_ALIASES: int(30, 1),
+    GRAPHQL_MAX_DIRECTIVES: int(20, 1),
     ENGINE_CACHE_SNAPSHOTS: int(8, 1),
     IMPORT_HTTP_TIMEOUT_MS: int(15000, 100),
     IMPORT_DENY_CIDRS: cidrList().default(DEFAULT_IMPORT_DENY_CIDRS.split(',')),
@@ -87,7 +93,7 @@ export interface AppConfig {
   env: 'development' | 'test' | 'production';
   /** processes: API processes sharing the port (node:cluster) when > 1 */
   http: { host: string; port: number; processes: number; maxBodyBytes: number; maxUploadBytes: number };
-  database: { url: string; migrationUrl: string };
+  database: { url: string; migrationUrl: string; connectTimeoutMs: number; statementTimeoutMs: number };
   /** BullMQ on Redis when REDIS_URL is set, else BullMQ's Postgres backend */
   queue: { backend: QueueBackend; redisUrl?: string; postgresUrl: string; concurrency: number };
   log: { level: string; pretty: boolean };
@@ -109,7 +115,7 @@ export interface AppConfig {
      */
     inCluster: { tenants: string[]; server?: string; tokenFile: string; caFile: string };
   };
-  graphql: { maxComplexity: number; maxDepth: number };
+  graphql: { maxComplexity: number; maxDepth: number; maxDocumentBytes: number; maxTokens: number; maxAliases: number; maxDirectives: number };
 }
 
 export class ConfigError extends Error {
@@ -128,7 +134,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   return {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT, processes: e.API_PROCESSES, maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
-    database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL },
+    database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
     queue: {
       backend: e.REDIS_URL ? 'redis' : 'postgres',
       redisUrl: e.REDIS_URL,
@@ -150,7 +156,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         caFile: e.IMPORT_IN_CLUSTER_CA_FILE,
       },
     },
-    graphql: { maxComplexity: e.GRAPHQL_MAX_COMPLEXITY, maxDepth: e.GRAPHQL_MAX_DEPTH },
+      graphql: {
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxDocumentBytes: e.GRAPHQL_MAX_DOCUMENT_BYTES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+    },
   };
 }
 
@@ -186,4 +199,8 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'JSON and GraphQL request bodies' },
   { name: 'MAX_UPLOAD_BYTES', default: '536870912', description: 'snapshot uploads (streamed)' },
   { name: 'GRAPHQL_MAX_COMPLEXITY / GRAPHQL_MAX_DEPTH', default: '1000 / 12', description: 'GraphQL query cost and depth limits' },
+  { name: 'DB_CONNECT_TIMEOUT_MS', default: '3000', description: 'longest wait for a Postgres connection (new or from the pool) before a request answers 503 with Retry-After' },
+  { name: 'DB_STATEMENT_TIMEOUT_MS', default: '0 (none)', description: "Postgres statement_timeout of the application's connections; a statement cancelled by it answers 503" },
+  { name: 'GRAPHQL_MAX_DOCUMENT_BYTES / GRAPHQL_MAX_TOKENS', default: '16384 / 2000', description: 'GraphQL document size, checked before parsing, and lexical tokens, checked while parsing' },
+  { name: 'GRAPHQL_MAX_ALIASES / GRAPHQL_MAX_DIRECTIVES', default: '30 / 20', description: 'GraphQL aliases and directives per operation (fragments counted where spread)' },
 ];

@@ -25,8 +25,21 @@ export class Database {
   /** One pool for both ways in: Prisma's adapter and withTenantSql. */
   private readonly pool: pg.Pool;
 
-  constructor(url: string, poolMax = 10) {
-    this.pool = new pg.Pool({ connectionString: url, max: poolMax });
+  /**
+   * connectTimeoutMs bounds the wait for a connection, new or pooled (pg's default waits forever: a Postgres that is
+   * down would hold every request for the outage); statementTimeoutMs (0: none) is the server's statement_timeout.
+   */
+  constructor(url: string, poolMax = 10, opts: { connectTimeoutMs?: number; statementTimeoutMs?: number } = {}) {
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: poolMax,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 3000,
+      keepAlive: true,
+      ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+    });
+    // An idle pooled connection that Postgres terminates (restart, failover) emits 'error' on the pool: without a
+    // listener that would crash the process; the pool drops that connection and opens a new one when next needed.
+    this.pool.on('error', () => undefined);
     this.client = new PrismaClient({ adapter: new PrismaPg(this.pool) });
   }
 

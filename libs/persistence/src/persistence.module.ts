@@ -24,7 +24,7 @@ const repo = <T>(cls: new (db: Database) => T) => ({ provide: cls, useFactory: (
 @Global()
 @Module({
   providers: [
-    { provide: Database, useFactory: (c: AppConfig) => new Database(c.database.url), inject: [APP_CONFIG] },
+    { provide: Database, useFactory: (c: AppConfig) => new Database(c.database.url, 10, { connectTimeoutMs: c.database.connectTimeoutMs, statementTimeoutMs: c.database.statementTimeoutMs }), inject: [APP_CONFIG] },
     { provide: DatabaseEvents, useFactory: (c: AppConfig) => new DatabaseEvents(c.database.url, new Logger('DatabaseEvents')), inject: [APP_CONFIG] },
     DatabaseLifecycle,
     repo(AuthRepository),
