@@ -22,6 +22,7 @@ import { PROTOCOLS } from '../model/types';
 import { InputError, type Diagnostic } from './diagnostics';
 import { isRecord, Reader, type Located } from './fields';
 import { fromObjects, isParsedObject, type FieldPath, type ParsedObject } from './parse';
+import { readPodVolumes } from './storage';
 
 export const SANDBOX_ID_ANNOTATION = 'portolan.dev/sandbox-id';
 
@@ -114,7 +115,7 @@ function readTolerations(r: Reader, v: unknown, path: FieldPath): Toleration[] {
   return out;
 }
 
-function readNodeReqs(r: Reader, v: unknown, path: FieldPath): NodeSelectorRequirement[] {
+export function readNodeReqs(r: Reader, v: unknown, path: FieldPath): NodeSelectorRequirement[] {
   const out: NodeSelectorRequirement[] = [];
   r.arr(v, path).forEach((e, i) => {
     const ep = [...path, i];
@@ -247,6 +248,13 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
     terminating: meta?.['deletionTimestamp'] !== undefined && meta?.['deletionTimestamp'] !== null,
   };
   if (requiredNodeAffinity) pod.requiredNodeAffinity = requiredNodeAffinity;
+  const preemptionPolicy = r.kOptStr(spec, specPath, 'preemptionPolicy');
+  if (preemptionPolicy === 'Never' || preemptionPolicy === 'PreemptLowerPriority') pod.preemptionPolicy = preemptionPolicy;
+  const volumes = r.kArr(spec, specPath, 'volumes');
+  if (volumes.length) {
+    const vols = readPodVolumes(r, volumes, at('spec', 'volumes'), pod.name);
+    if (vols.length) pod.volumes = vols;
+  }
   if (ready !== undefined) pod.ready = ready;
   const uid = r.kOptStr(meta, metaPath, 'uid');
   if (uid) pod.uid = uid;

@@ -16,7 +16,14 @@ export type FilterPlugin =
   | 'NodeAffinity'
   | 'NodeAffinity(PreFilter)'
   | 'NodePorts'
-  | 'NodeResourcesFit';
+  | 'NodeResourcesFit'
+  | 'VolumeRestrictions'
+  | 'VolumeRestrictions(PreFilter)'
+  | 'NodeVolumeLimits'
+  | 'VolumeBinding'
+  | 'VolumeBinding(PreFilter)'
+  | 'VolumeZone'
+  | 'VolumeZone(PreFilter)';
 
 /** What blocks a node, beyond upstream's reason string: the object and the exact claim. */
 export type Blocker =
@@ -26,7 +33,8 @@ export type Blocker =
   | { kind: 'nodeName'; requested: string }
   | { kind: 'affinity'; detail: string }
   | { kind: 'resource'; resource: string; requested: number; used: number; allocatable: number }
-  | { kind: 'pods'; used: number; allocatable: number };
+  | { kind: 'pods'; used: number; allocatable: number }
+  | { kind: 'volume'; detail: string; pod?: ObjectRef; claim?: string; volume?: string };
 
 /** How sure a runtime prediction is. */
 export type Certainty = 'declared' | 'observed' | 'assumed';

@@ -10,6 +10,7 @@
  *   HostPortInfo.sanitize() (not the API) maps '' to 0.0.0.0. Keeping '' lets validation compare exact strings
  *   the way AccumulateUniqueHostPorts does.
  */
+import type { PodVolume, StorageObjects } from './storage';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -116,6 +117,10 @@ export interface Pod {
   requiredNodeAffinity?: NodeSelectorTerm[];
   tolerations: Toleration[];
   priority: number;
+  /** spec.preemptionPolicy (or its PriorityClass's); undefined = PreemptLowerPriority */
+  preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
+  /** spec.volumes the volume filters read; undefined when the pod has none */
+  volumes?: PodVolume[];
   schedulerName: string;
   phase: PodPhase;
   podIPs: string[];
@@ -126,6 +131,8 @@ export interface Pod {
   sandboxId?: string;
   source?: SourceRef;
 }
+
+export type { AccessMode, CSINode, DiskSource, PersistentVolume, PersistentVolumeClaim, PodVolume, StorageClass, StorageObjects } from './storage';
 
 export interface NodeAddress {
   type: string;
@@ -338,4 +345,6 @@ export interface Snapshot {
   namespaces: Namespace[];
   hostStates: NodeHostState[];
   unknown: UnknownObject[];
+  /** PV, PVC, StorageClass, CSINode; undefined when the snapshot has none */
+  storage?: StorageObjects;
 }

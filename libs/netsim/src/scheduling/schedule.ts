@@ -5,7 +5,7 @@
 import type { Blocker, KubeletAdmission, NodeVerdict, PreemptionResult, RuntimePrediction, ScheduleResult } from '../model/results';
 import type { Pod } from '../model/types';
 import { preparePod, type FilterStatus, type PodInfo } from './framework';
-import { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, TaintToleration } from './plugins';
+import { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, NodeVolumeLimits, TaintToleration, VolumeBinding, VolumeRestrictions, VolumeZone } from './plugins';
 import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plugins/node-affinity';
 import { ERR_REASON_NODE_NAME } from './plugins/node-name';
 import { ERR_REASON_NODE_PORTS, fitsPorts } from './plugins/node-ports';
@@ -17,6 +17,7 @@ import { addPodToNode, cloneNodeState, isTerminal, nodeStateWithout, type NodeSt
 
 export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
 export const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+export const PREEMPTION_POLICY_NEVER = 'not eligible due to preemptionPolicy=Never.';
 
 /**
  * frameworkImpl.RunFilterPlugins: the first non-success status wins. Written out in FILTERS order (instead of
@@ -29,7 +30,11 @@ export function runFilters(info: PodInfo, ns: NodeState): FilterStatus | null {
     TaintToleration.filter(info, ns) ??
     NodeAffinity.filter(info, ns) ??
     NodePorts.filter(info, ns) ??
-    NodeResourcesFit.filter(info, ns)
+    NodeResourcesFit.filter(info, ns) ??
+    VolumeRestrictions.filter(info, ns) ??
+    NodeVolumeLimits.filter(info, ns) ??
+    VolumeBinding.filter(info, ns) ??
+    VolumeZone.filter(info, ns)
   );
 }
 
@@ -43,7 +48,9 @@ const EMPTY_BLOCKERS = Object.freeze([]) as unknown as Blocker[];
 
 export function evaluateNode(info: PodInfo, ns: NodeState, state: SchedulingState): NodeVerdict {
   if (info.preFilterReject) {
-    return { node: ns.node.name, feasible: false, plugin: 'NodeAffinity(PreFilter)', reasons: [info.preFilterReject], reason: info.preFilterReject, code: 'UnschedulableAndUnresolvable', blockers: [{ kind: 'affinity', detail: info.preFilterReject }], runtime: [] };
+    const plugin = info.preFilterPlugin ?? 'NodeAffinity(PreFilter)';
+    const blocker: Blocker = plugin === 'NodeAffinity(PreFilter)' ? { kind: 'affinity', detail: info.preFilterReject } : { kind: 'volume', detail: info.preFilterReject };
+    return { node: ns.node.name, feasible: false, plugin, reasons: [info.preFilterReject], reason: info.preFilterReject, code: 'UnschedulableAndUnresolvable', blockers: [blocker], runtime: [] };
   }
   if (info.nodeNames && !info.nodeNames.has(ns.node.name)) {
     return {
@@ -103,10 +110,13 @@ function byImportance(a: Pod, b: Pod): number {
  * DefaultPreemption dry run (default_preemption.go SelectVictimsOnNode): remove every lower-priority pod,
  * check the pod fits, then reprieve victims most-important-first while it still fits.
  */
-function selectVictimsOnNode(info: PodInfo, ns: NodeState): { candidate?: Candidate; reasons: string[] } {
-  const lower = ns.pods.filter((p) => p.priority < info.pod.priority);
+function selectVictimsOnNode(podInfo: PodInfo, ns: NodeState): { candidate?: Candidate; reasons: string[] } {
+  const lower = ns.pods.filter((p) => p.priority < podInfo.pod.priority);
   if (!lower.length) return { reasons: [NO_PREEMPTION_VICTIMS] };
-  const without = nodeStateWithout(ns, new Set(lower));
+  const removed = new Set(lower);
+  const without = nodeStateWithout(ns, removed);
+  // PreFilterExtensions.RemovePod: VolumeRestrictions stops counting a removed pod's ReadWriteOncePod claim use
+  const info = podInfo.volumes?.rwopHolders.some((h) => removed.has(h)) ? { ...podInfo, volumes: { ...podInfo.volumes, rwopHolders: podInfo.volumes.rwopHolders.filter((h) => !removed.has(h)) } } : podInfo;
   const s = runFilters(info, without);
   if (s) return { reasons: s.reasons };
   const victims: Pod[] = [];
@@ -133,7 +143,9 @@ function pickCandidate(cands: Candidate[]): Candidate {
 }
 
 /** DefaultPreemption.PostFilter dry run: a candidate, or every node's reason for the "preemption:" message */
-export function preempt(info: PodInfo, verdicts: NodeVerdict[], nodes: NodeState[]): { result?: PreemptionResult; reasons: string[] } {
+export function preempt(info: PodInfo, verdicts: NodeVerdict[], nodes: NodeState[]): { result?: PreemptionResult; reasons: string[]; notEligible?: string } {
+  // PodEligibleToPreemptOthers
+  if (info.pod.preemptionPolicy === 'Never') return { reasons: [], notEligible: PREEMPTION_POLICY_NEVER };
   const reasons: string[] = [];
   const cands: Candidate[] = [];
   verdicts.forEach((v, i) => {
@@ -184,6 +196,17 @@ function podLabel(pod: Pod): string {
   return `${pod.namespace}/${pod.name}`;
 }
 
+/**
+ * RunPostFilterPlugins: DynamicResources (1.34+) then DefaultPreemption; Unschedulable reasons are joined with ", ",
+ * a Success returns at once with its own message (1.37+ DefaultPreemption; none before, so no suffix at all).
+ */
+function postFilterMessage(info: PodInfo, numNodes: number, pre: ReturnType<typeof preempt>): string | undefined {
+  const t = info.texts;
+  if (pre.result) return t.preemptionSuccess ? `preemption: ${t.preemptionSuccess(pre.result.nominatedNodeName, pre.result.victims.length)}` : undefined;
+  const preemption = pre.notEligible ? `preemption: ${pre.notEligible}` : preemptionMessage(numNodes, pre.reasons);
+  return t.draNoClaims ? `${t.draNoClaims}, ${preemption}` : preemption;
+}
+
 /** Core of schedulePod over an explicit node list (placement passes its clone-on-write view). */
 export function scheduleOnNodes(state: SchedulingState, nodes: NodeState[], info: PodInfo, verdicts?: NodeVerdict[]): ScheduleResult {
   const pod = info.pod;
@@ -198,8 +221,7 @@ export function scheduleOnNodes(state: SchedulingState, nodes: NodeState[], info
   if (feasibleNodes.length) return result;
   const pre = preempt(info, vs, nodes);
   if (pre.result) result.preemption = pre.result;
-  // a successful preemption leaves no PostFilter message, so no "preemption:" suffix
-  result.message = fitErrorMessage(nodes.length, vs, info.preFilterReject, pre.result ? undefined : preemptionMessage(nodes.length, pre.reasons));
+  result.message = fitErrorMessage(nodes.length, vs, info.preFilterReject, postFilterMessage(info, nodes.length, pre));
   return result;
 }
 
@@ -215,5 +237,5 @@ export function schedulePod(state: SchedulingState, pod: Pod): ScheduleResult {
   if (isTerminal(pod)) return { pod: podLabel(pod), scheduler: false, feasibleNodes: [], nodes: [], message: `pod is ${pod.phase}: the scheduler ignores terminal pods` };
   // schedule_one.go: ErrNoNodesAvailable before any plugin runs
   if (!state.nodes.length) return { pod: podLabel(pod), scheduler: true, feasibleNodes: [], nodes: [], message: 'no nodes available to schedule pods' };
-  return scheduleOnNodes(state, state.nodes, preparePod(pod));
+  return scheduleOnNodes(state, state.nodes, preparePod(pod, state));
 }
