@@ -66,4 +66,29 @@ describe('dataplanes-and-filters.yaml: volume and version cases', () => {
       });
     }
   });
+
+  describe('the same unschedulable pod on 1.33, 1.35 and 1.37', () => {
+    const byId = (id: string) => cases.find((c) => c.id === id) as Case;
+    const message = (id: string, version: string) => schedulePod(stateOf(byId(id), version), podFromObject(byId(id).question.schedule)).message;
+    const tail = '2 Insufficient cpu. ';
+    const preemption = 'preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.';
+    it.each([
+      ['1.33', `0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: infra}, ${tail}${preemption}`],
+      ['1.34.2', `0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: infra}, ${tail}no new claims to deallocate, ${preemption}`],
+      ['1.35', `0/3 nodes are available: 1 node(s) had untolerated taint(s), ${tail}no new claims to deallocate, ${preemption}`],
+      ['1.37', `0/3 nodes are available: 1 node(s) had untolerated taint(s), ${tail}no new claims to deallocate, ${preemption}`],
+    ])('taint and cpu on %s', (version, want) => {
+      expect(message('ver-taint-and-cpu-on-1.35', version)).toBe(want);
+    });
+    it.each([
+      ['1.33', "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports."],
+      ['1.35', "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports."],
+      ['1.37', "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: found a potential placement for pod on node node-a, preempting 1 victims"],
+    ])('successful preemption on %s', (version, want) => {
+      expect(message('ver-preemption-succeeds-on-1.37-with-suffix', version)).toBe(want);
+    });
+    it('preemptionPolicy Never on 1.35 keeps the DynamicResources reason first', () => {
+      expect(message('ver-preemption-policy-never-on-1.33', '1.35')).toBe("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.");
+    });
+  });
 });

@@ -106,6 +106,13 @@ function byImportance(a: Pod, b: Pod): number {
   return b.priority - a.priority;
 }
 
+/** PreFilterExtensions.RemovePod: VolumeRestrictions stops counting a removed pod's ReadWriteOncePod claim use */
+function withoutPods(info: PodInfo, removed: Set<Pod>): PodInfo {
+  const v = info.volumes;
+  if (!v || !v.rwopHolders.some((h) => removed.has(h))) return info;
+  return { ...info, volumes: { ...v, rwopHolders: v.rwopHolders.filter((h) => !removed.has(h)) } };
+}
+
 /**
  * DefaultPreemption dry run (default_preemption.go SelectVictimsOnNode): remove every lower-priority pod,
  * check the pod fits, then reprieve victims most-important-first while it still fits.
@@ -115,8 +122,7 @@ function selectVictimsOnNode(podInfo: PodInfo, ns: NodeState): { candidate?: Can
   if (!lower.length) return { reasons: [NO_PREEMPTION_VICTIMS] };
   const removed = new Set(lower);
   const without = nodeStateWithout(ns, removed);
-  // PreFilterExtensions.RemovePod: VolumeRestrictions stops counting a removed pod's ReadWriteOncePod claim use
-  const info = podInfo.volumes?.rwopHolders.some((h) => removed.has(h)) ? { ...podInfo, volumes: { ...podInfo.volumes, rwopHolders: podInfo.volumes.rwopHolders.filter((h) => !removed.has(h)) } } : podInfo;
+  const info = withoutPods(podInfo, removed);
   const s = runFilters(info, without);
   if (s) return { reasons: s.reasons };
   const victims: Pod[] = [];
@@ -124,8 +130,11 @@ function selectVictimsOnNode(podInfo: PodInfo, ns: NodeState): { candidate?: Can
   for (const v of [...lower].sort(byImportance)) {
     const trial = cloneNodeState(current);
     addPodToNode(trial, v);
-    if (runFilters(info, trial)) victims.push(v);
-    else current = trial;
+    removed.delete(v);
+    if (runFilters(withoutPods(podInfo, removed), trial)) {
+      victims.push(v);
+      removed.add(v);
+    } else current = trial;
   }
   return { candidate: { node: ns.node.name, victims }, reasons: [] };
 }
