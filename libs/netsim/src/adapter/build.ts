@@ -21,7 +21,7 @@ import { fromObjects, isParsedObject, parseDocuments, type ParsedObject, type Te
 import { podFromParsed, WORKLOAD_KINDS, workloadFromParsed } from './pod';
 import { defaultProfile, readClusterProfile, readKubeProxy } from './profile';
 import { matchesMap } from './selectors';
-import { readCSINode, readPersistentVolume, readPersistentVolumeClaim, readStorageClass } from './storage';
+import { readCSINode, readPersistentVolume, readPersistentVolumeClaim, readPodDisruptionBudget, readPriorityClass, readStorageClass } from './storage';
 
 export const PORTOLAN_API = 'portolan.dev/v1alpha1';
 
@@ -65,7 +65,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   const profileParts: Array<Partial<ClusterProfile>> = [];
   const replicaSetOwners = new Map<string, ObjectRef>();
   const seen = new Map<string, ParsedObject>();
-  const storage = () => (snap.storage ??= { persistentVolumes: [], persistentVolumeClaims: [], storageClasses: [], csiNodes: [] });
+  const storage = () => (snap.storage ??= { persistentVolumes: [], persistentVolumeClaims: [], storageClasses: [], csiNodes: [], priorityClasses: [], podDisruptionBudgets: [] });
 
   for (const po of parsed) {
     const o = po.obj;
@@ -95,7 +95,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
       }
     }
     // every modelled object is found by name (nodeName, selectors, slices): a nameless one cannot be placed
-    const NAMED = ['Node', 'Service', 'EndpointSlice', 'Endpoints', 'NetworkPolicy', 'Namespace', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'CSINode', ...WORKLOAD_KINDS];
+    const NAMED = ['Node', 'Service', 'EndpointSlice', 'Endpoints', 'NetworkPolicy', 'Namespace', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'CSINode', 'PriorityClass', 'PodDisruptionBudget', ...WORKLOAD_KINDS];
     if (NAMED.includes(kind) && !name && (meta === undefined || meta === null || typeof meta === 'object')) r.error(['metadata', 'name'], 'required field is missing');
     if (kind === 'Pod' && !name && typeof (meta as Record<string, unknown> | undefined)?.['generateName'] !== 'string' && (meta === undefined || meta === null || typeof meta === 'object'))
       r.error(['metadata', 'name'], 'name or generateName is required');
@@ -147,6 +147,12 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
         continue;
       case 'CSINode':
         storage().csiNodes.push(readCSINode(r, o));
+        continue;
+      case 'PriorityClass':
+        storage().priorityClasses.push(readPriorityClass(r, o));
+        continue;
+      case 'PodDisruptionBudget':
+        storage().podDisruptionBudgets.push(readPodDisruptionBudget(r, o));
         continue;
       case 'KubeProxyConfiguration':
         profileParts.push({ kubeProxy: readKubeProxy(r, o, []) });

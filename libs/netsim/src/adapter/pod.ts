@@ -207,7 +207,8 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
   }
 
   const priorityClassName = r.kStr(spec, specPath, 'priorityClassName');
-  const priority = r.kOptInt(spec, specPath, 'priority') ?? SYSTEM_PRIORITY[priorityClassName] ?? 0;
+  const specPriority = r.kOptInt(spec, specPath, 'priority');
+  const priority = specPriority ?? SYSTEM_PRIORITY[priorityClassName] ?? 0;
 
   const podIPs: string[] = [];
   let ready: boolean | undefined;
@@ -248,6 +249,8 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
     terminating: meta?.['deletionTimestamp'] !== undefined && meta?.['deletionTimestamp'] !== null,
   };
   if (requiredNodeAffinity) pod.requiredNodeAffinity = requiredNodeAffinity;
+  if (priorityClassName) pod.priorityClassName = priorityClassName;
+  if (specPriority !== undefined) pod.priorityFromSpec = true;
   const preemptionPolicy = r.kOptStr(spec, specPath, 'preemptionPolicy');
   if (preemptionPolicy === 'Never' || preemptionPolicy === 'PreemptLowerPriority') pod.preemptionPolicy = preemptionPolicy;
   const volumes = r.kArr(spec, specPath, 'volumes');

@@ -2,7 +2,7 @@
  * PersistentVolume, PersistentVolumeClaim, StorageClass and CSINode -> the storage model (model/storage.ts), with
  * the API server's defaults (volumeMode Filesystem, volumeBindingMode Immediate).
  */
-import type { AccessMode, CSINode, DiskSource, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, PodVolume, StorageClass } from '../model/types';
+import type { AccessMode, CSINode, DiskSource, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, PodVolume, PriorityClass, StorageClass } from '../model/types';
 import type { Reader } from './fields';
 import type { FieldPath } from './parse';
 import { readLabelSelector, readNodeReqs } from './pod';
@@ -165,4 +165,30 @@ export function readCSINode(r: Reader, o: Record<string, unknown>): CSINode {
     drivers[r.kStr(dobj, dp, 'name')] = alloc ? r.kOptInt(alloc, [...dp, 'allocatable'], 'count') : undefined;
   });
   return { name: r.kStr(meta, ['metadata'], 'name'), drivers };
+}
+
+export function readPriorityClass(r: Reader, o: Record<string, unknown>): PriorityClass {
+  const meta = r.obj(o['metadata'], ['metadata']);
+  return {
+    name: r.kStr(meta, ['metadata'], 'name'),
+    value: r.kInt(o, [], 'value'),
+    globalDefault: r.kBool(o, [], 'globalDefault'),
+    preemptionPolicy: r.kOneOf<'Never' | 'PreemptLowerPriority'>(o, [], 'preemptionPolicy', ['Never', 'PreemptLowerPriority'], 'PreemptLowerPriority'),
+  };
+}
+
+export function readPodDisruptionBudget(r: Reader, o: Record<string, unknown>): PodDisruptionBudget {
+  const meta = r.obj(o['metadata'], ['metadata']);
+  const spec = r.obj(o['spec'], ['spec']) ?? {};
+  const status = r.obj(o['status'], ['status']);
+  const pdb: PodDisruptionBudget = {
+    namespace: r.kStr(meta, ['metadata'], 'namespace', 'default') || 'default',
+    name: r.kStr(meta, ['metadata'], 'name'),
+    disruptionsAllowed: r.kInt(status, ['status'], 'disruptionsAllowed'),
+  };
+  if (spec['selector'] !== undefined && spec['selector'] !== null) {
+    const sel = readLabelSelector(r, spec['selector'], ['spec', 'selector']);
+    if (sel) pdb.selector = sel;
+  }
+  return pdb;
 }

@@ -81,4 +81,23 @@ export interface StorageObjects {
   persistentVolumeClaims: PersistentVolumeClaim[];
   storageClasses: StorageClass[];
   csiNodes: CSINode[];
+  priorityClasses: PriorityClass[];
+  podDisruptionBudgets: PodDisruptionBudget[];
+}
+
+/** scheduling.k8s.io/v1 PriorityClass */
+export interface PriorityClass {
+  name: string;
+  value: number;
+  globalDefault: boolean;
+  preemptionPolicy: 'Never' | 'PreemptLowerPriority';
+}
+
+/** policy/v1 PodDisruptionBudget, as DefaultPreemption reads it (selector and status.disruptionsAllowed) */
+export interface PodDisruptionBudget {
+  namespace: string;
+  name: string;
+  /** undefined selects nothing (policy/v1: a null selector matches no pods) */
+  selector?: LabelSelector;
+  disruptionsAllowed: number;
 }

@@ -117,6 +117,10 @@ export interface Pod {
   requiredNodeAffinity?: NodeSelectorTerm[];
   tolerations: Toleration[];
   priority: number;
+  /** spec.priorityClassName; with priorityFromSpec false, the snapshot's PriorityClass decides priority */
+  priorityClassName?: string;
+  /** spec.priority was given (the API server's Priority admission sets it on stored pods) */
+  priorityFromSpec?: boolean;
   /** spec.preemptionPolicy (or its PriorityClass's); undefined = PreemptLowerPriority */
   preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
   /** spec.volumes the volume filters read; undefined when the pod has none */
@@ -132,7 +136,7 @@ export interface Pod {
   source?: SourceRef;
 }
 
-export type { AccessMode, CSINode, DiskSource, PersistentVolume, PersistentVolumeClaim, PodVolume, StorageClass, StorageObjects } from './storage';
+export type { AccessMode, CSINode, DiskSource, PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, PodVolume, PriorityClass, StorageClass, StorageObjects } from './storage';
 
 export interface NodeAddress {
   type: string;
@@ -345,6 +349,6 @@ export interface Snapshot {
   namespaces: Namespace[];
   hostStates: NodeHostState[];
   unknown: UnknownObject[];
-  /** PV, PVC, StorageClass, CSINode; undefined when the snapshot has none */
+  /** PV, PVC, StorageClass, CSINode, PriorityClass, PodDisruptionBudget; undefined when the snapshot has none */
   storage?: StorageObjects;
 }

@@ -13,6 +13,7 @@ import { fitsRequest } from './plugins/node-resources-fit';
 import { firstUntoleratedTaint } from './plugins/tolerations';
 import { errReasonUntoleratedTaint } from './plugins/taint-toleration';
 import { predictRuntime } from './runtime';
+import { withPriorityClass } from './volumes';
 import { addPodToNode, cloneNodeState, isTerminal, nodeStateWithout, type NodeState, type SchedulingState } from './state';
 
 export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
@@ -246,5 +247,5 @@ export function schedulePod(state: SchedulingState, pod: Pod): ScheduleResult {
   if (isTerminal(pod)) return { pod: podLabel(pod), scheduler: false, feasibleNodes: [], nodes: [], message: `pod is ${pod.phase}: the scheduler ignores terminal pods` };
   // schedule_one.go: ErrNoNodesAvailable before any plugin runs
   if (!state.nodes.length) return { pod: podLabel(pod), scheduler: true, feasibleNodes: [], nodes: [], message: 'no nodes available to schedule pods' };
-  return scheduleOnNodes(state, state.nodes, preparePod(pod, state));
+  return scheduleOnNodes(state, state.nodes, preparePod(withPriorityClass(pod, state.storage), state));
 }

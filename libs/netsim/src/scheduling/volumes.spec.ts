@@ -147,3 +147,31 @@ describe('VolumeZone (volume_zone_test.go)', () => {
     expect(verdicts['n-a']).toEqual({ plugin: 'VolumeZone(PreFilter)', reasons: ['persistentvolume "pv-gone" not found'], code: 'UnschedulableAndUnresolvable' });
   });
 });
+
+describe('PriorityClasses from the snapshot (Priority admission)', () => {
+  const pc = (name: string, value: number, extra: Obj = {}): Obj => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, ...extra });
+  const holder = (): Obj => {
+    const p = pod('low', [], 'n1');
+    (p['spec'] as Obj)['priority'] = 0;
+    (p['spec'] as Obj)['containers'] = [{ name: 'c', image: 'registry.k8s.io/pause:3.9', ports: [{ containerPort: 80, hostPort: 8080 }] }];
+    return p;
+  };
+  const incoming = (spec: Obj): Obj => {
+    const p = pod('high', []);
+    Object.assign(p['spec'] as Obj, spec, { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', ports: [{ containerPort: 80, hostPort: 8080 }] }] });
+    return p;
+  };
+  it('priorityClassName gives the value that lets the pod preempt', () => {
+    const { r } = run([node('n1'), holder(), pc('high', 1000)], incoming({ priorityClassName: 'high' }));
+    expect(r.preemption).toEqual({ nominatedNodeName: 'n1', victims: ['default/low'] });
+  });
+  it("the class's preemptionPolicy Never applies", () => {
+    const { r } = run([node('n1'), holder(), pc('high-never', 1000, { preemptionPolicy: 'Never' })], incoming({ priorityClassName: 'high-never' }), '1.33');
+    expect(r.preemption).toBeUndefined();
+    expect(r.message).toBe("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: not eligible due to preemptionPolicy=Never.");
+  });
+  it('a pod without a class gets the globalDefault class; spec.priority wins over the class', () => {
+    expect(run([node('n1'), holder(), pc('default-high', 50, { globalDefault: true })], incoming({})).r.preemption?.nominatedNodeName).toBe('n1');
+    expect(run([node('n1'), holder(), pc('high', 1000)], incoming({ priorityClassName: 'high', priority: 0 })).r.preemption).toBeUndefined();
+  });
+});

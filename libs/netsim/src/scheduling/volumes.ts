@@ -3,7 +3,7 @@
  * volume plugins' PreFilter, computed once per pod: VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone.
  */
 import type { FilterPlugin } from '../model/results';
-import type { CSINode, DiskSource, PersistentVolume, PersistentVolumeClaim, Pod, Snapshot, StorageClass } from '../model/types';
+import type { CSINode, DiskSource, PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PriorityClass, Snapshot, StorageClass } from '../model/types';
 
 export interface StorageIndex {
   pvcs: Map<string, PersistentVolumeClaim>;
@@ -12,6 +12,8 @@ export interface StorageIndex {
   csiNodes: Map<string, CSINode>;
   /** bound, non-terminal pods using each claim "ns/name" (NodeInfo.PVCRefCounts summed over nodes) */
   claimUsers: Map<string, Pod[]>;
+  priorityClasses: Map<string, PriorityClass>;
+  podDisruptionBudgets: PodDisruptionBudget[];
 }
 
 export const ERR_REASON_UNBOUND_IMMEDIATE = 'pod has unbound immediate PersistentVolumeClaims';
@@ -23,7 +25,8 @@ export function claimKey(namespace: string, name: string): string {
 export function buildStorageIndex(snapshot: Snapshot, boundPods: Iterable<Pod>): StorageIndex | undefined {
   const s = snapshot.storage;
   if (!s) return undefined;
-  const idx: StorageIndex = { pvcs: new Map(), pvs: new Map(), classes: new Map(), csiNodes: new Map(), claimUsers: new Map() };
+  const idx: StorageIndex = { pvcs: new Map(), pvs: new Map(), classes: new Map(), csiNodes: new Map(), claimUsers: new Map(), priorityClasses: new Map(), podDisruptionBudgets: s.podDisruptionBudgets };
+  for (const c of s.priorityClasses) idx.priorityClasses.set(c.name, c);
   for (const c of s.persistentVolumeClaims) idx.pvcs.set(claimKey(c.namespace, c.name), c);
   for (const v of s.persistentVolumes) idx.pvs.set(v.name, v);
   for (const c of s.storageClasses) idx.classes.set(c.name, c);
@@ -147,4 +150,17 @@ export function prepareVolumes(pod: Pod, idx: StorageIndex): VolumeInfo | undefi
   if (unboundImmediate) info.reject = { plugin: 'VolumeBinding(PreFilter)', reason: ERR_REASON_UNBOUND_IMMEDIATE };
   else if (missingPV !== undefined) info.reject = { plugin: 'VolumeZone(PreFilter)', reason: `persistentvolume "${missingPV}" not found` };
   return info;
+}
+
+/**
+ * The Priority admission plugin for a submitted pod: priorityClassName -> value and preemptionPolicy; no class name
+ * -> the globalDefault class (else 0). Pods that carry spec.priority (stored pods) keep it.
+ */
+export function withPriorityClass(pod: Pod, idx: StorageIndex | undefined): Pod {
+  if (pod.priorityFromSpec || !idx || !idx.priorityClasses.size) return pod;
+  let cls: PriorityClass | undefined;
+  if (pod.priorityClassName) cls = idx.priorityClasses.get(pod.priorityClassName);
+  else for (const c of idx.priorityClasses.values()) if (c.globalDefault && (!cls || c.value > cls.value)) cls = c;
+  if (!cls) return pod;
+  return { ...pod, priority: cls.value, preemptionPolicy: pod.preemptionPolicy ?? cls.preemptionPolicy };
 }
