@@ -253,6 +253,8 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
   if (specPriority !== undefined) pod.priorityFromSpec = true;
   const preemptionPolicy = r.kOptStr(spec, specPath, 'preemptionPolicy');
   if (preemptionPolicy === 'Never' || preemptionPolicy === 'PreemptLowerPriority') pod.preemptionPolicy = preemptionPolicy;
+  const gates = r.kArr(spec, specPath, 'schedulingGates');
+  if (gates.length) pod.schedulingGates = gates.map((g, i) => r.str(Reader.get(g, 'name'), at('spec', 'schedulingGates', i, 'name')));
   const volumes = r.kArr(spec, specPath, 'volumes');
   if (volumes.length) {
     const vols = readPodVolumes(r, volumes, at('spec', 'volumes'), pod.name);

@@ -89,6 +89,8 @@ export interface ScheduleResult {
   message?: string;
   kubeletAdmission?: KubeletAdmission;
   preemption?: PreemptionResult;
+  /** PodScheduled=False reason SchedulingGated: the pod's schedulingGates keep it out of the queue, no node is tried */
+  schedulingGated?: { reason: 'SchedulingGated'; gates: string[] };
 }
 
 export interface PlacementResult {

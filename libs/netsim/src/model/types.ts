@@ -123,6 +123,8 @@ export interface Pod {
   priorityFromSpec?: boolean;
   /** spec.preemptionPolicy (or its PriorityClass's); undefined = PreemptLowerPriority */
   preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
+  /** spec.schedulingGates names; a gated pod is not attempted (SchedulingGates PreEnqueue) */
+  schedulingGates?: string[];
   /** spec.volumes the volume filters read; undefined when the pod has none */
   volumes?: PodVolume[];
   schedulerName: string;

@@ -4,7 +4,7 @@
 import type { Blocker, Certainty, FilterPlugin, StatusCode } from '../model/results';
 import { schedulerTexts, type SchedulerTexts } from './versions';
 import { prepareVolumes, type VolumeInfo } from './volumes';
-import type { ContainerPort, Pod, Protocol, ResourceList } from '../model/types';
+import type { ContainerPort, Pod, PodDisruptionBudget, Protocol, ResourceList } from '../model/types';
 import { getHostPorts } from './hostports';
 import type { NodePortClaim, NodeState, SchedulingState } from './state';
 import { podRequests } from './resources';
@@ -49,6 +49,8 @@ export interface PodInfo {
   volumes?: VolumeInfo;
   /** reason texts of the cluster's Kubernetes version */
   texts: SchedulerTexts;
+  /** the snapshot's PodDisruptionBudgets, for DefaultPreemption */
+  pdbs?: readonly PodDisruptionBudget[];
 }
 
 export interface Filter {
@@ -92,6 +94,7 @@ export function preparePod(pod: Pod, state?: Pick<SchedulingState, 'profile' | '
   const aff = affinityNodeNames(pod);
   if (aff.conflict) info.preFilterReject = ERR_REASON_NODE_AFFINITY_CONFLICT;
   else if (aff.names) info.nodeNames = aff.names;
+  if (state?.storage?.podDisruptionBudgets.length) info.pdbs = state.storage.podDisruptionBudgets;
   if (!info.preFilterReject && state?.storage && pod.volumes) {
     const vols = prepareVolumes(pod, state.storage);
     if (vols?.reject) {

@@ -3,7 +3,8 @@
  * node, the FitError message, DefaultPreemption's dry run; and kubelet admission for pods that name a node.
  */
 import type { Blocker, KubeletAdmission, NodeVerdict, PreemptionResult, RuntimePrediction, ScheduleResult } from '../model/results';
-import type { Pod } from '../model/types';
+import type { Pod, PodDisruptionBudget } from '../model/types';
+import { matchesLabelSelector } from '../adapter/selectors';
 import { preparePod, type FilterStatus, type PodInfo } from './framework';
 import { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, NodeVolumeLimits, TaintToleration, VolumeBinding, VolumeRestrictions, VolumeZone } from './plugins';
 import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plugins/node-affinity';
@@ -18,6 +19,8 @@ import { addPodToNode, cloneNodeState, isTerminal, nodeStateWithout, type NodeSt
 
 export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
 export const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+/** the PodScheduled condition message the scheduler sets on a gated pod (schedule_one.go / queue) */
+export const SCHEDULING_GATED = 'Scheduling is blocked due to non-empty scheduling gates';
 export const PREEMPTION_POLICY_NEVER = 'not eligible due to preemptionPolicy=Never.';
 
 /**
@@ -96,6 +99,7 @@ export function fitErrorMessage(numNodes: number, verdicts: NodeVerdict[], preFi
 interface Candidate {
   node: string;
   victims: Pod[];
+  pdbViolations: number;
 }
 
 function podKey(p: Pod): string {
@@ -115,8 +119,31 @@ function withoutPods(info: PodInfo, removed: Set<Pod>): PodInfo {
 }
 
 /**
+ * filterPodsWithPDBViolation: walking the pods in order, each takes one disruption from every PDB of its namespace
+ * whose selector matches it; a pod that drives one below zero violates it.
+ */
+function splitByPDB(pods: Pod[], pdbs: readonly PodDisruptionBudget[]): { violating: Pod[]; nonViolating: Pod[] } {
+  const allowed = pdbs.map((b) => b.disruptionsAllowed);
+  const violating: Pod[] = [];
+  const nonViolating: Pod[] = [];
+  for (const p of pods) {
+    let violated = false;
+    pdbs.forEach((b, i) => {
+      // a PDB with a nil or empty selector matches nothing
+      if (b.namespace !== p.namespace || !b.selector || (!Object.keys(b.selector.matchLabels).length && !b.selector.matchExpressions.length)) return;
+      if (!matchesLabelSelector(b.selector, p.labels)) return;
+      allowed[i]--;
+      if (allowed[i] < 0) violated = true;
+    });
+    (violated ? violating : nonViolating).push(p);
+  }
+  return { violating, nonViolating };
+}
+
+/**
  * DefaultPreemption dry run (default_preemption.go SelectVictimsOnNode): remove every lower-priority pod,
- * check the pod fits, then reprieve victims most-important-first while it still fits.
+ * check the pod fits, then reprieve victims most-important-first while it still fits, those whose eviction would
+ * violate a PodDisruptionBudget before the others.
  */
 function selectVictimsOnNode(podInfo: PodInfo, ns: NodeState): { candidate?: Candidate; reasons: string[] } {
   const lower = ns.pods.filter((p) => p.priority < podInfo.pod.priority);
@@ -127,27 +154,43 @@ function selectVictimsOnNode(podInfo: PodInfo, ns: NodeState): { candidate?: Can
   const s = runFilters(info, without);
   if (s) return { reasons: s.reasons };
   const victims: Pod[] = [];
+  let pdbViolations = 0;
   let current = without;
-  for (const v of [...lower].sort(byImportance)) {
+  const reprieve = (v: Pod): boolean => {
     const trial = cloneNodeState(current);
     addPodToNode(trial, v);
     removed.delete(v);
     if (runFilters(withoutPods(podInfo, removed), trial)) {
       victims.push(v);
       removed.add(v);
-    } else current = trial;
-  }
-  return { candidate: { node: ns.node.name, victims }, reasons: [] };
+      return false;
+    }
+    current = trial;
+    return true;
+  };
+  const { violating, nonViolating } = splitByPDB([...lower].sort(byImportance), podInfo.pdbs ?? []);
+  for (const v of violating) if (!reprieve(v)) pdbViolations++;
+  for (const v of nonViolating) reprieve(v);
+  return { candidate: { node: ns.node.name, victims, pdbViolations }, reasons: [] };
 }
 
-/** pickOneNodeForPreemption: lowest highest-victim priority, then lowest priority sum, then fewest victims */
+/**
+ * pickOneNodeForPreemption: a node needing no victims at once; else fewest PDB violations, lowest highest-victim
+ * priority, lowest priority sum, fewest victims (start times are not modelled), then the first.
+ */
 function pickCandidate(cands: Candidate[]): Candidate {
-  const score = (c: Candidate): [number, number, number] => [Math.max(...c.victims.map((v) => v.priority), -Infinity), c.victims.reduce((s, v) => s + v.priority, 0), c.victims.length];
+  const none = cands.find((c) => !c.victims.length);
+  if (none) return none;
+  const score = (c: Candidate): number[] => [c.pdbViolations, Math.max(...c.victims.map((v) => v.priority)), c.victims.reduce((sum, v) => sum + v.priority, 0), c.victims.length];
   let best = cands[0];
+  let bestScore = score(best);
   for (const c of cands.slice(1)) {
-    const [a1, a2, a3] = score(c);
-    const [b1, b2, b3] = score(best);
-    if (a1 < b1 || (a1 === b1 && (a2 < b2 || (a2 === b2 && a3 < b3)))) best = c;
+    const sc = score(c);
+    const i = sc.findIndex((x, k) => x !== bestScore[k]);
+    if (i >= 0 && sc[i] < bestScore[i]) {
+      best = c;
+      bestScore = sc;
+    }
   }
   return best;
 }
@@ -243,6 +286,10 @@ export function schedulePod(state: SchedulingState, pod: Pod): ScheduleResult {
   if (pod.nodeName) {
     const adm = kubeletAdmission(state, pod);
     return { pod: podLabel(pod), scheduler: false, feasibleNodes: adm.admit ? [adm.node] : [], nodes: [], kubeletAdmission: adm };
+  }
+  // SchedulingGates.PreEnqueue: the pod never enters the active queue while a gate remains
+  if (pod.schedulingGates?.length) {
+    return { pod: podLabel(pod), scheduler: true, feasibleNodes: [], nodes: [], message: SCHEDULING_GATED, schedulingGated: { reason: 'SchedulingGated', gates: pod.schedulingGates } };
   }
   if (isTerminal(pod)) return { pod: podLabel(pod), scheduler: false, feasibleNodes: [], nodes: [], message: `pod is ${pod.phase}: the scheduler ignores terminal pods` };
   // schedule_one.go: ErrNoNodesAvailable before any plugin runs

@@ -175,3 +175,35 @@ describe('PriorityClasses from the snapshot (Priority admission)', () => {
     expect(run([node('n1'), holder(), pc('high', 1000)], incoming({ priorityClassName: 'high', priority: 0 })).r.preemption).toBeUndefined();
   });
 });
+
+describe('DefaultPreemption with PodDisruptionBudgets (default_preemption_test.go)', () => {
+  const cpuNode = (name: string) => ({ ...node(name), status: { allocatable: { cpu: '1', memory: '8Gi', pods: '110' } } });
+  const busy = (name: string, nodeName: string, labels: Record<string, string>): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels },
+    spec: { nodeName, priority: 0, containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '800m' } } }] },
+    status: { phase: 'Running' },
+  });
+  const pdb = (allowed: number): Obj => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'db' } } }, status: { disruptionsAllowed: allowed } });
+  const high = (): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'high', namespace: 'default' }, spec: { priority: 100, containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '500m' } } }] } });
+  const cluster = [cpuNode('n1'), cpuNode('n2'), busy('db-0', 'n1', { app: 'db' }), busy('web-0', 'n2', { app: 'web' })];
+  it('prefers the node whose victims violate no PodDisruptionBudget', () => {
+    expect(run([...cluster, pdb(0)], high()).r.preemption).toEqual({ nominatedNodeName: 'n2', victims: ['default/web-0'] });
+  });
+  it('a PDB that still allows the disruption does not count', () => {
+    expect(run([...cluster, pdb(1)], high()).r.preemption).toEqual({ nominatedNodeName: 'n1', victims: ['default/db-0'] });
+  });
+  it('a violating victim is still taken when it is the only way', () => {
+    expect(run([cpuNode('n1'), busy('db-0', 'n1', { app: 'db' }), pdb(0)], high()).r.preemption).toEqual({ nominatedNodeName: 'n1', victims: ['default/db-0'] });
+  });
+});
+
+describe('schedulingGates', () => {
+  it('a gated pod is not attempted, and the answer says so', () => {
+    const gated = pod('p', []);
+    (gated['spec'] as Obj)['schedulingGates'] = [{ name: 'example.com/quota' }];
+    const { r } = run([node('n1')], gated);
+    expect(r).toMatchObject({ feasibleNodes: [], nodes: [], message: 'Scheduling is blocked due to non-empty scheduling gates', schedulingGated: { reason: 'SchedulingGated', gates: ['example.com/quota'] } });
+  });
+});
