@@ -23,6 +23,7 @@ import { InputError, type Diagnostic } from './diagnostics';
 import { isRecord, Reader, type Located } from './fields';
 import { fromObjects, isParsedObject, type FieldPath, type ParsedObject } from './parse';
 import { readPodVolumes } from './storage';
+import { unmodelledPodFields } from './unmodelled';
 
 export const SANDBOX_ID_ANNOTATION = 'portolan.dev/sandbox-id';
 
@@ -253,6 +254,8 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
   if (specPriority !== undefined) pod.priorityFromSpec = true;
   const preemptionPolicy = r.kOptStr(spec, specPath, 'preemptionPolicy');
   if (preemptionPolicy === 'Never' || preemptionPolicy === 'PreemptLowerPriority') pod.preemptionPolicy = preemptionPolicy;
+  const unmodelled = unmodelledPodFields(spec, prefix.length ? `${prefix.join('.')}.spec` : 'spec');
+  if (unmodelled.length) pod.unmodelled = unmodelled;
   const gates = r.kArr(spec, specPath, 'schedulingGates');
   if (gates.length) pod.schedulingGates = gates.map((g, i) => r.str(Reader.get(g, 'name'), at('spec', 'schedulingGates', i, 'name')));
   const volumes = r.kArr(spec, specPath, 'volumes');
@@ -315,6 +318,10 @@ export function workloadFromParsed(po: Located & { obj: Record<string, unknown> 
   template.name = '';
   template.nodeName = '';
   template.phase = 'Pending';
+  if (kind === 'StatefulSet' && Array.isArray(spec['volumeClaimTemplates']) && spec['volumeClaimTemplates'].length) {
+    const f = { code: 'VolumeClaimTemplatesNotModelled' as const, field: 'spec.volumeClaimTemplates', description: "each replica's claim from volumeClaimTemplates is not created, so the volume filters do not see it" };
+    template.unmodelled = [...(template.unmodelled ?? []), f];
+  }
   const selector = readLabelSelector(r, spec['selector'], ['spec', 'selector']) ?? { matchLabels: { ...template.labels }, matchExpressions: [] };
   let replicas: number | undefined;
   if (kind === 'Job') replicas = r.optInt(spec['parallelism'], ['spec', 'parallelism']) ?? 1;

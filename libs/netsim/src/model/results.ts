@@ -2,7 +2,7 @@
  * Result shapes of the engine's questions. They mirror the CLI's `-o json` contract (issue 3) so the CLI,
  * REST and GraphQL layers only serialize them.
  */
-import type { ObjectRef, Protocol } from './types';
+import type { ObjectRef, Protocol, UnmodelledField } from './types';
 
 // ---------------------------------------------------------------- scheduling
 
@@ -89,6 +89,9 @@ export interface ScheduleResult {
   message?: string;
   kubeletAdmission?: KubeletAdmission;
   preemption?: PreemptionResult;
+  /** fields that change scheduling and were not evaluated; when present the answer's certainty is reduced */
+  unmodelled?: UnmodelledField[];
+  certainty?: 'reduced';
   /** PodScheduled=False reason SchedulingGated: the pod's schedulingGates keep it out of the queue, no node is tried */
   schedulingGated?: { reason: 'SchedulingGated'; gates: string[] };
 }

@@ -123,6 +123,8 @@ export interface Pod {
   priorityFromSpec?: boolean;
   /** spec.preemptionPolicy (or its PriorityClass's); undefined = PreemptLowerPriority */
   preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
+  /** scheduling-relevant fields present on the pod that Portolan does not model */
+  unmodelled?: UnmodelledField[];
   /** spec.schedulingGates names; a gated pod is not attempted (SchedulingGates PreEnqueue) */
   schedulingGates?: string[];
   /** spec.volumes the volume filters read; undefined when the pod has none */
@@ -139,6 +141,14 @@ export interface Pod {
 }
 
 export type { AccessMode, CSINode, DiskSource, PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, PodVolume, PriorityClass, StorageClass, StorageObjects } from './storage';
+
+/** A scheduling-relevant field the engine does not evaluate (code as data, prose as description). */
+export interface UnmodelledField {
+  code: 'DynamicResourcesNotEvaluated' | 'PodOverheadNotModelled' | 'RuntimeClassNotModelled' | 'PodLevelResourcesNotModelled' | 'OtherScheduler' | 'VolumeClaimTemplatesNotModelled' | 'VolumesNotInSnapshot';
+  /** the field path, e.g. spec.resourceClaims */
+  field: string;
+  description: string;
+}
 
 export interface NodeAddress {
   type: string;

@@ -294,5 +294,14 @@ export function schedulePod(state: SchedulingState, pod: Pod): ScheduleResult {
   if (isTerminal(pod)) return { pod: podLabel(pod), scheduler: false, feasibleNodes: [], nodes: [], message: `pod is ${pod.phase}: the scheduler ignores terminal pods` };
   // schedule_one.go: ErrNoNodesAvailable before any plugin runs
   if (!state.nodes.length) return { pod: podLabel(pod), scheduler: true, feasibleNodes: [], nodes: [], message: 'no nodes available to schedule pods' };
-  return scheduleOnNodes(state, state.nodes, preparePod(withPriorityClass(pod, state.storage), state));
+  const result = scheduleOnNodes(state, state.nodes, preparePod(withPriorityClass(pod, state.storage), state));
+  const unmodelled = [...(pod.unmodelled ?? [])];
+  // without PVCs in the snapshot the volume filters cannot run (a claim would otherwise read as "not found")
+  if (!state.storage && pod.volumes?.some((v) => v.claimName !== undefined))
+    unmodelled.push({ code: 'VolumesNotInSnapshot', field: 'spec.volumes', description: 'the snapshot has no PersistentVolumeClaims or PersistentVolumes: the volume filters were not evaluated' });
+  if (unmodelled.length) {
+    result.unmodelled = unmodelled;
+    result.certainty = 'reduced';
+  }
+  return result;
 }

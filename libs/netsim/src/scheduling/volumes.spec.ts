@@ -207,3 +207,30 @@ describe('schedulingGates', () => {
     expect(r).toMatchObject({ feasibleNodes: [], nodes: [], message: 'Scheduling is blocked due to non-empty scheduling gates', schedulingGated: { reason: 'SchedulingGated', gates: ['example.com/quota'] } });
   });
 });
+
+describe('nothing dropped silently', () => {
+  it('resourceClaims, overhead, runtimeClassName, pod-level resources and another scheduler are named, certainty reduced', () => {
+    const p = pod('p', []);
+    Object.assign(p['spec'] as Obj, { resourceClaims: [{ name: 'gpu', resourceClaimName: 'gpu-claim' }], runtimeClassName: 'kata', overhead: { cpu: '250m' }, resources: { requests: { cpu: '1' } }, schedulerName: 'volcano' });
+    const { r } = run([node('n1')], p);
+    expect(r.certainty).toBe('reduced');
+    expect(r.unmodelled?.map((u) => [u.code, u.field])).toEqual([
+      ['DynamicResourcesNotEvaluated', 'spec.resourceClaims'],
+      ['PodOverheadNotModelled', 'spec.overhead'],
+      ['RuntimeClassNotModelled', 'spec.runtimeClassName'],
+      ['PodLevelResourcesNotModelled', 'spec.resources'],
+      ['OtherScheduler', 'spec.schedulerName'],
+    ]);
+  });
+  it('a claim in a snapshot without storage objects: volume filters not evaluated, said so', () => {
+    const state = buildSchedulingState(buildSnapshot([node('n1')]).snapshot);
+    const r = schedulePod(state, podFromObject(pod('p', [claimVol('data')])));
+    expect(r.feasibleNodes).toEqual(['n1']);
+    expect(r).toMatchObject({ certainty: 'reduced', unmodelled: [{ code: 'VolumesNotInSnapshot', field: 'spec.volumes' }] });
+  });
+  it('a plain pod carries no finding', () => {
+    const r = run([node('n1')], pod('p', [])).r;
+    expect(r.unmodelled).toBeUndefined();
+    expect(r.certainty).toBeUndefined();
+  });
+});
