@@ -17,6 +17,13 @@ const ROUTES: Record<string, string> = {
   '/apis/apps/v1/daemonsets': 'daemonsets.json',
   '/apis/apps/v1/statefulsets': 'statefulsets.json',
   '/apis/apps/v1/replicasets': 'replicasets.json',
+  '/api/v1/namespaces': 'namespaces.json',
+  '/api/v1/persistentvolumes': 'persistentvolumes.json',
+  '/api/v1/persistentvolumeclaims': 'persistentvolumeclaims.json',
+  '/apis/storage.k8s.io/v1/storageclasses': 'storageclasses.json',
+  '/apis/storage.k8s.io/v1/csinodes': 'csinodes.json',
+  '/apis/policy/v1/poddisruptionbudgets': 'poddisruptionbudgets.json',
+  '/apis/scheduling.k8s.io/v1/priorityclasses': 'priorityclasses.json',
 };
 const TOKEN = 'e2e-recorded-sa-token';
 
@@ -102,7 +109,7 @@ describe('scheduled import from a Kubernetes API server', () => {
     const put = await http('PUT', `/v1/clusters/${clusterId}/import-source`, { key: a.key, json: source() });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ clusterId, apiServer: kube.url, auth: 'token', schedule: '*/2 * * * * *', insecureSkipTLSVerify: true, lastRun: null });
-    expect(put.body.resources).toHaveLength(8);
+    expect(put.body.resources).toHaveLength(17);
     expect(JSON.stringify(put.body)).not.toContain(TOKEN);
     expect(JSON.stringify(put.body)).not.toMatch(/sealed|v1\./);
     expect((await http('GET', `/v1/clusters/${clusterId}`, { key: a.key })).body.hasImportSource).toBe(true);

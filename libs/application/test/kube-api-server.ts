@@ -17,6 +17,14 @@ const ROUTES: Record<string, string> = {
   '/apis/apps/v1/statefulsets': 'statefulsets.json',
   '/apis/apps/v1/replicasets': 'replicasets.json',
   '/version': 'version.json',
+  '/api/v1/namespaces': 'namespaces.json',
+  '/api/v1/persistentvolumes': 'persistentvolumes.json',
+  '/api/v1/persistentvolumeclaims': 'persistentvolumeclaims.json',
+  '/apis/storage.k8s.io/v1/storageclasses': 'storageclasses.json',
+  '/apis/storage.k8s.io/v1/csinodes': 'csinodes.json',
+  '/apis/policy/v1/poddisruptionbudgets': 'poddisruptionbudgets.json',
+  '/apis/scheduling.k8s.io/v1/priorityclasses': 'priorityclasses.json',
+  // resource.k8s.io/v1 (ResourceSlice, DeviceClass) is not served: a 1.33 server without DRA answers 404
 };
 export const NODES_CONTINUE = (JSON.parse(fixture('nodes-page1.json')) as { metadata: { continue: string } }).metadata.continue;
 

@@ -38,7 +38,24 @@ describe('fetchClusterObjects against a recorded API server', () => {
   it('lists every resource across namespaces, follows continue tokens and sends the bearer token', async () => {
     const lists = await fetchClusterObjects(source(), { ...fast, pageSize: 2 });
     const r = byResource(lists);
-    expect(Object.keys(r)).toEqual(['nodes', 'pods', 'services', 'endpointslices', 'deployments', 'daemonsets', 'statefulsets', 'replicasets']);
+    // resource.k8s.io is not served by the recording (a server without DRA): 404 there yields no list, not a failure
+    expect(Object.keys(r)).toEqual([
+      'nodes',
+      'pods',
+      'services',
+      'endpointslices',
+      'deployments',
+      'daemonsets',
+      'statefulsets',
+      'replicasets',
+      'namespaces',
+      'persistentvolumes',
+      'persistentvolumeclaims',
+      'storageclasses',
+      'csinodes',
+      'poddisruptionbudgets',
+      'priorityclasses',
+    ]);
     expect(r['nodes']!.pages).toBe(2);
     expect(r['nodes']!.list.items.map((n: any) => n.metadata.name)).toEqual(['node-a', 'node-b', 'node-c']);
 
@@ -54,7 +71,18 @@ describe('fetchClusterObjects against a recorded API server', () => {
       '/apis/apps/v1/daemonsets',
       '/apis/apps/v1/statefulsets',
       '/apis/apps/v1/replicasets',
+      '/api/v1/namespaces',
+      '/api/v1/persistentvolumes',
+      '/api/v1/persistentvolumeclaims',
+      '/apis/storage.k8s.io/v1/storageclasses',
+      '/apis/storage.k8s.io/v1/csinodes',
+      '/apis/policy/v1/poddisruptionbudgets',
+      '/apis/scheduling.k8s.io/v1/priorityclasses',
+      '/apis/resource.k8s.io/v1/resourceslices',
+      '/apis/resource.k8s.io/v1/deviceclasses',
     ]);
+    expect(r['persistentvolumeclaims']!.list.items[0]).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', spec: { volumeName: 'pvc-3f0e4d1a-7777-4c4d-9e8f-000000000001' } });
+    expect(r['priorityclasses']!.list.items[2]).toMatchObject({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', value: -10, preemptionPolicy: 'Never' });
     expect(server.requests.every((q) => q.method === 'GET' && q.authorization === `Bearer ${TOKEN}`)).toBe(true);
 
     // List items arrive without apiVersion/kind; the fetcher sets them, and keeps what the engine reads.
@@ -83,6 +111,21 @@ describe('fetchClusterObjects against a recorded API server', () => {
       endpointSlices: 2,
     });
     expect(s.unknown).toHaveLength(0);
+    expect(s.namespaces.map((n) => n.name)).toEqual(['default', 'kube-system', 'monitoring', 'shop']);
+    expect({ pvs: s.storage?.persistentVolumes.length, pvcs: s.storage?.persistentVolumeClaims.length, classes: s.storage?.storageClasses.length, csiNodes: s.storage?.csiNodes.length, pdbs: s.storage?.podDisruptionBudgets.length, priorityClasses: s.storage?.priorityClasses.length }).toEqual({
+      pvs: 1,
+      pvcs: 1,
+      classes: 1,
+      csiNodes: 3,
+      pdbs: 1,
+      priorityClasses: 3,
+    });
+  });
+
+  it('a 404 on a resource the server must serve is a failure; on an optional one it is skipped', async () => {
+    const lists = await fetchClusterObjects(source(), { ...fast, resources: ['resourceslices', 'storageclasses'] });
+    expect(lists.map((l) => l.resource)).toEqual(['storageclasses']);
+    expect(server.requests.map((q) => q.path)).toEqual(['/apis/resource.k8s.io/v1/resourceslices', '/apis/storage.k8s.io/v1/storageclasses']);
   });
 
   it('lists only the chosen resources', async () => {

@@ -309,6 +309,8 @@ function blockerModel(b: Blocker): BlockerModel {
       return { kind: b.kind, resource: b.resource, requested: b.requested, used: b.used, allocatable: b.allocatable, description: `${b.resource}: requested ${b.requested}, used ${b.used} of ${b.allocatable}` };
     case 'pods':
       return { kind: b.kind, resource: 'pods', used: b.used, allocatable: b.allocatable, description: `${b.used} of ${b.allocatable} pods` };
+    case 'volume':
+      return { kind: b.kind, pod: b.pod ? `${b.pod.namespace ?? ''}/${b.pod.name}` : undefined, description: b.detail };
   }
 }
 

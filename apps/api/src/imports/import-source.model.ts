@@ -38,6 +38,6 @@ export class ImportSourceInput {
   @Field({ nullable: true, description: 'base64 PEM CA bundle (certificate-authority-data)' }) caData?: string;
   @Field({ nullable: true }) insecureSkipTLSVerify?: boolean;
   @Field({ description: 'cron: 5 fields, or 6 with a leading second; @hourly/@daily/... accepted' }) schedule!: string;
-  @Field(() => [String], { nullable: true, description: 'subset of nodes, pods, services, endpointslices, deployments, daemonsets, statefulsets, replicasets' })
+  @Field(() => [String], { nullable: true, description: 'subset of nodes, pods, services, endpointslices, deployments, daemonsets, statefulsets, replicasets, namespaces, persistentvolumes, persistentvolumeclaims, storageclasses, csinodes, poddisruptionbudgets, priorityclasses, resourceslices, deviceclasses' })
   resources?: string[];
 }

@@ -8,6 +8,10 @@ import {
   KubeConfig,
   Observable,
   VersionApi,
+  PolicyV1Api,
+  ResourceV1Api,
+  SchedulingV1Api,
+  StorageV1Api,
   type Cluster,
   type ConnectOptions,
   type DispatcherOptions,
@@ -18,7 +22,25 @@ import { parse as parseYaml } from 'yaml';
 import { guardedConnector, OutboundAddressRefused, type OutboundGuard } from './outbound-guard';
 
 /** What a scheduled import lists, all namespaces; the names double as the `resources` subset users may pick. */
-export const IMPORT_RESOURCES = ['nodes', 'pods', 'services', 'endpointslices', 'deployments', 'daemonsets', 'statefulsets', 'replicasets'] as const;
+export const IMPORT_RESOURCES = [
+  'nodes',
+  'pods',
+  'services',
+  'endpointslices',
+  'deployments',
+  'daemonsets',
+  'statefulsets',
+  'replicasets',
+  'namespaces',
+  'persistentvolumes',
+  'persistentvolumeclaims',
+  'storageclasses',
+  'csinodes',
+  'poddisruptionbudgets',
+  'priorityclasses',
+  'resourceslices',
+  'deviceclasses',
+] as const;
 export type ImportResource = (typeof IMPORT_RESOURCES)[number];
 
 interface Page {
@@ -29,12 +51,19 @@ interface Apis {
   core: CoreV1Api;
   apps: AppsV1Api;
   discovery: DiscoveryV1Api;
+  storage: StorageV1Api;
+  policy: PolicyV1Api;
+  scheduling: SchedulingV1Api;
+  resource: ResourceV1Api;
 }
 type ListParams = { limit: number; _continue?: string };
 type Lister = (apis: Apis, params: ListParams, options: unknown) => Promise<Page>;
 
-/** apiVersion/kind to set on each item (list items arrive without them), the URL path (for messages), the call. */
-const RESOURCES: Record<ImportResource, { apiVersion: string; kind: string; path: string; list: Lister }> = {
+/**
+ * apiVersion/kind to set on each item (list items arrive without them), the URL path (for messages), the call.
+ * `optional`: a server that does not serve the resource (404: resource.k8s.io/v1 before 1.34) yields no list.
+ */
+const RESOURCES: Record<ImportResource, { apiVersion: string; kind: string; path: string; list: Lister; optional?: true }> = {
   nodes: { apiVersion: 'v1', kind: 'Node', path: '/api/v1/nodes', list: (a, p, o) => a.core.listNode(p, o as never) },
   pods: { apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods', list: (a, p, o) => a.core.listPodForAllNamespaces(p, o as never) },
   services: { apiVersion: 'v1', kind: 'Service', path: '/api/v1/services', list: (a, p, o) => a.core.listServiceForAllNamespaces(p, o as never) },
@@ -48,6 +77,27 @@ const RESOURCES: Record<ImportResource, { apiVersion: string; kind: string; path
   daemonsets: { apiVersion: 'apps/v1', kind: 'DaemonSet', path: '/apis/apps/v1/daemonsets', list: (a, p, o) => a.apps.listDaemonSetForAllNamespaces(p, o as never) },
   statefulsets: { apiVersion: 'apps/v1', kind: 'StatefulSet', path: '/apis/apps/v1/statefulsets', list: (a, p, o) => a.apps.listStatefulSetForAllNamespaces(p, o as never) },
   replicasets: { apiVersion: 'apps/v1', kind: 'ReplicaSet', path: '/apis/apps/v1/replicasets', list: (a, p, o) => a.apps.listReplicaSetForAllNamespaces(p, o as never) },
+  namespaces: { apiVersion: 'v1', kind: 'Namespace', path: '/api/v1/namespaces', list: (a, p, o) => a.core.listNamespace(p, o as never), optional: true },
+  persistentvolumes: { apiVersion: 'v1', kind: 'PersistentVolume', path: '/api/v1/persistentvolumes', list: (a, p, o) => a.core.listPersistentVolume(p, o as never), optional: true },
+  persistentvolumeclaims: {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    path: '/api/v1/persistentvolumeclaims',
+    list: (a, p, o) => a.core.listPersistentVolumeClaimForAllNamespaces(p, o as never),
+    optional: true,
+  },
+  storageclasses: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', path: '/apis/storage.k8s.io/v1/storageclasses', list: (a, p, o) => a.storage.listStorageClass(p, o as never), optional: true },
+  csinodes: { apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', path: '/apis/storage.k8s.io/v1/csinodes', list: (a, p, o) => a.storage.listCSINode(p, o as never), optional: true },
+  poddisruptionbudgets: {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    path: '/apis/policy/v1/poddisruptionbudgets',
+    list: (a, p, o) => a.policy.listPodDisruptionBudgetForAllNamespaces(p, o as never),
+    optional: true,
+  },
+  priorityclasses: { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', path: '/apis/scheduling.k8s.io/v1/priorityclasses', list: (a, p, o) => a.scheduling.listPriorityClass(p, o as never), optional: true },
+  resourceslices: { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceSlice', path: '/apis/resource.k8s.io/v1/resourceslices', list: (a, p, o) => a.resource.listResourceSlice(p, o as never), optional: true },
+  deviceclasses: { apiVersion: 'resource.k8s.io/v1', kind: 'DeviceClass', path: '/apis/resource.k8s.io/v1/deviceclasses', list: (a, p, o) => a.resource.listDeviceClass(p, o as never), optional: true },
 };
 
 export interface KubeSource {
@@ -266,18 +316,34 @@ async function listEverything(kc: KubeConfig, server: string, opts: Omit<FetchOp
   const attempts = Math.max(1, opts.attempts ?? 3);
   const backoffMs = opts.backoffMs ?? 500;
   const pageSize = opts.pageSize ?? 500;
-  const apis: Apis = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), discovery: kc.makeApiClient(DiscoveryV1Api) };
+  const apis: Apis = {
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
+    storage: kc.makeApiClient(StorageV1Api),
+    policy: kc.makeApiClient(PolicyV1Api),
+    scheduling: kc.makeApiClient(SchedulingV1Api),
+    resource: kc.makeApiClient(ResourceV1Api),
+  };
   const out: FetchedList[] = [];
   for (const resource of opts.resources ?? IMPORT_RESOURCES) {
     const spec = RESOURCES[resource];
     const items: Array<Record<string, unknown>> = [];
     let cont: string | undefined;
     let pages = 0;
+    let served = true;
     do {
       const page = await withRetries(attempts, backoffMs, opts.timeoutMs, (options) => spec.list(apis, { limit: pageSize, ...(cont ? { _continue: cont } : {}) }, options), (c, n) => {
         const what = `listing ${resource} (GET ${server}${spec.path}${pages ? `, page ${pages + 1}` : ''})`;
         return new KubeFetchError(`${what} failed: ${c.cause}${n > 1 ? ` after ${n} attempts` : ''}`, server, resource, c.status, n);
+      }).catch((e: unknown) => {
+        if (spec.optional && !pages && e instanceof KubeFetchError && e.status === 404) return undefined;
+        throw e;
       });
+      if (!page) {
+        served = false;
+        break;
+      }
       pages++;
       for (const item of page.items ?? []) {
         // The client hands back model objects (Dates, no apiVersion/kind on items); JSON brings back the wire shape.
@@ -286,7 +352,7 @@ async function listEverything(kc: KubeConfig, server: string, opts: Omit<FetchOp
       }
       cont = page.metadata?._continue || undefined;
     } while (cont);
-    out.push({ resource, url: `${server}${spec.path}`, list: { apiVersion: 'v1', kind: 'List', items }, pages });
+    if (served) out.push({ resource, url: `${server}${spec.path}`, list: { apiVersion: 'v1', kind: 'List', items }, pages });
   }
   return out;
 }

@@ -23,6 +23,7 @@ import { podFromParsed, WORKLOAD_KINDS, workloadFromParsed } from './pod';
 import { DATAPLANE_KINDS, detectDataplane, readKubeProxyConfigMap, type DataplaneEvidence } from './dataplane';
 import { defaultProfile, readClusterProfile, readKubeProxy } from './profile';
 import { matchesMap } from './selectors';
+import { readCSINode, readPersistentVolume, readPersistentVolumeClaim, readPodDisruptionBudget, readPriorityClass, readStorageClass } from './storage';
 
 export const PORTOLAN_API = 'portolan.dev/v1alpha1';
 
@@ -68,6 +69,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   let configMapKubeProxy: KubeProxyConfig | undefined;
   const replicaSetOwners = new Map<string, ObjectRef>();
   const seen = new Map<string, ParsedObject>();
+  const storage = () => (snap.storage ??= { persistentVolumes: [], persistentVolumeClaims: [], storageClasses: [], csiNodes: [], priorityClasses: [], podDisruptionBudgets: [] });
 
   for (const po of parsed) {
     const o = po.obj;
@@ -101,7 +103,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
       }
     }
     // every modelled object is found by name (nodeName, selectors, slices): a nameless one cannot be placed
-    const NAMED = ['Node', 'Service', 'EndpointSlice', 'Endpoints', 'NetworkPolicy', 'Namespace', ...WORKLOAD_KINDS];
+    const NAMED = ['Node', 'Service', 'EndpointSlice', 'Endpoints', 'NetworkPolicy', 'Namespace', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'CSINode', 'PriorityClass', 'PodDisruptionBudget', ...WORKLOAD_KINDS];
     if (NAMED.includes(kind) && !name && (meta === undefined || meta === null || typeof meta === 'object')) r.error(['metadata', 'name'], 'required field is missing');
     if (kind === 'Pod' && !name && typeof (meta as Record<string, unknown> | undefined)?.['generateName'] !== 'string' && (meta === undefined || meta === null || typeof meta === 'object'))
       r.error(['metadata', 'name'], 'name or generateName is required');
@@ -135,6 +137,30 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
       }
       case 'Namespace':
         snap.namespaces.push(readNamespace(r, o));
+        continue;
+      case 'PersistentVolume': {
+        const pv = readPersistentVolume(r, o);
+        pv.source = po.source;
+        storage().persistentVolumes.push(pv);
+        continue;
+      }
+      case 'PersistentVolumeClaim': {
+        const pvc = readPersistentVolumeClaim(r, o);
+        pvc.source = po.source;
+        storage().persistentVolumeClaims.push(pvc);
+        continue;
+      }
+      case 'StorageClass':
+        storage().storageClasses.push(readStorageClass(r, o));
+        continue;
+      case 'CSINode':
+        storage().csiNodes.push(readCSINode(r, o));
+        continue;
+      case 'PriorityClass':
+        storage().priorityClasses.push(readPriorityClass(r, o));
+        continue;
+      case 'PodDisruptionBudget':
+        storage().podDisruptionBudgets.push(readPodDisruptionBudget(r, o));
         continue;
       case 'KubeProxyConfiguration':
         evidence.explicitKubeProxy = true;

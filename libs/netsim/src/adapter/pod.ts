@@ -22,6 +22,8 @@ import { PROTOCOLS } from '../model/types';
 import { InputError, type Diagnostic } from './diagnostics';
 import { isRecord, Reader, type Located } from './fields';
 import { fromObjects, isParsedObject, type FieldPath, type ParsedObject } from './parse';
+import { readPodVolumes } from './storage';
+import { unmodelledPodFields } from './unmodelled';
 
 export const SANDBOX_ID_ANNOTATION = 'portolan.dev/sandbox-id';
 
@@ -124,7 +126,7 @@ function readTolerations(r: Reader, v: unknown, path: FieldPath): Toleration[] {
   return out;
 }
 
-function readNodeReqs(r: Reader, v: unknown, path: FieldPath): NodeSelectorRequirement[] {
+export function readNodeReqs(r: Reader, v: unknown, path: FieldPath): NodeSelectorRequirement[] {
   const out: NodeSelectorRequirement[] = [];
   r.arr(v, path).forEach((e, i) => {
     const ep = [...path, i];
@@ -216,7 +218,8 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
   }
 
   const priorityClassName = r.kStr(spec, specPath, 'priorityClassName');
-  const priority = r.kOptInt(spec, specPath, 'priority') ?? SYSTEM_PRIORITY[priorityClassName] ?? 0;
+  const specPriority = r.kOptInt(spec, specPath, 'priority');
+  const priority = specPriority ?? SYSTEM_PRIORITY[priorityClassName] ?? 0;
 
   const podIPs: string[] = [];
   let ready: boolean | undefined;
@@ -257,6 +260,19 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
     terminating: meta?.['deletionTimestamp'] !== undefined && meta?.['deletionTimestamp'] !== null,
   };
   if (requiredNodeAffinity) pod.requiredNodeAffinity = requiredNodeAffinity;
+  if (priorityClassName) pod.priorityClassName = priorityClassName;
+  if (specPriority !== undefined) pod.priorityFromSpec = true;
+  const preemptionPolicy = r.kOptStr(spec, specPath, 'preemptionPolicy');
+  if (preemptionPolicy === 'Never' || preemptionPolicy === 'PreemptLowerPriority') pod.preemptionPolicy = preemptionPolicy;
+  const unmodelled = unmodelledPodFields(spec, prefix.length ? `${prefix.join('.')}.spec` : 'spec');
+  if (unmodelled.length) pod.unmodelled = unmodelled;
+  const gates = r.kArr(spec, specPath, 'schedulingGates');
+  if (gates.length) pod.schedulingGates = gates.map((g, i) => r.str(Reader.get(g, 'name'), at('spec', 'schedulingGates', i, 'name')));
+  const volumes = r.kArr(spec, specPath, 'volumes');
+  if (volumes.length) {
+    const vols = readPodVolumes(r, volumes, at('spec', 'volumes'), pod.name);
+    if (vols.length) pod.volumes = vols;
+  }
   if (ready !== undefined) pod.ready = ready;
   const uid = r.kOptStr(meta, metaPath, 'uid');
   if (uid) pod.uid = uid;
@@ -312,6 +328,10 @@ export function workloadFromParsed(po: Located & { obj: Record<string, unknown> 
   template.name = '';
   template.nodeName = '';
   template.phase = 'Pending';
+  if (kind === 'StatefulSet' && Array.isArray(spec['volumeClaimTemplates']) && spec['volumeClaimTemplates'].length) {
+    const f = { code: 'VolumeClaimTemplatesNotModelled' as const, field: 'spec.volumeClaimTemplates', description: "each replica's claim from volumeClaimTemplates is not created, so the volume filters do not see it" };
+    template.unmodelled = [...(template.unmodelled ?? []), f];
+  }
   const selector = readLabelSelector(r, spec['selector'], ['spec', 'selector']) ?? { matchLabels: { ...template.labels }, matchExpressions: [] };
   let replicas: number | undefined;
   if (kind === 'Job') replicas = r.optInt(spec['parallelism'], ['spec', 'parallelism']) ?? 1;

@@ -2,7 +2,7 @@
  * Result shapes of the engine's questions. They mirror the CLI's `-o json` contract (issue 3) so the CLI,
  * REST and GraphQL layers only serialize them.
  */
-import type { Dataplane, ObjectRef, Protocol } from './types';
+import type { Dataplane, ObjectRef, Protocol, UnmodelledField } from './types';
 
 // ---------------------------------------------------------------- scheduling
 
@@ -16,7 +16,14 @@ export type FilterPlugin =
   | 'NodeAffinity'
   | 'NodeAffinity(PreFilter)'
   | 'NodePorts'
-  | 'NodeResourcesFit';
+  | 'NodeResourcesFit'
+  | 'VolumeRestrictions'
+  | 'VolumeRestrictions(PreFilter)'
+  | 'NodeVolumeLimits'
+  | 'VolumeBinding'
+  | 'VolumeBinding(PreFilter)'
+  | 'VolumeZone'
+  | 'VolumeZone(PreFilter)';
 
 /** What blocks a node, beyond upstream's reason string: the object and the exact claim. */
 export type Blocker =
@@ -26,7 +33,8 @@ export type Blocker =
   | { kind: 'nodeName'; requested: string }
   | { kind: 'affinity'; detail: string }
   | { kind: 'resource'; resource: string; requested: number; used: number; allocatable: number }
-  | { kind: 'pods'; used: number; allocatable: number };
+  | { kind: 'pods'; used: number; allocatable: number }
+  | { kind: 'volume'; detail: string; pod?: ObjectRef; claim?: string; volume?: string };
 
 /** How sure a runtime prediction is. */
 export type Certainty = 'declared' | 'observed' | 'assumed';
@@ -81,6 +89,11 @@ export interface ScheduleResult {
   message?: string;
   kubeletAdmission?: KubeletAdmission;
   preemption?: PreemptionResult;
+  /** fields that change scheduling and were not evaluated; when present the answer's certainty is reduced */
+  unmodelled?: UnmodelledField[];
+  certainty?: 'reduced';
+  /** PodScheduled=False reason SchedulingGated: the pod's schedulingGates keep it out of the queue, no node is tried */
+  schedulingGated?: { reason: 'SchedulingGated'; gates: string[] };
 }
 
 export interface PlacementResult {

@@ -10,6 +10,7 @@
  *   HostPortInfo.sanitize() (not the API) maps '' to 0.0.0.0. Keeping '' lets validation compare exact strings
  *   the way AccumulateUniqueHostPorts does.
  */
+import type { PodVolume, StorageObjects } from './storage';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -120,6 +121,18 @@ export interface Pod {
   requiredNodeAffinity?: NodeSelectorTerm[];
   tolerations: Toleration[];
   priority: number;
+  /** spec.priorityClassName; with priorityFromSpec false, the snapshot's PriorityClass decides priority */
+  priorityClassName?: string;
+  /** spec.priority was given (the API server's Priority admission sets it on stored pods) */
+  priorityFromSpec?: boolean;
+  /** spec.preemptionPolicy (or its PriorityClass's); undefined = PreemptLowerPriority */
+  preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
+  /** scheduling-relevant fields present on the pod that Portolan does not model */
+  unmodelled?: UnmodelledField[];
+  /** spec.schedulingGates names; a gated pod is not attempted (SchedulingGates PreEnqueue) */
+  schedulingGates?: string[];
+  /** spec.volumes the volume filters read; undefined when the pod has none */
+  volumes?: PodVolume[];
   schedulerName: string;
   phase: PodPhase;
   podIPs: string[];
@@ -129,6 +142,16 @@ export interface Pod {
   /** CRI sandbox id that CNI sees as the container id (annotation portolan.dev/sandbox-id) */
   sandboxId?: string;
   source?: SourceRef;
+}
+
+export type { AccessMode, CSINode, DiskSource, PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, PodVolume, PriorityClass, StorageClass, StorageObjects } from './storage';
+
+/** A scheduling-relevant field the engine does not evaluate (code as data, prose as description). */
+export interface UnmodelledField {
+  code: 'DynamicResourcesNotEvaluated' | 'PodOverheadNotModelled' | 'RuntimeClassNotModelled' | 'PodLevelResourcesNotModelled' | 'OtherScheduler' | 'VolumeClaimTemplatesNotModelled' | 'VolumesNotInSnapshot';
+  /** the field path, e.g. spec.resourceClaims */
+  field: string;
+  description: string;
 }
 
 export interface NodeAddress {
@@ -360,4 +383,6 @@ export interface Snapshot {
   namespaces: Namespace[];
   hostStates: NodeHostState[];
   unknown: UnknownObject[];
+  /** PV, PVC, StorageClass, CSINode, PriorityClass, PodDisruptionBudget; undefined when the snapshot has none */
+  storage?: StorageObjects;
 }

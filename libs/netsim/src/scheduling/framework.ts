@@ -2,9 +2,11 @@
  * The slice of the scheduler framework Portolan runs: per-pod PreFilter state and the Filter plugin contract.
  */
 import type { Blocker, FilterPlugin, StatusCode } from '../model/results';
-import type { ContainerPort, Pod, ResourceList } from '../model/types';
+import { schedulerTexts, type SchedulerTexts } from './versions';
+import { prepareVolumes, type VolumeInfo } from './volumes';
+import type { ContainerPort, Pod, PodDisruptionBudget, ResourceList } from '../model/types';
 import { getHostPorts } from './hostports';
-import type { NodePortClaim, NodeState } from './state';
+import type { NodePortClaim, NodeState, SchedulingState } from './state';
 import { podRequests } from './resources';
 import type { PodBind } from './binds';
 
@@ -40,8 +42,16 @@ export interface PodInfo {
   hostNetworkBinds?: { binds: PodBind[]; unknownImages: string[] };
   /** NodeAffinity PreFilter: node names from matchFields metadata.name In; undefined = all nodes */
   nodeNames?: Set<string>;
-  /** NodeAffinity PreFilter rejected the pod outright (conflicting metadata.name terms) */
+  /** a PreFilter rejected the pod outright (NodeAffinity: conflicting metadata.name terms; the volume plugins) */
   preFilterReject?: string;
+  /** the plugin of preFilterReject; NodeAffinity(PreFilter) when unset */
+  preFilterPlugin?: FilterPlugin;
+  /** the volume plugins' PreFilter state; undefined when the pod has no volumes they read (Skip) */
+  volumes?: VolumeInfo;
+  /** reason texts of the cluster's Kubernetes version */
+  texts: SchedulerTexts;
+  /** the snapshot's PodDisruptionBudgets, for DefaultPreemption */
+  pdbs?: readonly PodDisruptionBudget[];
 }
 
 export interface Filter {
@@ -71,7 +81,7 @@ function affinityNodeNames(pod: Pod): { names?: Set<string>; conflict?: boolean 
   return { names };
 }
 
-export function preparePod(pod: Pod): PodInfo {
+export function preparePod(pod: Pod, state?: Pick<SchedulingState, 'profile' | 'storage'>): PodInfo {
   const requests = podRequests(pod);
   const names = Object.keys(requests).filter((k) => requests[k] > 0);
   const first = ['cpu', 'memory', 'ephemeral-storage'];
@@ -81,9 +91,17 @@ export function preparePod(pod: Pod): PodInfo {
   const hostPortIPs = hostPorts.map((p) => (p.hostIP === '' ? '0.0.0.0' : p.hostIP));
   const hostPortKeys = hostPorts.map((p) => `${p.protocol || 'TCP'}/${p.hostPort}`);
   const otherResources = resourceNames.filter((k) => k !== 'cpu' && k !== 'memory');
-  const info: PodInfo = { pod, hostPorts, hostPortIPs, hostPortKeys, requests, resourceNames, reqCpu: requests['cpu'] ?? 0, reqMem: requests['memory'] ?? 0, otherResources, hasNodeAffinity };
+  const info: PodInfo = { pod, hostPorts, hostPortIPs, hostPortKeys, requests, resourceNames, reqCpu: requests['cpu'] ?? 0, reqMem: requests['memory'] ?? 0, otherResources, hasNodeAffinity, texts: schedulerTexts(state?.profile.kubernetesVersion) };
   const aff = affinityNodeNames(pod);
   if (aff.conflict) info.preFilterReject = ERR_REASON_NODE_AFFINITY_CONFLICT;
   else if (aff.names) info.nodeNames = aff.names;
+  if (state?.storage?.podDisruptionBudgets.length) info.pdbs = state.storage.podDisruptionBudgets;
+  if (!info.preFilterReject && state?.storage && pod.volumes) {
+    const vols = prepareVolumes(pod, state.storage);
+    if (vols?.reject) {
+      info.preFilterReject = vols.reject.reason;
+      info.preFilterPlugin = vols.reject.plugin;
+    } else if (vols) info.volumes = vols;
+  }
   return info;
 }

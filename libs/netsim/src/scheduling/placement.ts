@@ -118,7 +118,7 @@ function placeReplicas(cluster: SchedulingState, w: Workload, replicas: number, 
   const view = cluster.nodes.slice();
   const cloned = new Set<number>();
   const first = podFromTemplate(w, `${w.name}-0`);
-  const info: PodInfo = preparePod(first);
+  const info: PodInfo = preparePod(first, cluster);
   const wk = workloadKey(first) ?? '';
   const verdicts = view.map((ns) => evaluateNode(info, ns, cluster));
   const heap = new NodeHeap(view.length);
@@ -192,7 +192,7 @@ function placeDaemonSet(cluster: SchedulingState, w: Workload, out: Outcome): vo
     out.result.replicas++;
     const base = podFromTemplate(w, `${w.name}-${ns.node.name}`);
     const pod: Pod = { ...base, tolerations, requiredNodeAffinity: pinToNode(w.template.requiredNodeAffinity, ns.node.name) };
-    const info = preparePod(pod);
+    const info = preparePod(pod, cluster);
     // only the pinned node is evaluated; every other node is an absent node of the PreFilterResult
     const v = evaluateNode(info, ns, cluster);
     if (v.feasible) {

@@ -87,7 +87,8 @@ describe('NodeUnschedulable and TaintToleration', () => {
     ['key with empty effect tolerates every effect', [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' as const, value: '', effect: '' as const }], null],
   ])('%s', (_n, tolerations, reason) => {
     const s = stateWith([aNode('n1', { taints })]);
-    const st = TaintToleration.filter(preparePod(aPod('p', { tolerations })), s.nodes[0]);
+    // the snapshot's default profile is 1.33, whose text names the taint
+    const st = TaintToleration.filter(preparePod(aPod('p', { tolerations }), s), s.nodes[0]);
     expect(st?.reasons[0] ?? null).toBe(reason);
   });
 });
@@ -144,7 +145,7 @@ describe('NodeResourcesFit', () => {
     expect(podRequests(pod)).toEqual({ cpu: 550 });
   });
   it('runs the filters in upstream order', () => {
-    expect(FILTERS.map((f) => f.name)).toEqual(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit']);
+    expect(FILTERS.map((f) => f.name)).toEqual(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone']);
   });
 });
 
@@ -154,7 +155,7 @@ describe('FailedScheduling message and preemption', () => {
   });
   it('first failure per node wins: taint hides the port conflict', () => {
     const s = stateWith([aNode('n1', { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] })], [aPod('h', { node: 'n1', hostPorts: [80] })]);
-    const v = evaluateNode(preparePod(aPod('p', { hostPorts: [80] })), s.nodes[0], s);
+    const v = evaluateNode(preparePod(aPod('p', { hostPorts: [80] }), s), s.nodes[0], s);
     expect(v).toMatchObject({ plugin: 'TaintToleration', reasons: ['node(s) had untolerated taint {k: v}'] });
   });
   it('preempts only the lower-priority pod that holds the port, reprieving the others', () => {

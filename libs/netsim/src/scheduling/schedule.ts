@@ -3,9 +3,10 @@
  * node, the FitError message, DefaultPreemption's dry run; and kubelet admission for pods that name a node.
  */
 import type { Blocker, KubeletAdmission, NodeVerdict, PreemptionResult, RuntimePrediction, ScheduleResult } from '../model/results';
-import type { Pod } from '../model/types';
+import type { Pod, PodDisruptionBudget } from '../model/types';
+import { matchesLabelSelector } from '../adapter/selectors';
 import { preparePod, type FilterStatus, type PodInfo } from './framework';
-import { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, TaintToleration } from './plugins';
+import { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, NodeVolumeLimits, TaintToleration, VolumeBinding, VolumeRestrictions, VolumeZone } from './plugins';
 import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plugins/node-affinity';
 import { ERR_REASON_NODE_NAME } from './plugins/node-name';
 import { ERR_REASON_NODE_PORTS, fitsPorts } from './plugins/node-ports';
@@ -13,10 +14,14 @@ import { fitsRequest } from './plugins/node-resources-fit';
 import { firstUntoleratedTaint } from './plugins/tolerations';
 import { errReasonUntoleratedTaint } from './plugins/taint-toleration';
 import { predictRuntime } from './runtime';
+import { withPriorityClass } from './volumes';
 import { addPodToNode, cloneNodeState, isTerminal, nodeStateWithout, type NodeState, type SchedulingState } from './state';
 
 export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
 export const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+/** the PodScheduled condition message the scheduler sets on a gated pod (schedule_one.go / queue) */
+export const SCHEDULING_GATED = 'Scheduling is blocked due to non-empty scheduling gates';
+export const PREEMPTION_POLICY_NEVER = 'not eligible due to preemptionPolicy=Never.';
 
 /**
  * frameworkImpl.RunFilterPlugins: the first non-success status wins. Written out in FILTERS order (instead of
@@ -29,7 +34,11 @@ export function runFilters(info: PodInfo, ns: NodeState): FilterStatus | null {
     TaintToleration.filter(info, ns) ??
     NodeAffinity.filter(info, ns) ??
     NodePorts.filter(info, ns) ??
-    NodeResourcesFit.filter(info, ns)
+    NodeResourcesFit.filter(info, ns) ??
+    VolumeRestrictions.filter(info, ns) ??
+    NodeVolumeLimits.filter(info, ns) ??
+    VolumeBinding.filter(info, ns) ??
+    VolumeZone.filter(info, ns)
   );
 }
 
@@ -43,7 +52,9 @@ const EMPTY_BLOCKERS = Object.freeze([]) as unknown as Blocker[];
 
 export function evaluateNode(info: PodInfo, ns: NodeState, state: SchedulingState): NodeVerdict {
   if (info.preFilterReject) {
-    return { node: ns.node.name, feasible: false, plugin: 'NodeAffinity(PreFilter)', reasons: [info.preFilterReject], reason: info.preFilterReject, code: 'UnschedulableAndUnresolvable', blockers: [{ kind: 'affinity', detail: info.preFilterReject }], runtime: [] };
+    const plugin = info.preFilterPlugin ?? 'NodeAffinity(PreFilter)';
+    const blocker: Blocker = plugin === 'NodeAffinity(PreFilter)' ? { kind: 'affinity', detail: info.preFilterReject } : { kind: 'volume', detail: info.preFilterReject };
+    return { node: ns.node.name, feasible: false, plugin, reasons: [info.preFilterReject], reason: info.preFilterReject, code: 'UnschedulableAndUnresolvable', blockers: [blocker], runtime: [] };
   }
   if (info.nodeNames && !info.nodeNames.has(ns.node.name)) {
     return {
@@ -88,6 +99,7 @@ export function fitErrorMessage(numNodes: number, verdicts: NodeVerdict[], preFi
 interface Candidate {
   node: string;
   victims: Pod[];
+  pdbViolations: number;
 }
 
 function podKey(p: Pod): string {
@@ -99,41 +111,94 @@ function byImportance(a: Pod, b: Pod): number {
   return b.priority - a.priority;
 }
 
+/** PreFilterExtensions.RemovePod: VolumeRestrictions stops counting a removed pod's ReadWriteOncePod claim use */
+function withoutPods(info: PodInfo, removed: Set<Pod>): PodInfo {
+  const v = info.volumes;
+  if (!v || !v.rwopHolders.some((h) => removed.has(h))) return info;
+  return { ...info, volumes: { ...v, rwopHolders: v.rwopHolders.filter((h) => !removed.has(h)) } };
+}
+
+/**
+ * filterPodsWithPDBViolation: walking the pods in order, each takes one disruption from every PDB of its namespace
+ * whose selector matches it; a pod that drives one below zero violates it.
+ */
+function splitByPDB(pods: Pod[], pdbs: readonly PodDisruptionBudget[]): { violating: Pod[]; nonViolating: Pod[] } {
+  const allowed = pdbs.map((b) => b.disruptionsAllowed);
+  const violating: Pod[] = [];
+  const nonViolating: Pod[] = [];
+  for (const p of pods) {
+    let violated = false;
+    pdbs.forEach((b, i) => {
+      // a PDB with a nil or empty selector matches nothing
+      if (b.namespace !== p.namespace || !b.selector || (!Object.keys(b.selector.matchLabels).length && !b.selector.matchExpressions.length)) return;
+      if (!matchesLabelSelector(b.selector, p.labels)) return;
+      allowed[i]--;
+      if (allowed[i] < 0) violated = true;
+    });
+    (violated ? violating : nonViolating).push(p);
+  }
+  return { violating, nonViolating };
+}
+
 /**
  * DefaultPreemption dry run (default_preemption.go SelectVictimsOnNode): remove every lower-priority pod,
- * check the pod fits, then reprieve victims most-important-first while it still fits.
+ * check the pod fits, then reprieve victims most-important-first while it still fits, those whose eviction would
+ * violate a PodDisruptionBudget before the others.
  */
-function selectVictimsOnNode(info: PodInfo, ns: NodeState): { candidate?: Candidate; reasons: string[] } {
-  const lower = ns.pods.filter((p) => p.priority < info.pod.priority);
+function selectVictimsOnNode(podInfo: PodInfo, ns: NodeState): { candidate?: Candidate; reasons: string[] } {
+  const lower = ns.pods.filter((p) => p.priority < podInfo.pod.priority);
   if (!lower.length) return { reasons: [NO_PREEMPTION_VICTIMS] };
-  const without = nodeStateWithout(ns, new Set(lower));
+  const removed = new Set(lower);
+  const without = nodeStateWithout(ns, removed);
+  const info = withoutPods(podInfo, removed);
   const s = runFilters(info, without);
   if (s) return { reasons: s.reasons };
   const victims: Pod[] = [];
+  let pdbViolations = 0;
   let current = without;
-  for (const v of [...lower].sort(byImportance)) {
+  const reprieve = (v: Pod): boolean => {
     const trial = cloneNodeState(current);
     addPodToNode(trial, v);
-    if (runFilters(info, trial)) victims.push(v);
-    else current = trial;
-  }
-  return { candidate: { node: ns.node.name, victims }, reasons: [] };
+    removed.delete(v);
+    if (runFilters(withoutPods(podInfo, removed), trial)) {
+      victims.push(v);
+      removed.add(v);
+      return false;
+    }
+    current = trial;
+    return true;
+  };
+  const { violating, nonViolating } = splitByPDB([...lower].sort(byImportance), podInfo.pdbs ?? []);
+  for (const v of violating) if (!reprieve(v)) pdbViolations++;
+  for (const v of nonViolating) reprieve(v);
+  return { candidate: { node: ns.node.name, victims, pdbViolations }, reasons: [] };
 }
 
-/** pickOneNodeForPreemption: lowest highest-victim priority, then lowest priority sum, then fewest victims */
+/**
+ * pickOneNodeForPreemption: a node needing no victims at once; else fewest PDB violations, lowest highest-victim
+ * priority, lowest priority sum, fewest victims (start times are not modelled), then the first.
+ */
 function pickCandidate(cands: Candidate[]): Candidate {
-  const score = (c: Candidate): [number, number, number] => [Math.max(...c.victims.map((v) => v.priority), -Infinity), c.victims.reduce((s, v) => s + v.priority, 0), c.victims.length];
+  const none = cands.find((c) => !c.victims.length);
+  if (none) return none;
+  const score = (c: Candidate): number[] => [c.pdbViolations, Math.max(...c.victims.map((v) => v.priority)), c.victims.reduce((sum, v) => sum + v.priority, 0), c.victims.length];
   let best = cands[0];
+  let bestScore = score(best);
   for (const c of cands.slice(1)) {
-    const [a1, a2, a3] = score(c);
-    const [b1, b2, b3] = score(best);
-    if (a1 < b1 || (a1 === b1 && (a2 < b2 || (a2 === b2 && a3 < b3)))) best = c;
+    const sc = score(c);
+    const i = sc.findIndex((x, k) => x !== bestScore[k]);
+    if (i >= 0 && sc[i] < bestScore[i]) {
+      best = c;
+      bestScore = sc;
+    }
   }
   return best;
 }
 
 /** DefaultPreemption.PostFilter dry run: a candidate, or every node's reason for the "preemption:" message */
-export function preempt(info: PodInfo, verdicts: NodeVerdict[], nodes: NodeState[]): { result?: PreemptionResult; reasons: string[] } {
+export function preempt(info: PodInfo, verdicts: NodeVerdict[], nodes: NodeState[]): { result?: PreemptionResult; reasons: string[]; notEligible?: string } {
+  // PodEligibleToPreemptOthers
+  if (info.pod.preemptionPolicy === 'Never') return { reasons: [], notEligible: PREEMPTION_POLICY_NEVER };
   const reasons: string[] = [];
   const cands: Candidate[] = [];
   verdicts.forEach((v, i) => {
@@ -184,6 +249,17 @@ function podLabel(pod: Pod): string {
   return `${pod.namespace}/${pod.name}`;
 }
 
+/**
+ * RunPostFilterPlugins: DynamicResources (1.34+) then DefaultPreemption; Unschedulable reasons are joined with ", ",
+ * a Success returns at once with its own message (1.37+ DefaultPreemption; none before, so no suffix at all).
+ */
+function postFilterMessage(info: PodInfo, numNodes: number, pre: ReturnType<typeof preempt>): string | undefined {
+  const t = info.texts;
+  if (pre.result) return t.preemptionSuccess ? `preemption: ${t.preemptionSuccess(pre.result.nominatedNodeName, pre.result.victims.length)}` : undefined;
+  const preemption = pre.notEligible ? `preemption: ${pre.notEligible}` : preemptionMessage(numNodes, pre.reasons);
+  return t.draNoClaims ? `${t.draNoClaims}, ${preemption}` : preemption;
+}
+
 /** Core of schedulePod over an explicit node list (placement passes its clone-on-write view). */
 export function scheduleOnNodes(state: SchedulingState, nodes: NodeState[], info: PodInfo, verdicts?: NodeVerdict[]): ScheduleResult {
   const pod = info.pod;
@@ -198,8 +274,7 @@ export function scheduleOnNodes(state: SchedulingState, nodes: NodeState[], info
   if (feasibleNodes.length) return result;
   const pre = preempt(info, vs, nodes);
   if (pre.result) result.preemption = pre.result;
-  // a successful preemption leaves no PostFilter message, so no "preemption:" suffix
-  result.message = fitErrorMessage(nodes.length, vs, info.preFilterReject, pre.result ? undefined : preemptionMessage(nodes.length, pre.reasons));
+  result.message = fitErrorMessage(nodes.length, vs, info.preFilterReject, postFilterMessage(info, nodes.length, pre));
   return result;
 }
 
@@ -212,8 +287,21 @@ export function schedulePod(state: SchedulingState, pod: Pod): ScheduleResult {
     const adm = kubeletAdmission(state, pod);
     return { pod: podLabel(pod), scheduler: false, feasibleNodes: adm.admit ? [adm.node] : [], nodes: [], kubeletAdmission: adm };
   }
+  // SchedulingGates.PreEnqueue: the pod never enters the active queue while a gate remains
+  if (pod.schedulingGates?.length) {
+    return { pod: podLabel(pod), scheduler: true, feasibleNodes: [], nodes: [], message: SCHEDULING_GATED, schedulingGated: { reason: 'SchedulingGated', gates: pod.schedulingGates } };
+  }
   if (isTerminal(pod)) return { pod: podLabel(pod), scheduler: false, feasibleNodes: [], nodes: [], message: `pod is ${pod.phase}: the scheduler ignores terminal pods` };
   // schedule_one.go: ErrNoNodesAvailable before any plugin runs
   if (!state.nodes.length) return { pod: podLabel(pod), scheduler: true, feasibleNodes: [], nodes: [], message: 'no nodes available to schedule pods' };
-  return scheduleOnNodes(state, state.nodes, preparePod(pod));
+  const result = scheduleOnNodes(state, state.nodes, preparePod(withPriorityClass(pod, state.storage), state));
+  const unmodelled = [...(pod.unmodelled ?? [])];
+  // without PVCs in the snapshot the volume filters cannot run (a claim would otherwise read as "not found")
+  if (!state.storage && pod.volumes?.some((v) => v.claimName !== undefined))
+    unmodelled.push({ code: 'VolumesNotInSnapshot', field: 'spec.volumes', description: 'the snapshot has no PersistentVolumeClaims or PersistentVolumes: the volume filters were not evaluated' });
+  if (unmodelled.length) {
+    result.unmodelled = unmodelled;
+    result.certainty = 'reduced';
+  }
+  return result;
 }

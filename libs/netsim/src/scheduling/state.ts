@@ -6,6 +6,7 @@ import type { ClusterProfile, HostListener, Node, Pod, ResourceList, Service, Se
 import { HostPortInfo, getHostPorts } from './hostports';
 import { hostNetworkBinds, type SocketBind } from './binds';
 import { addResources, podRequests } from './resources';
+import { buildStorageIndex, type StorageIndex } from './volumes';
 
 export interface BindHolder extends SocketBind {
   pod: Pod;
@@ -49,6 +50,8 @@ export interface SchedulingState {
   nodePorts: Map<string, NodePortClaim>;
   /** healthCheckNodePorts: kube-proxy listens on them (TCP) on every node (pkg/proxy/healthcheck) */
   healthCheckPorts: Map<number, Service>;
+  /** PVC/PV/StorageClass/CSINode listers; undefined when the snapshot has no storage objects */
+  storage?: StorageIndex;
 }
 
 export function isTerminal(p: Pod): boolean {
@@ -167,5 +170,8 @@ export function buildSchedulingState(snapshot: Snapshot): SchedulingState {
     if (svc.type !== 'NodePort' && svc.type !== 'LoadBalancer') continue;
     for (const port of svc.ports) if (port.nodePort > 0) nodePorts.set(portKey(port.protocol, port.nodePort), { service: svc, port });
   }
-  return { profile: snapshot.profile, nodes, byName, nodePorts, healthCheckPorts };
+  const state: SchedulingState = { profile: snapshot.profile, nodes, byName, nodePorts, healthCheckPorts };
+  const storage = buildStorageIndex(snapshot, nodes.flatMap((n) => n.pods));
+  if (storage) state.storage = storage;
+  return state;
 }

@@ -5,11 +5,16 @@ import { NodePorts } from './node-ports';
 import { NodeResourcesFit } from './node-resources-fit';
 import { NodeUnschedulable } from './node-unschedulable';
 import { TaintToleration } from './taint-toleration';
+import { NodeVolumeLimits } from './node-volume-limits';
+import { VolumeBinding } from './volume-binding';
+import { VolumeRestrictions } from './volume-restrictions';
+import { VolumeZone } from './volume-zone';
 
 /** Default MultiPoint filter order (getDefaultPlugins / PluginsV1) restricted to the filters Portolan models. */
-export const FILTERS: readonly Filter[] = [NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit];
+export const FILTERS: readonly Filter[] = [NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone];
 
 export { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, TaintToleration };
+export { NodeVolumeLimits, VolumeBinding, VolumeRestrictions, VolumeZone };
 export * from './node-affinity';
 export * from './node-name';
 export * from './node-ports';
@@ -17,3 +22,7 @@ export * from './node-resources-fit';
 export * from './node-unschedulable';
 export * from './taint-toleration';
 export * from './tolerations';
+export * from './node-volume-limits';
+export * from './volume-binding';
+export * from './volume-restrictions';
+export * from './volume-zone';

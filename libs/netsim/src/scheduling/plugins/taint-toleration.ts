@@ -1,7 +1,7 @@
 import type { Filter } from '../framework';
 import { firstUntoleratedTaint } from './tolerations';
 
-/** tainttoleration/taint_toleration.go Filter: the message shows key and value, not the effect */
+/** tainttoleration/taint_toleration.go Filter until 1.35 (and 1.34.3): the message shows key and value, not the effect */
 export function errReasonUntoleratedTaint(key: string, value: string): string {
   return `node(s) had untolerated taint {${key}: ${value}}`;
 }
@@ -15,7 +15,7 @@ export const TaintToleration: Filter = {
     return {
       plugin: 'TaintToleration',
       code: 'UnschedulableAndUnresolvable',
-      reasons: [errReasonUntoleratedTaint(taint.key, taint.value)],
+      reasons: [info.texts.untoleratedTaint(taint.key, taint.value)],
       blockers: [{ kind: 'taint', key: taint.key, value: taint.value, effect: taint.effect }],
     };
   },
