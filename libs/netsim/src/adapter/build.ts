@@ -25,6 +25,12 @@ import { matchesMap } from './selectors';
 export const PORTOLAN_API = 'portolan.dev/v1alpha1';
 
 export interface BuildOptions {
+  /**
+   * A default profile (the service's cluster record): the snapshot's own ClusterProfile and KubeProxyConfiguration
+   * documents are applied over it, so a file gets the same answer from the CLI and from the service.
+   */
+  defaults?: Partial<ClusterProfile>;
+  /** Applied last, over the snapshot's own documents (what-if keeps the base snapshot's resolved profile). */
   profile?: Partial<ClusterProfile>;
 }
 
@@ -162,7 +168,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   if (diags.some((d) => d.severity === 'error')) throw new InputError(diags);
 
   let profile = snap.profile;
-  for (const part of [...profileParts, opts.profile ?? {}]) profile = mergeProfile(profile, part);
+  for (const part of [opts.defaults ?? {}, ...profileParts, opts.profile ?? {}]) profile = mergeProfile(profile, part);
   snap.profile = profile;
 
   resolveWorkloads(snap, replicaSetOwners);
