@@ -3,7 +3,8 @@
  * rendered tables (the seed fixtures, the packet suite's scenario cluster and a cluster with the rarer kube-proxy
  * rules: session affinity, REJECT, eTP=Local, UDP, hostIP hostPorts) are loaded into a fresh network namespace with
  * iptables-restore; the kernel's iptables-save must then print every chain declaration and rule line byte for byte
- * as rendered (its header comments and the packet counters of built-in chains are not compared).
+ * as rendered (its header comments and the packet counters of built-in chains are not compared), and the drift
+ * question over that real dump must find nothing.
  *
  * Needs root (CAP_SYS_ADMIN + CAP_NET_ADMIN), iproute2, iptables-restore and iptables-save; without them the suite
  * says why and defines no comparison.
@@ -144,10 +145,14 @@ if (!pre.ok || !iptablesSave) {
     it.each(cases)('%s', (_label, engine, node) => {
       const rendered = engine.iptablesSave(node);
       must(ip, ['netns', 'exec', ns, restore], { input: rendered });
-      const got = byTable(ruleLines(must(ip, ['netns', 'exec', ns, save])));
+      const dump = must(ip, ['netns', 'exec', ns, save]);
+      const got = byTable(ruleLines(dump));
       const want = byTable(ruleLines(rendered));
       for (const table of Object.keys(want)) expect({ table, lines: got[table] }).toEqual({ table, lines: want[table] });
       expect(rendered).toMatch(/ -m comment --comment "[^"]+"/);
+      // the node's real dump of exactly these rules has no drift
+      const drift = engine.drift(node, dump);
+      expect({ findings: drift.findings, missingTables: drift.missingTables, clean: drift.clean }).toEqual({ findings: [], missingTables: [], clean: true });
     });
   });
 
