@@ -4,7 +4,7 @@ import { verbHelp } from './help';
 import { readLiveCluster, takeLiveFlags, type LiveCluster } from './live';
 import { parsePodRef, whyPod } from './why';
 import { readInputs, UsageError } from './io';
-import { claimsText, placementText, scheduleText, traceText } from './text';
+import { claimsText, driftText, placementText, scheduleText, traceText } from './text';
 
 const VERSION = '0.1.0';
 
@@ -49,6 +49,9 @@ Verbs:
             the path a packet takes through the node's rules; HOST is a node name or an IP; PROTO tcp|udp|sctp;
             SOURCE: external[:IP] (default) | node:NAME | localhost:NAME | pod:NS/NAME | ip:IP@NODE
   iptables  -f SNAPSHOT --node NAME         the nat and filter tables kube-proxy and portmap would hold (iptables-save)
+  drift     -f SNAPSHOT --node NAME --dump IPTABLES_SAVE [-o json|text]
+            which rules the node's iptables-save lacks, has extra (stale CNI-DN- chains, deleted Services) or
+            holds differently from what kube-proxy and portmap would write; exit 1 on any drift
   claims    -f SNAPSHOT --node NAME [--port N] [-o json|text]
             who claims each (address, port, protocol) on the node, and who is shadowed
   check     [-f SNAPSHOT] --manifests FILE [-o json|sarif|text]
@@ -102,6 +105,17 @@ const verbs: Record<string, Verb> = {
     if (!values.node) throw new UsageError('iptables needs --node NAME');
     print(new ClusterEngine(snapshotOf(values.file, 'iptables')).iptablesSave(values.node));
     return 0;
+  },
+  drift(args) {
+    const { values } = parseArgs({ args, options: { ...common, node: { type: 'string' }, dump: { type: 'string' } }, strict: true });
+    const fmt = output(values.output, ['json', 'text']);
+    if (!values.node) throw new UsageError('drift needs --node NAME');
+    if (!values.dump) throw new UsageError("drift needs --dump FILE (the node's iptables-save output)");
+    const [dump] = readInputs([values.dump]);
+    const r = new ClusterEngine(snapshotOf(values.file, 'drift')).drift(values.node, dump.text);
+    if (fmt === 'json') json(r);
+    else print(driftText(r));
+    return r.clean ? 0 : 1;
   },
   claims(args) {
     const { values } = parseArgs({ args, options: { ...common, node: { type: 'string' }, port: { type: 'string' } }, strict: true });

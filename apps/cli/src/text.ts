@@ -1,4 +1,4 @@
-import type { PlacementResult, PortClaim, ScheduleResult, TraceResult } from '@portolan/netsim';
+import type { DriftResult, PlacementResult, PortClaim, ScheduleResult, TraceResult } from '@portolan/netsim';
 
 /** Human-readable renderings; `-o json` prints the engine's results as they are. */
 export function scheduleText(r: ScheduleResult): string {
@@ -37,4 +37,19 @@ export function claimsText(claims: PortClaim[]): string {
   return claims
     .map((c) => `${`${c.address}:${c.port}/${c.protocol}`.padEnd(24)} ${c.kind.padEnd(20)} ${c.owner}${c.effective ? '' : `  (shadowed: ${c.shadowedBy ?? 'yes'})`}${c.note ? `  ${c.note}` : ''}`)
     .join('\n');
+}
+
+export function driftText(r: DriftResult): string {
+  const c = r.counts;
+  const lines = [`node ${r.node}: ${r.clean ? 'no drift' : `${c.missing} missing, ${c.extra} extra, ${c.different} different, ${c.order} out of order`}`];
+  for (const t of r.missingTables) lines.push(`  table ${t} is not in the dump`);
+  for (const f of r.findings) {
+    const at = `${f.table} ${f.chain}`;
+    if (f.wholeChain) lines.push(`  ${f.kind} chain ${at}`);
+    else if (f.kind === 'missing') lines.push(`  missing   ${at}: -A ${f.chain} ${f.expected}`);
+    else if (f.kind === 'extra') lines.push(`  extra     ${at}: -A ${f.chain} ${f.actual}`);
+    else lines.push(`  ${f.kind.padEnd(9)} ${at}:\n      want -A ${f.chain} ${f.expected}\n      have -A ${f.chain} ${f.actual}`);
+  }
+  for (const f of r.foreign) lines.push(`  foreign   ${f.table} ${f.chain} (${f.owner}, ${f.rules} rules): not judged`);
+  return lines.join('\n');
 }

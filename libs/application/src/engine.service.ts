@@ -62,7 +62,7 @@ export class EngineService implements OnModuleDestroy {
       const s = snapshot;
       engine = (async () => {
         const rows = await this.snapshots.loadObjects(ctx, s.id);
-        return new ClusterEngine(buildSnapshot(fromObjects(rows.map((r) => r.raw), `snapshot ${s.id}`), { profile: profileOf(cluster) }).snapshot);
+        return new ClusterEngine(buildSnapshot(fromObjects(rows.map((r) => r.raw), `snapshot ${s.id}`), { defaults: profileOf(cluster) }).snapshot);
       })();
       this.cache.set(key, engine);
       engine.catch(() => this.cache.delete(key));

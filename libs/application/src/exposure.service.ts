@@ -6,6 +6,7 @@ import {
   parseDocuments,
   QueryError,
   type CheckReport,
+  type DriftResult,
   type ParsedObject,
   type PlacementResult,
   type PortClaim,
@@ -115,6 +116,10 @@ export class ExposureService {
 
   nodeIptables(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, node: string): Promise<Answer<string>> {
     return this.answer(ctx, clusterId, snapshotId, (e) => e.iptablesSave(node));
+  }
+
+  drift(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, node: string, dump: string): Promise<Answer<DriftResult>> {
+    return this.answer(ctx, clusterId, snapshotId, (e) => e.drift(node, dump));
   }
 
   portClaims(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, node: string, port?: number | null): Promise<Answer<PortClaim[]>> {

@@ -149,7 +149,7 @@ export class SnapshotsService {
       // error in it rolls the whole store back.
       await this.snapshots.complete(ctx, snap.id, parsed.map(objectRow), () => {
         const b0 = Date.now();
-        const built = buildSnapshot(parsed, { profile: profileOf(cluster) });
+        const built = buildSnapshot(parsed, { defaults: profileOf(cluster) });
         const errors = built.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length) throw new InputError(errors);
         const s = built.snapshot;

@@ -2,7 +2,7 @@ import { parseDocuments, podFromObject, workloadFromObject, type ParsedObject, t
 import { isParsedObject } from './adapter/parse';
 import { checkInputs, checkManifests, type CheckOptions } from './checks';
 import { portClaims } from './claims';
-import { renderNode, toIptablesSave } from './iptables';
+import { iptablesDrift, renderNode, toIptablesSave, type DriftResult } from './iptables';
 import { QueryError } from './model/errors';
 import type { CheckReport, PlacementResult, PortClaim, ScheduleResult, TraceRequest, TraceResult, TraceSource } from './model/results';
 import type { Pod, Protocol, Snapshot, Workload } from './model/types';
@@ -100,6 +100,12 @@ export class ClusterEngine {
     this.requireNode(node);
     // What kube-proxy and portmap would hold, even when the node also has an uploaded dump (traces walk the dump).
     return toIptablesSave(renderNode(this.snapshot, node));
+  }
+
+  /** A node's real iptables-save against what kube-proxy and portmap would write for this snapshot. */
+  drift(node: string, dump: string): DriftResult {
+    this.requireNode(node);
+    return iptablesDrift(node, renderNode(this.snapshot, node), dump);
   }
 
   trace(req: TraceRequest): TraceResult {

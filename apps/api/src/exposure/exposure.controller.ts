@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AppError, ExposureService, selectVerdicts } from '@portolan/application';
 import type { TenantContext } from '@portolan/contracts';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ const ScheduleBody = z
     nodes: z.object({ feasible: z.boolean().optional(), names: z.array(z.string()).optional(), first: z.number().int().min(0).optional() }).strict().optional(),
   })
   .strict();
+const DriftBody = z.object({ dump: z.string().min(1, "the node's iptables-save output"), snapshotId: z.uuid().optional() }).strict();
 const DiffBody = z.object({ manifests: z.string().min(1), snapshotId: z.uuid().optional(), nodes: z.array(z.string()).optional() }).strict();
 
 function body<T>(schema: z.ZodType<T>, b: unknown): T {
@@ -54,6 +55,15 @@ export class ExposureController {
   @Header('Content-Type', 'text/plain; charset=utf-8')
   async iptables(@CurrentTenant() t: TenantContext, @Param('id') id: string, @Param('node') node: string, @Query('snapshotId') snapshotId?: string) {
     return (await this.exposure.nodeIptables(t, id, snapshotId, node)).result;
+  }
+
+  /** The node's real iptables-save against what kube-proxy and portmap would write for the snapshot. */
+  @Post('clusters/:id/nodes/:node/drift')
+  @HttpCode(200)
+  async drift(@CurrentTenant() t: TenantContext, @Param('id') id: string, @Param('node') node: string, @Body() b: unknown) {
+    const { dump, snapshotId } = body(DriftBody, b);
+    const a = await this.exposure.drift(t, id, snapshotId, node, dump);
+    return { snapshotId: a.snapshotId, ...a.result };
   }
 
   @Get('clusters/:id/nodes/:node/port-claims')

@@ -2,6 +2,7 @@ import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/gr
 import { AppError, ExposureService, selectVerdicts } from '@portolan/application';
 import type { TenantContext } from '@portolan/contracts';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
+import { DriftModel } from './drift.models';
 import {
   NodeVerdictModel,
   PlacementModel,
@@ -81,6 +82,18 @@ export class ExposureResolver {
     @Args('snapshotId', { type: () => ID, nullable: true }) snapshotId?: string,
   ): Promise<string> {
     return (await this.exposure.nodeIptables(t, clusterId, snapshotId, node)).result;
+  }
+
+  @Query(() => DriftModel, { ...ENGINE_COST, description: "Which rules the node's iptables-save lacks, has extra or holds differently from what kube-proxy and portmap would write" })
+  async iptablesDrift(
+    @CurrentTenant() t: TenantContext,
+    @Args('clusterId', { type: () => ID }) clusterId: string,
+    @Args('node') node: string,
+    @Args('dump', { description: "the node's iptables-save output" }) dump: string,
+    @Args('snapshotId', { type: () => ID, nullable: true }) snapshotId?: string,
+  ): Promise<DriftModel> {
+    const a = await this.exposure.drift(t, clusterId, snapshotId, node, dump);
+    return { snapshotId: a.snapshotId, ...a.result, findings: a.result.findings.map((f) => ({ ...f, wholeChain: f.wholeChain === true })) };
   }
 
   @Query(() => [PortClaimModel], { ...ENGINE_COST, description: 'Who claims each (address, port, protocol) on the node, and who is shadowed' })

@@ -1,6 +1,7 @@
 import { Args, Field, Int, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { SnapshotsService } from '@portolan/application';
 import type { TenantContext } from '@portolan/contracts';
+import { nodeFromObject, podFromObject, podFromTemplate, serviceFromObject, workloadFromObject, type Pod } from '@portolan/netsim';
 import type { StoredObject } from '@portolan/persistence';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { Connection, listCost, pageRequest, toConnection } from '../graphql/connection';
@@ -59,61 +60,68 @@ const PodConnection = Connection(SnapshotPodModel, 'SnapshotPod');
 const WorkloadConnection = Connection(SnapshotWorkloadModel, 'SnapshotWorkload');
 const ServiceConnection = Connection(SnapshotServiceModel, 'SnapshotService');
 
-type Raw = Record<string, any>;
-const labels = (m: unknown): Label[] => (m && typeof m === 'object' ? Object.entries(m as Record<string, unknown>).map(([key, value]) => ({ key, value: String(value) })) : []);
-const arr = (v: unknown): Raw[] => (Array.isArray(v) ? (v as Raw[]) : []);
+const labels = (m: Record<string, string> | undefined): Label[] => Object.entries(m ?? {}).map(([key, value]) => ({ key, value }));
 
-function hostPortsOf(spec: Raw | undefined): string[] {
+/** Declared host ports of the containers and restartable (sidecar) init containers, after Pod defaulting. */
+function hostPortsOf(pod: Pod): string[] {
   const out: string[] = [];
-  for (const c of [...arr(spec?.['containers']), ...arr(spec?.['initContainers']).filter((i) => i['restartPolicy'] === 'Always')]) {
-    for (const p of arr(c['ports'])) {
-      const hp = p['hostPort'] ?? (spec?.['hostNetwork'] ? p['containerPort'] : undefined);
-      if (hp) out.push(`${p['hostIP'] || '0.0.0.0'}:${hp}/${p['protocol'] ?? 'TCP'} -> ${p['containerPort']}`);
-    }
+  for (const c of [...pod.containers, ...pod.initContainers.filter((i) => i.restartPolicy === 'Always')]) {
+    for (const p of c.ports) if (p.hostPort) out.push(`${p.hostIP || '0.0.0.0'}:${p.hostPort}/${p.protocol} -> ${p.containerPort}`);
   }
   return out;
 }
 
+// Every view reads the stored object through the engine's adapter: one parser for Kubernetes objects.
 const nodeModel = (o: StoredObject): SnapshotNodeModel => {
-  const r = o.raw as Raw;
+  const n = nodeFromObject(o.raw);
   return {
     name: o.name,
-    internalIP: o.ip,
-    podCIDRs: arr(r['spec']?.['podCIDRs']).map(String).concat(r['spec']?.['podCIDRs'] ? [] : r['spec']?.['podCIDR'] ? [String(r['spec']['podCIDR'])] : []),
-    unschedulable: r['spec']?.['unschedulable'] === true,
-    taints: arr(r['spec']?.['taints']).map((t) => `${t['key']}${t['value'] ? `=${t['value']}` : ''}:${t['effect']}`),
-    labels: labels(o.labels),
+    internalIP: n.internalIP ?? null,
+    podCIDRs: n.podCIDRs,
+    unschedulable: n.unschedulable,
+    taints: n.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`),
+    labels: labels(n.labels),
   };
 };
-const podModel = (o: StoredObject): SnapshotPodModel => ({
-  namespace: o.namespace,
-  name: o.name,
-  nodeName: o.nodeName,
-  hostNetwork: o.hostNetwork === true,
-  phase: o.phase,
-  podIP: o.ip,
-  hostPorts: hostPortsOf((o.raw as Raw)['spec']),
-  labels: labels(o.labels),
-});
+const podModel = (o: StoredObject): SnapshotPodModel => {
+  const p = podFromObject(o.raw);
+  return {
+    namespace: p.namespace,
+    name: o.name,
+    nodeName: p.nodeName || null,
+    hostNetwork: p.hostNetwork,
+    phase: o.phase,
+    podIP: p.podIPs[0] ?? null,
+    hostPorts: hostPortsOf(p),
+    labels: labels(p.labels),
+  };
+};
 const workloadModel = (o: StoredObject): SnapshotWorkloadModel => {
-  const spec = (o.raw as Raw)['spec']?.['template']?.['spec'] as Raw | undefined;
-  return { kind: o.kind, namespace: o.namespace, name: o.name, replicas: typeof (o.raw as Raw)['spec']?.['replicas'] === 'number' ? (o.raw as Raw)['spec']['replicas'] : o.kind === 'DaemonSet' ? null : 1, hostNetwork: spec?.['hostNetwork'] === true, hostPorts: hostPortsOf(spec) };
+  const w = workloadFromObject(o.raw);
+  return {
+    kind: w.kind,
+    namespace: w.namespace,
+    name: w.name,
+    replicas: w.kind === 'DaemonSet' ? null : (w.replicas ?? 1),
+    hostNetwork: w.template.hostNetwork,
+    hostPorts: hostPortsOf(podFromTemplate(w, w.name)),
+  };
 };
 const serviceModel = (o: StoredObject): SnapshotServiceModel => {
-  const spec = ((o.raw as Raw)['spec'] ?? {}) as Raw;
+  const s = serviceFromObject(o.raw);
   return {
-    namespace: o.namespace,
-    name: o.name,
-    type: spec['type'] ?? 'ClusterIP',
-    clusterIP: o.ip,
-    ports: arr(spec['ports']).map((p) => `${p['name'] ? `${p['name']} ` : ''}${p['port']}/${p['protocol'] ?? 'TCP'} -> ${p['targetPort'] ?? p['port']}${p['nodePort'] ? ` nodePort ${p['nodePort']}` : ''}`),
-    selector: labels(spec['selector']),
+    namespace: s.namespace,
+    name: s.name,
+    type: s.type,
+    clusterIP: s.clusterIP || null,
+    ports: s.ports.map((p) => `${p.name ? `${p.name} ` : ''}${p.port}/${p.protocol} -> ${p.targetPort}${p.nodePort ? ` nodePort ${p.nodePort}` : ''}`),
+    selector: labels(s.selector),
   };
 };
 const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'];
 const cursor = (o: { id: bigint }) => o.id.toString();
 
-/** A snapshot's objects, read from their indexed columns and raw JSON (no engine needed). */
+/** A snapshot's objects: the page comes from the indexed columns, each object's fields from the engine's adapter. */
 @Resolver(() => SnapshotModel)
 export class SnapshotObjectsResolver {
   constructor(private readonly snapshots: SnapshotsService) {}

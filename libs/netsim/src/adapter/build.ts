@@ -28,6 +28,12 @@ import { readCSINode, readPersistentVolume, readPersistentVolumeClaim, readPodDi
 export const PORTOLAN_API = 'portolan.dev/v1alpha1';
 
 export interface BuildOptions {
+  /**
+   * A default profile (the service's cluster record): the snapshot's own ClusterProfile and KubeProxyConfiguration
+   * documents are applied over it, so a file gets the same answer from the CLI and from the service.
+   */
+  defaults?: Partial<ClusterProfile>;
+  /** Applied last, over the snapshot's own documents (what-if keeps the base snapshot's resolved profile). */
   profile?: Partial<ClusterProfile>;
 }
 
@@ -217,7 +223,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   // kubeadm's ConfigMap is kube-proxy's configuration only when no document said otherwise
   if (configMapKubeProxy && !evidence.explicitKubeProxy) profileParts.unshift({ kubeProxy: configMapKubeProxy });
   let profile = snap.profile;
-  for (const part of [...profileParts, opts.profile ?? {}]) profile = mergeProfile(profile, part);
+  for (const part of [opts.defaults ?? {}, ...profileParts, opts.profile ?? {}]) profile = mergeProfile(profile, part);
   profile.dataplane = detectDataplane(profile, evidence);
   snap.profile = profile;
 

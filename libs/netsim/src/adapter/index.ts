@@ -1,6 +1,7 @@
 export { InputError, formatDiagnostic, type Diagnostic, type DiagnosticSeverity } from './diagnostics';
 export { parseDocuments, fromObjects, type ParsedObject, type TextInput, type FieldPath } from './parse';
 export { buildSnapshot, loadSnapshot, PORTOLAN_API, type BuildOptions, type BuildResult } from './build';
+export { nodeFromObject, serviceFromObject } from './single';
 export { podFromObject, workloadFromObject, podFromTemplate, SANDBOX_ID_ANNOTATION } from './pod';
 export { defaultProfile, interpretConflist, parsePortRange, formatPortRange } from './profile';
 export { parseSs } from './hoststate';

@@ -287,12 +287,12 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
   return pod;
 }
 
-function asParsed(input: unknown): ParsedObject {
+export function asParsed(input: unknown): ParsedObject {
   if (isParsedObject(input)) return input;
   return fromObjects([input])[0];
 }
 
-function finish<T>(diags: Diagnostic[], value: T): T {
+export function finish<T>(diags: Diagnostic[], value: T): T {
   if (diags.some((d) => d.severity === 'error')) throw new InputError(diags);
   return value;
 }

@@ -2,19 +2,29 @@
  * iptables-save text <-> Ruleset. The renderer writes what iptables-restore reads; the parser reads real
  * `iptables-save` dumps (and `iptables -S` listings) and keeps whatever it does not understand.
  */
-import { ensureChain, ensureTable, emptyRuleset, joinArgs, parseRuleArgs, tokenize, type Ruleset } from './model';
+import { canonicalRule } from './canonical';
+import { BUILTIN_CHAINS, ensureChain, ensureTable, emptyRuleset, parseRuleArgs, tokenize, type Ruleset } from './model';
 
+/**
+ * The ruleset as `iptables-save` prints it once loaded: built-in chains in hook order, then user chains sorted by
+ * name (libiptc and iptables-nft both list them so), every rule in canonical form (canonical.ts).
+ */
 export function toIptablesSave(rs: Ruleset): string {
   const out: string[] = [];
   for (const tn of rs.tableOrder) {
     const t = rs.tables[tn];
     out.push(`*${tn}`);
-    for (const cn of t.chainOrder) {
+    const builtins = BUILTIN_CHAINS[tn] ?? [];
+    const chains = [
+      ...builtins.filter((b) => t.chains[b]),
+      ...t.chainOrder.filter((c) => !builtins.includes(c)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    ];
+    for (const cn of chains) {
       const c = t.chains[cn];
       out.push(`:${cn} ${c.builtin ? (c.policy ?? 'ACCEPT') : '-'} [0:0]`);
     }
-    for (const cn of t.chainOrder) {
-      for (const r of t.chains[cn].rules) out.push(`-A ${cn} ${joinArgs(r.args)}`.trimEnd());
+    for (const cn of chains) {
+      for (const r of t.chains[cn].rules) out.push(`-A ${cn} ${canonicalRule(r.args)}`.trimEnd());
     }
     out.push('COMMIT');
   }
