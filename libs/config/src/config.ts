@@ -68,6 +68,7 @@ const EnvSchema = z
     IMPORT_ALLOW_CIDRS: cidrList().default([]),
     IMPORT_MIN_INTERVAL_SECONDS: int(300, 1),
     PRETTY_LOGS: bool.default(false),
+    WEBHOOK_TOLERANCE_SECONDS: int(300, 1).pipe(z.number().max(86400)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SECRETS_KEY) {
@@ -94,6 +95,8 @@ export interface AppConfig {
    */
   imports: { denyCidrs: string[]; allowCidrs: string[]; minIntervalSeconds: number };
   graphql: { maxComplexity: number; maxDepth: number };
+  /** CI webhook: how far X-Portolan-Timestamp may be from the server's clock, either side */
+  webhooks: { toleranceSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -124,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     snapshots: { retention: e.SNAPSHOT_RETENTION, engineCacheSize: e.ENGINE_CACHE_SNAPSHOTS, importTimeoutMs: e.IMPORT_HTTP_TIMEOUT_MS },
     imports: { denyCidrs: e.IMPORT_DENY_CIDRS, allowCidrs: e.IMPORT_ALLOW_CIDRS, minIntervalSeconds: e.IMPORT_MIN_INTERVAL_SECONDS },
     graphql: { maxComplexity: e.GRAPHQL_MAX_COMPLEXITY, maxDepth: e.GRAPHQL_MAX_DEPTH },
+    webhooks: { toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS },
   };
 }
 
@@ -144,6 +148,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'API_PROCESSES', default: '1', description: 'API processes sharing the port (node:cluster); one per core serves warm questions on every core, each with its own engine cache' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level' },
   { name: 'SECRETS_KEY', default: '(development key; required in production)', description: '64 hex chars: AES-256-GCM key for webhook secrets and import tokens at rest' },
+  { name: 'WEBHOOK_TOLERANCE_SECONDS', default: '300', description: "CI webhook: a signed X-Portolan-Timestamp older or newer than this is refused (replay window)" },
   { name: 'SNAPSHOT_RETENTION', default: '10', description: 'ready snapshots kept per cluster (failed ones are pruned apart: the newest 5 stay)' },
   { name: 'IMPORT_HTTP_TIMEOUT_MS', default: '15000', description: "scheduled imports: timeout of each request to a cluster's API server (3 attempts on 5xx/network errors)" },
   {
