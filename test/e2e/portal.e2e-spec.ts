@@ -18,6 +18,50 @@ describe('API keys (admin)', () => {
     expect((await http('GET', '/v1/clusters', { key })).status).toBe(401);
   });
 
+  it('expires a key at its expiresAt (401 like a wrong key), over REST and GraphQL', async () => {
+    const admin = await newTenant('admin');
+    const soon = new Date(Date.now() + 1500).toISOString();
+    const rest = await http('POST', '/v1/api-keys', { key: admin.key, json: { name: 'short', role: 'reader', expiresAt: soon } });
+    expect(rest.status).toBe(201);
+    expect(rest.body.apiKey.expiresAt).toBe(soon);
+    const gq = await gql(admin.key, 'mutation($at: DateTime) { createApiKey(name: "short-gql", role: reader, expiresAt: $at) { key apiKey { expiresAt } } }', { at: soon });
+    expect(gq.body.data.createApiKey.apiKey.expiresAt).toBe(soon);
+    const wrong = await http('GET', '/v1/clusters', { key: `${rest.body.key}x` });
+    for (const key of [rest.body.key, gq.body.data.createApiKey.key]) expect((await http('GET', '/v1/clusters', { key })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, Date.parse(soon) - Date.now() + 100));
+    for (const key of [rest.body.key, gq.body.data.createApiKey.key]) {
+      const r = await http('GET', '/v1/clusters', { key });
+      expect({ status: r.status, body: r.body }).toEqual({ status: wrong.status, body: wrong.body });
+    }
+    expect(wrong.status).toBe(401);
+    // a past or malformed expiry is a 400 naming the field
+    for (const expiresAt of [new Date(Date.now() - 1000).toISOString(), 'tomorrow', 12]) {
+      const r = await http('POST', '/v1/api-keys', { key: admin.key, json: { name: 'x', role: 'reader', expiresAt } });
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(r.body.error)).toContain('expiresAt');
+    }
+  });
+
+  it('shows lastUsedAt in listings once a key is used, written once per few minutes', async () => {
+    const admin = await newTenant('admin');
+    const created = await http('POST', '/v1/api-keys', { key: admin.key, json: { name: 'used', role: 'reader' } });
+    const { key, apiKey } = created.body;
+    expect(apiKey.lastUsedAt).toBeNull();
+    const before = Date.now();
+    for (let i = 0; i < 5; i++) expect((await http('GET', '/v1/clusters', { key })).status).toBe(200);
+    const listed = async () => (await http('GET', '/v1/api-keys', { key: admin.key })).body.items.find((k: { id: string }) => k.id === apiKey.id);
+    const until = Date.now() + 10_000;
+    while ((await listed()).lastUsedAt === null && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    const first = (await listed()).lastUsedAt;
+    expect(Date.parse(first)).toBeGreaterThanOrEqual(before - 1000);
+    // more requests within the granularity do not write again
+    for (let i = 0; i < 3; i++) await http('GET', '/v1/clusters', { key });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await listed()).lastUsedAt).toBe(first);
+    const gq = await gql(admin.key, '{ apiKeys { id lastUsedAt expiresAt } }');
+    expect(gq.body.data.apiKeys.find((k: { id: string }) => k.id === apiKey.id)).toEqual({ id: apiKey.id, lastUsedAt: first, expiresAt: null });
+  });
+
   it('refuses non-admins, and answers another tenant\'s key as not found', async () => {
     const writer = await newTenant('writer');
     expect((await http('POST', '/v1/api-keys', { key: writer.key, json: { name: 'x', role: 'admin' } })).status).toBe(403);

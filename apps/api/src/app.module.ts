@@ -8,6 +8,7 @@ import { PersistenceModule } from '@portolan/persistence';
 import { stdSerializers } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthCache } from './auth/auth-cache';
+import { KeyUsage } from './auth/key-usage';
 import type { AuthedRequest } from './auth/current-tenant.decorator';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
 import { Loaders } from './graphql/loaders';
@@ -47,7 +48,7 @@ import { RESOLVERS } from './resolvers';
     }),
   ],
   controllers: [...CONTROLLERS],
-  providers: [...RESOLVERS, QueryLimitsPlugin, AuthCache],
+  providers: [...RESOLVERS, QueryLimitsPlugin, AuthCache, KeyUsage],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
