@@ -3,9 +3,8 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApplicationModule, ClustersService } from '@portolan/application';
-import { APP_CONFIG, PortolanConfigModule, type AppConfig } from '@portolan/config';
+import { APP_CONFIG, loggerOptions, PortolanConfigModule, type AppConfig } from '@portolan/config';
 import { PersistenceModule } from '@portolan/persistence';
-import { stdSerializers } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthCache } from './auth/auth-cache';
 import { KeyUsage } from './auth/key-usage';
@@ -22,7 +21,7 @@ import { RESOLVERS } from './resolvers';
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => ({
-        pinoHttp: { level: c.log.level, wrapSerializers: false, serializers: { err: stdSerializers.err } },
+        pinoHttp: { ...loggerOptions(c.log.level), wrapSerializers: false },
         // Nest's logs go through pino; requests are logged by logging/access-log.ts, not pino-http's middleware.
         forRoutes: [],
       }),
