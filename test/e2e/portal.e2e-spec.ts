@@ -1,6 +1,18 @@
+import { Client } from 'pg';
 import { closeProvisioner, createCluster, fixture, gql, http, newTenant, waitSnapshot } from './support/client';
 
 afterAll(closeProvisioner);
+
+/** Rows as the tables' owner sees them (no RLS). */
+async function ownerRows<T>(sql: string, params: unknown[]): Promise<T[]> {
+  const c = new Client({ connectionString: process.env['MIGRATION_DATABASE_URL'] });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
 
 describe('API keys (admin)', () => {
   it('creates a key shown once, lists it by prefix, and revokes it for the next request', async () => {
@@ -99,6 +111,38 @@ describe("a snapshot's objects", () => {
     expect(d.onA.edges.map((e: { node: { name: string } }) => e.node.name).sort()).toEqual(['client-0', 'web-hostport']);
     expect(d.services.edges.find((e: { node: { name: string } }) => e.node.name === 'api').node).toEqual({ name: 'api', type: 'NodePort', clusterIP: '10.96.20.20', ports: ['http 80/TCP -> http nodePort 30080'], selector: [{ key: 'app', value: 'api' }] });
     expect(d.workloads.totalCount).toBe(0);
+  });
+});
+
+describe('object cursors', () => {
+  const nodesQ = 'query($id: ID!, $after: String) { snapshot(id: $id) { nodes(first: 1, after: $after) { edges { cursor node { name } } pageInfo { endCursor } } } }';
+  const upload = async (key: string) => {
+    const c = await createCluster(key);
+    const up = await http('POST', `/v1/clusters/${c.id}/snapshots`, { key, body: fixture('seed-001-exposure-modes.yaml') });
+    return (await waitSnapshot(key, up.body.id)).id as string;
+  };
+
+  it('are opaque (no row id or counter) and refused, never answered, for another tenant or snapshot', async () => {
+    const a = await newTenant();
+    const b = await newTenant();
+    const [a1, a2, b1] = [await upload(a.key), await upload(a.key), await upload(b.key)];
+    const first = await gql(a.key, nodesQ, { id: a1 });
+    const cursor: string = first.body.data.snapshot.nodes.pageInfo.endCursor;
+    expect(first.body.data.snapshot.nodes.edges[0].cursor).toBe(cursor);
+    const rowIds = await ownerRows<{ id: string }>("SELECT id::text AS id FROM snapshot_objects WHERE snapshot_id = $1 AND kind = 'Node'", [a1]);
+    expect(rowIds.length).toBe(3);
+    expect(cursor).not.toMatch(/^\d+$/);
+    // the same position read twice answers different cursors: nothing to subtract
+    expect((await gql(a.key, nodesQ, { id: a1 })).body.data.snapshot.nodes.pageInfo.endCursor).not.toBe(cursor);
+    const next = await gql(a.key, nodesQ, { id: a1, after: cursor });
+    expect(next.body.data.snapshot.nodes.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['node-b']);
+    // another snapshot of the same tenant, another tenant's snapshot, a bare row id (the old form): INVALID_INPUT on after
+    for (const [key, id, after] of [[a.key, a2, cursor], [b.key, b1, cursor], [a.key, a1, rowIds[0]?.id]] as const) {
+      const r = await gql(key, nodesQ, { id, after });
+      // (extensions.code is still INTERNAL_SERVER_ERROR for errors of field resolvers: the error mapping's business)
+      expect(r.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^after is not a cursor of this list/), path: ['snapshot', 'nodes'] });
+      expect(r.body.data?.snapshot ?? null).toBeNull();
+    }
   });
 });
 

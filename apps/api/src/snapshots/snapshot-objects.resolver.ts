@@ -111,7 +111,7 @@ const serviceModel = (o: StoredObject): SnapshotServiceModel => {
   };
 };
 const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'];
-const cursor = (o: { id: bigint }) => o.id.toString();
+const cursor = (o: { cursor: string }) => o.cursor;
 
 /** A snapshot's objects, read from their indexed columns and raw JSON (no engine needed). */
 @Resolver(() => SnapshotModel)
