@@ -16,5 +16,7 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO portolan_app;
 
 REVOKE ALL ON FUNCTION portolan_authenticate(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION portolan_authenticate(text) TO portolan_app;
+REVOKE ALL ON FUNCTION portolan_touch_api_keys(uuid[], interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION portolan_touch_api_keys(uuid[], interval) TO portolan_app;
 REVOKE ALL ON FUNCTION portolan_webhook_target(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION portolan_webhook_target(uuid) TO portolan_app;

@@ -21,12 +21,27 @@ spec:
       - {image: "nginx:alpine", name: nginx}
 `;
 
-const sign = (secret: string, body: string | Buffer) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const now = () => Math.floor(Date.now() / 1000);
+/** Written out here rather than imported, so the test pins the documented format: `<timestamp>\n<delivery id>\n<body>`. */
+const sign = (secret: string, timestamp: number | string, delivery: string, body: string | Buffer) =>
+  `v1=${createHmac('sha256', secret).update(`${timestamp}\n${delivery}\n`).update(body).digest('hex')}`;
 
-function deliver(clusterId: string, secret: string, body: string, opts: { delivery?: string | null; signature?: string | null; query?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+interface DeliverOpts {
+  delivery?: string | null;
+  signature?: string | null;
+  /** the X-Portolan-Timestamp sent (and signed, unless signature is given); now by default, null for none */
+  timestamp?: number | string | null;
+  query?: string;
+  headers?: Record<string, string>;
+}
+
+function deliver(clusterId: string, secret: string, body: string, opts: DeliverOpts = {}): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': 'application/yaml', ...opts.headers };
-  if (opts.delivery !== null) headers['x-portolan-delivery'] = opts.delivery ?? randomUUID();
-  if (opts.signature !== null) headers['x-portolan-signature'] = opts.signature ?? sign(secret, body);
+  const delivery = opts.delivery === null ? (opts.headers?.['x-github-delivery'] ?? '') : (opts.delivery ?? randomUUID());
+  if (opts.delivery !== null) headers['x-portolan-delivery'] = delivery;
+  const timestamp = opts.timestamp === undefined ? now() : opts.timestamp;
+  if (timestamp !== null) headers['x-portolan-timestamp'] = String(timestamp);
+  if (opts.signature !== null) headers['x-portolan-signature'] = opts.signature ?? sign(secret, timestamp ?? '', delivery, body);
   return http('POST', `/v1/webhooks/ci/${clusterId}${opts.query ?? ''}`, { body, headers });
 }
 
@@ -121,16 +136,20 @@ describe('CI webhook', () => {
   it('refuses a missing or wrong signature with 401 and stores nothing', async () => {
     const before = await ownerCount('SELECT count(*) AS n FROM analyses WHERE cluster_id = $1', [cl.id]);
     const body = deployment(2);
-    const attempts = [
-      { signature: null },
-      { signature: sign('whsec_not-the-secret', body) },
-      { signature: sign(cl.webhookSecret, `${body}\n`) },
-      { signature: sign(cl.webhookSecret, body).slice(0, 40) },
-      { signature: 'sha256=zz' },
+    const attempts: Array<(delivery: string, ts: number) => DeliverOpts> = [
+      () => ({ signature: null }),
+      () => ({ timestamp: null }),
+      () => ({ timestamp: 'yesterday' }),
+      (d, ts) => ({ signature: sign('whsec_not-the-secret', ts, d, body), timestamp: ts }),
+      (d, ts) => ({ signature: sign(cl.webhookSecret, ts, d, `${body}\n`), timestamp: ts }),
+      (d, ts) => ({ signature: sign(cl.webhookSecret, ts, d, body).slice(0, 40), timestamp: ts }),
+      // the old body-only form is refused: it would let a captured request be replayed forever
+      () => ({ signature: `sha256=${createHmac('sha256', cl.webhookSecret).update(body).digest('hex')}` }),
+      () => ({ signature: 'v1=zz' }),
     ];
-    for (const a of attempts) {
+    for (const attempt of attempts) {
       const delivery = `bad-${randomUUID()}`;
-      const r = await deliver(cl.id, cl.webhookSecret, body, { ...a, delivery });
+      const r = await deliver(cl.id, cl.webhookSecret, body, { ...attempt(delivery, now()), delivery });
       expect(r.status).toBe(401);
       expect(r.body.error.code).toBe('UNAUTHENTICATED');
       expect(await ownerCount('SELECT count(*) AS n FROM webhook_deliveries WHERE delivery_id = $1', [delivery])).toBe(0);
@@ -138,12 +157,57 @@ describe('CI webhook', () => {
     expect(await ownerCount('SELECT count(*) AS n FROM analyses WHERE cluster_id = $1', [cl.id])).toBe(before);
   });
 
-  it('answers an unknown or malformed cluster 404, a missing delivery id or bad wait 400', async () => {
+  it('refuses a captured request replayed under a new delivery id, with a changed timestamp, or outside the window', async () => {
+    const body = deployment(2);
+    const delivery = `ci-${randomUUID()}`;
+    const ts = now();
+    const signature = sign(cl.webhookSecret, ts, delivery, body);
+    const first = await deliver(cl.id, cl.webhookSecret, body, { delivery, timestamp: ts, signature });
+    expect(first.status).toBe(202);
+    // the very same request again, inside the window: idempotent
+    const again = await deliver(cl.id, cl.webhookSecret, body, { delivery, timestamp: ts, signature });
+    expect(again.body).toMatchObject({ analysisId: first.body.analysisId, duplicate: true });
+    // the captured body and signature under a new delivery id, or with a fresher timestamp: refused, nothing stored
+    const replays: DeliverOpts[] = [
+      { delivery: `ci-${randomUUID()}`, timestamp: ts, signature },
+      { delivery, timestamp: ts + 1, signature },
+      { delivery: `ci-${randomUUID()}`, timestamp: ts + 60, signature },
+    ];
+    for (const replay of replays) {
+      const r = await deliver(cl.id, cl.webhookSecret, body, replay);
+      expect(r.status).toBe(401);
+      expect(r.body.error.code).toBe('UNAUTHENTICATED');
+      expect(await ownerCount('SELECT count(*) AS n FROM webhook_deliveries WHERE delivery_id = $1', [replay.delivery])).toBe(replay.delivery === delivery ? 1 : 0);
+    }
+    // correctly signed but older (or newer) than WEBHOOK_TOLERANCE_SECONDS (300 s): refused
+    for (const stale of [now() - 301, now() + 301]) {
+      const d = `ci-${randomUUID()}`;
+      const r = await deliver(cl.id, cl.webhookSecret, body, { delivery: d, timestamp: stale });
+      expect(r.status).toBe(401);
+      expect(r.body.error.message).toMatch(/X-Portolan-Timestamp is more than 300 s/);
+      expect(await ownerCount('SELECT count(*) AS n FROM webhook_deliveries WHERE delivery_id = $1', [d])).toBe(0);
+    }
+    // inside the window, either side of the clock: accepted
+    expect((await deliver(cl.id, cl.webhookSecret, body, { timestamp: now() - 250 })).status).toBe(202);
+    expect((await deliver(cl.id, cl.webhookSecret, body, { timestamp: now() + 250 })).status).toBe(202);
+  });
+
+  it('answers an unknown or malformed cluster exactly as a bad signature (no existence oracle)', async () => {
     const body = deployment(1);
-    expect((await deliver(randomUUID(), cl.webhookSecret, body)).status).toBe(404);
-    const malformed = await deliver("x' OR '1'='1", cl.webhookSecret, body);
-    expect(malformed.status).toBe(404);
-    expect(malformed.body.error.code).toBe('NOT_FOUND');
+    const answer = async (clusterId: string, secret: string) => {
+      const r = await deliver(clusterId, secret, body);
+      const { requestId: _ignored, ...error } = r.body.error ?? {};
+      return { status: r.status, error, contentType: r.headers.get('content-type'), wwwAuth: r.headers.get('www-authenticate') };
+    };
+    const badSignature = await answer(cl.id, 'whsec_not-the-secret');
+    expect(badSignature.status).toBe(401);
+    expect(await answer(randomUUID(), cl.webhookSecret)).toEqual(badSignature);
+    expect(await answer(randomUUID(), 'whsec_not-the-secret')).toEqual(badSignature);
+    expect(await answer("x' OR '1'='1", cl.webhookSecret)).toEqual(badSignature);
+  });
+
+  it('answers a missing delivery id or bad wait 400', async () => {
+    const body = deployment(1);
     const noDelivery = await deliver(cl.id, cl.webhookSecret, body, { delivery: null });
     expect(noDelivery.status).toBe(400);
     expect(noDelivery.body.error.message).toMatch(/X-Portolan-Delivery/);

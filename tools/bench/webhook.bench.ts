@@ -80,7 +80,13 @@ spec:
 let deliveries = 0;
 const envelope = envelopeOf(0);
 
-const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/** v1: `<X-Portolan-Timestamp>\n<X-Portolan-Delivery>\n<body>`; the headers for one signed delivery */
+const signed = (secret: string, body: string): Record<string, string> => {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const delivery = randomUUID();
+  const sig = `v1=${createHmac('sha256', secret).update(`${ts}\n${delivery}\n`).update(body).digest('hex')}`;
+  return { 'x-portolan-delivery': delivery, 'x-portolan-timestamp': ts, 'x-portolan-signature': sig };
+};
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const total = (c: CpuSample) => c.api + c.worker + c.postgres + c.redis;
 const perDelivery = (c: CpuSample, n: number): CpuSample => {
@@ -188,7 +194,7 @@ async function main(): Promise<void> {
       const body = envelopeOf(++deliveries);
       const r = await fetch(`${hook}${wait ? `?wait=${wait}` : ''}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-portolan-delivery': randomUUID(), 'x-portolan-signature': sign(secret, body) },
+        headers: { 'content-type': 'application/json', ...signed(secret, body) },
         body,
       });
       return { status: r.status, body: await r.json() };
@@ -217,7 +223,7 @@ async function main(): Promise<void> {
 
     // --- baseline 2: a bare node:http echo over loopback with the same signed bodies
     const echoSend = async () => {
-      const r = await fetch(echo.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-portolan-delivery': randomUUID(), 'x-portolan-signature': sign(secret, envelope) }, body: envelope });
+      const r = await fetch(echo.url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(secret, envelope) }, body: envelope });
       await r.arrayBuffer();
       return r.ok;
     };

@@ -3,11 +3,11 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApplicationModule, ClustersService } from '@portolan/application';
-import { APP_CONFIG, PortolanConfigModule, type AppConfig } from '@portolan/config';
+import { APP_CONFIG, loggerOptions, PortolanConfigModule, type AppConfig } from '@portolan/config';
 import { PersistenceModule } from '@portolan/persistence';
-import { stdSerializers } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthCache } from './auth/auth-cache';
+import { KeyUsage } from './auth/key-usage';
 import type { AuthedRequest } from './auth/current-tenant.decorator';
 import { safeGraphQLError } from './errors/safe-graphql-error';
 import { QueryLimitsPlugin } from './graphql/limits.plugin';
@@ -22,7 +22,7 @@ import { RESOLVERS } from './resolvers';
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => ({
-        pinoHttp: { level: c.log.level, wrapSerializers: false, serializers: { err: stdSerializers.err } },
+        pinoHttp: { ...loggerOptions(c.log.level), wrapSerializers: false },
         // Nest's logs go through pino; requests are logged by logging/access-log.ts, not pino-http's middleware.
         forRoutes: [],
       }),
@@ -53,7 +53,7 @@ import { RESOLVERS } from './resolvers';
     }),
   ],
   controllers: [...CONTROLLERS],
-  providers: [...RESOLVERS, QueryLimitsPlugin, AuthCache],
+  providers: [...RESOLVERS, QueryLimitsPlugin, AuthCache, KeyUsage],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { apiKeyMiddleware } from './auth/api-key.middleware';
 import { AuthCache } from './auth/auth-cache';
+import { KeyUsage } from './auth/key-usage';
 import { graphiqlPage, serveAsset } from './docs/assets';
 import { AppErrorFilter } from './errors/app-error.filter';
 import { middlewareErrorHandler } from './errors/middleware-error.handler';
@@ -43,7 +44,7 @@ export function configureApp(app: INestApplication): void {
   // Answers are POST bodies or immutable snapshots: no client revalidates them, so hashing every body is waste.
   (app.getHttpAdapter().getInstance() as express.Application).set('etag', false);
   const auth = app.get(AuthRepository);
-  const requireKey = apiKeyMiddleware(auth, app.get(AuthCache));
+  const requireKey = apiKeyMiddleware(auth, app.get(AuthCache), app.get(KeyUsage));
 
   app.use(accessLog(PinoLogger.root)); // the root nestjs-pino's Logger (above) built: one pino for every line
   // Snapshot uploads are streamed by their handler (never buffered here); webhooks need raw bytes for the HMAC.

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApplicationModule } from '@portolan/application';
-import { APP_CONFIG, PortolanConfigModule, type AppConfig } from '@portolan/config';
+import { APP_CONFIG, loggerOptions, PortolanConfigModule, type AppConfig } from '@portolan/config';
 import { PersistenceModule } from '@portolan/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { AnalysisProcessor } from './processors/analysis.processor';
@@ -10,7 +10,7 @@ import { SnapshotImportProcessor } from './processors/snapshot-import.processor'
 @Module({
   imports: [
     PortolanConfigModule,
-    LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => ({ pinoHttp: { level: c.log.level, base: { process: 'worker' } } }) }),
+    LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => ({ pinoHttp: loggerOptions(c.log.level, { base: { process: 'worker' } }) }) }),
     PersistenceModule,
     ApplicationModule.forRoot('worker'),
   ],

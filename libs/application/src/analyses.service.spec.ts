@@ -5,7 +5,7 @@ import { ClusterEngine, loadSnapshot } from '@portolan/netsim';
 import type { AnalysisRow, DatabaseEvent, EventsResync } from '@portolan/persistence';
 import { AnalysesService, FALLBACK_POLL_MS } from './analyses.service';
 import { AppError } from './errors';
-import { signBody } from './webhook-input';
+import { signDelivery } from './webhook-input';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const CLUSTER = '22222222-2222-4222-8222-222222222222';
@@ -63,21 +63,34 @@ function harness(opts: { stored?: AnalysisRow; load?: () => Promise<unknown>; en
   const subscribers: Array<(e: DatabaseEvent | EventsResync) => void> = [];
   const events = { subscribe: (fn: (e: DatabaseEvent | EventsResync) => void) => (subscribers.push(fn), () => undefined) };
   const publish = (e: DatabaseEvent | EventsResync) => subscribers.forEach((fn) => fn(e));
-  const service = new AnalysesService(analyses as never, clusterRows as never, clusters as never, auth as never, engines as never, queue as never, events as never);
+  const service = new AnalysesService(analyses as never, clusterRows as never, clusters as never, auth as never, engines as never, queue as never, events as never, { webhooks: { toleranceSeconds: 300 } } as never);
   return { service, rows, calls, publish };
 }
 
 const job: AnalyzeJob = { tenantId: TENANT, analysisId: ANALYSIS };
 
 describe('AnalysesService webhook submission', () => {
-  it('authenticates by the body signature and answers the cluster’s tenant', async () => {
+  it('authenticates by the v1 signature and answers the cluster’s tenant; an unknown cluster answers as a bad signature', async () => {
     const { service } = harness();
     const body = Buffer.from(deployment(2));
-    await expect(service.authenticateWebhook(CLUSTER, body, signBody(SECRET, body))).resolves.toMatchObject({ tenantId: TENANT, role: 'writer' });
-    await expect(service.authenticateWebhook(CLUSTER, body, signBody('whsec_other', body))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    await expect(service.authenticateWebhook(CLUSTER, body, undefined)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    await expect(service.authenticateWebhook('44444444-4444-4444-8444-444444444444', body, signBody(SECRET, body))).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(service.authenticateWebhook('not-a-uuid', body, signBody(SECRET, body))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const now = 1_764_720_000;
+    const creds = (secret: string, o: { ts?: number; signedTs?: number; id?: string } = {}) => ({
+      signature: signDelivery(secret, o.signedTs ?? o.ts ?? now, 'd-1', body),
+      timestamp: String(o.ts ?? now),
+      deliveryId: o.id ?? 'd-1',
+    });
+    await expect(service.authenticateWebhook(CLUSTER, body, creds(SECRET), now)).resolves.toMatchObject({ tenantId: TENANT, role: 'writer' });
+    const wrong = await service.authenticateWebhook(CLUSTER, body, creds('whsec_other'), now).catch((e: AppError) => e);
+    expect(wrong).toMatchObject({ code: 'UNAUTHENTICATED' });
+    for (const unknown of ['44444444-4444-4444-8444-444444444444', 'not-a-uuid']) {
+      const e = await service.authenticateWebhook(unknown, body, creds(SECRET), now).catch((x: AppError) => x);
+      expect(e).toMatchObject({ code: 'UNAUTHENTICATED', message: (wrong as AppError).message });
+    }
+    // a changed timestamp or delivery id breaks the signature; a stale one is refused before any lookup
+    await expect(service.authenticateWebhook(CLUSTER, body, creds(SECRET, { ts: now + 1, signedTs: now }), now)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(service.authenticateWebhook(CLUSTER, body, creds(SECRET, { id: 'd-2' }), now)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(service.authenticateWebhook(CLUSTER, body, creds(SECRET), now + 301)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/300 s/) });
+    await expect(service.authenticateWebhook(CLUSTER, body, { ...creds(SECRET), signature: undefined }, now)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('creates and enqueues once per delivery; a repeat with the same body is a duplicate, another body a conflict', async () => {

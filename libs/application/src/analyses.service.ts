@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { asTenantId, canWrite, systemContext, type AnalyzeJob, type TenantContext } from '@portolan/contracts';
 import {
   buildSnapshot,
@@ -22,7 +24,7 @@ import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
 import { AppError } from './errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
-import { inputsOf, parseDeliveryId, parseEvent, parseFileName, parseWebhookBody, sha256Hex, verifySignature, type CommitInfo, type ManifestSource } from './webhook-input';
+import { checkCredentialHeaders, inputsOf, parseDeliveryId, parseEvent, parseFileName, parseWebhookBody, sha256Hex, verifySignature, WEBHOOK_SIGNATURE_HELP, type CommitInfo, type ManifestSource } from './webhook-input';
 
 /** Reported as the SARIF tool version. */
 export const PORTOLAN_VERSION = '0.1.0';
@@ -73,6 +75,17 @@ export interface WebhookDelivery {
   fileName?: string;
   body: Uint8Array;
 }
+
+/** The webhook's credential headers as received. */
+export interface WebhookCredentials {
+  signature: string | undefined;
+  timestamp: string | undefined;
+  deliveryId: string | undefined;
+  githubDeliveryId?: string;
+}
+
+/** Verified against when the cluster does not exist, so that case costs the same HMAC as a wrong signature. */
+const UNKNOWN_CLUSTER_SECRET = randomBytes(32).toString('hex');
 
 export const PLACEMENT_LIST_CAP = 100;
 export const MAX_WAIT_SECONDS = 30;
@@ -158,6 +171,7 @@ export class AnalysesService implements OnModuleDestroy {
     private readonly engines: EngineService,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     events: DatabaseEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.unsubscribe = events.subscribe((e) => {
       if (e.type === 'analysis-finished') for (const wake of this.waiters.get(e.analysisId) ?? []) wake();
@@ -170,15 +184,18 @@ export class AnalysesService implements OnModuleDestroy {
   }
 
   /**
-   * The webhook's credential: the body's HMAC under the cluster's secret. Answers the tenant the cluster belongs to.
-   * Unknown or malformed cluster id → NOT_FOUND; missing or wrong signature → UNAUTHENTICATED (nothing stored).
+   * The webhook's credential: a v1 signature over the timestamp, the delivery id and the body under the cluster's
+   * secret, the timestamp within the tolerance window. Answers the tenant the cluster belongs to. An unknown or
+   * malformed cluster id answers exactly as a wrong signature does (UNAUTHENTICATED, same message, an HMAC computed
+   * either way), so the unauthenticated caller cannot learn which cluster ids exist. Nothing is stored on failure.
    */
-  async authenticateWebhook(clusterId: string, body: Uint8Array, signature: string | undefined): Promise<TenantContext> {
+  async authenticateWebhook(clusterId: string, body: Uint8Array, h: WebhookCredentials, nowSeconds = Math.floor(Date.now() / 1000)): Promise<TenantContext> {
+    const deliveryId = parseDeliveryId(h.deliveryId, h.githubDeliveryId);
+    const timestamp = checkCredentialHeaders(h.signature, h.timestamp, nowSeconds, this.config.webhooks.toleranceSeconds);
     const target = isUuid(clusterId) ? await this.auth.webhookTarget(clusterId) : null;
-    if (!target) throw AppError.notFound('cluster', clusterId);
-    if (!signature) throw new AppError('UNAUTHENTICATED', 'the X-Portolan-Signature header is required: sha256=<hex HMAC-SHA256 of the body with the cluster webhook secret>');
-    if (!verifySignature(this.clusters.openSecret(target.encryptedSecret), body, signature)) {
-      throw new AppError('UNAUTHENTICATED', 'X-Portolan-Signature does not match the body: sign the exact bytes sent with the cluster webhook secret (sha256=<hex>)');
+    const secret = target ? this.clusters.openSecret(target.encryptedSecret) : UNKNOWN_CLUSTER_SECRET;
+    if (!verifySignature(secret, timestamp, deliveryId, body, h.signature) || !target) {
+      throw new AppError('UNAUTHENTICATED', `X-Portolan-Signature does not verify for this cluster: ${WEBHOOK_SIGNATURE_HELP}, signing the exact bytes sent`);
     }
     return { tenantId: asTenantId(target.tenantId), actorId: `webhook:${clusterId}`, role: 'writer' };
   }

@@ -5,7 +5,17 @@ import { z } from 'zod';
 import { parseInput } from './cluster-profile';
 import { AppError } from './errors';
 
-const NewKey = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(API_KEY_ROLES) }).strict();
+const NewKey = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: z.enum(API_KEY_ROLES),
+    // an ISO 8601 instant with its offset; a Date when GraphQL's DateTime scalar already parsed it
+    expiresAt: z
+      .union([z.iso.datetime({ offset: true }).transform((s) => new Date(s)), z.date()])
+      .refine((d) => !Number.isNaN(d.getTime()) && d.getTime() > Date.now(), 'must be a future instant (ISO 8601 with offset, e.g. 2027-01-31T00:00:00Z)')
+      .nullish(),
+  })
+  .strict();
 
 /** API keys are an admin's business; the clear key exists only in the response that creates it. */
 @Injectable()
@@ -21,10 +31,10 @@ export class ApiKeysService {
     return this.keys.list(ctx);
   }
 
-  create(ctx: TenantContext, input: { name: string; role: ApiKeyRole | string }): Promise<{ row: ApiKeyRow; key: string }> {
+  create(ctx: TenantContext, input: { name: string; role: ApiKeyRole | string; expiresAt?: Date | string | null }): Promise<{ row: ApiKeyRow; key: string }> {
     this.requireAdmin(ctx, 'creating an API key');
     const i = parseInput(NewKey, input, 'API key');
-    return this.keys.create(ctx, i.name, i.role);
+    return this.keys.create(ctx, i.name, i.role, i.expiresAt ?? null);
   }
 
   async revoke(ctx: TenantContext, id: string): Promise<ApiKeyRow> {

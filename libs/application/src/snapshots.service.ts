@@ -3,7 +3,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canWrite, systemContext, asTenantId, type ImportSnapshotJob, type TenantContext } from '@portolan/contracts';
 import { buildSnapshot, InputError, parseDocuments, type Diagnostic, type ParsedObject } from '@portolan/netsim';
 import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectFilter, type ObjectRow, type StoredObject, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
+import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { profileOf } from './cluster-profile';
+import { ObjectCursors } from './object-cursor';
 import { AppError } from './errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
 import type { CompressedUpload } from './upload-stream';
@@ -56,7 +58,12 @@ export class SnapshotsService {
     private readonly snapshots: SnapshotsRepository,
     private readonly clusters: ClustersRepository,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cursors = new ObjectCursors(config.secrets.key);
+  }
+
+  private readonly cursors: ObjectCursors;
 
   async get(ctx: TenantContext, id: string): Promise<SnapshotRow> {
     const s = await this.snapshots.get(ctx, id);
@@ -64,10 +71,13 @@ export class SnapshotsService {
     return s;
   }
 
-  /** A page of a snapshot's objects of some kinds, filtered on the indexed columns. */
-  async listObjects(ctx: TenantContext, snapshotId: string, filter: ObjectFilter, page: PageRequest): Promise<Page<StoredObject & { id: bigint }>> {
-    await this.get(ctx, snapshotId);
-    return this.snapshots.listObjects(ctx, snapshotId, filter, page);
+  /** A page of a snapshot's objects of some kinds, filtered on the indexed columns; cursors are opaque (ObjectCursors). */
+  async listObjects(ctx: TenantContext, snapshotId: string, filter: ObjectFilter, page: PageRequest): Promise<Page<StoredObject & { cursor: string }>> {
+    const snap = await this.get(ctx, snapshotId);
+    const after = page.after === undefined ? undefined : this.cursors.open(ctx.tenantId, snap.id, page.after).toString();
+    const p = await this.snapshots.listObjects(ctx, snap.id, filter, after === undefined ? { first: page.first } : { first: page.first, after });
+    const items = p.items.map(({ id, ...o }) => ({ ...o, cursor: this.cursors.seal(ctx.tenantId, snap.id, id) }));
+    return { ...p, items, endCursor: items.length ? (items[items.length - 1] as { cursor: string }).cursor : null };
   }
 
   getMany(ctx: TenantContext, ids: readonly string[]): Promise<SnapshotRow[]> {

@@ -4,11 +4,10 @@ import path from 'node:path';
 import { ClusterEngine, loadSnapshot } from '@portolan/netsim';
 import { analyzeInputs, isTransient, verdictOf } from './analyses.service';
 import { AppError } from './errors';
-import { DEFAULT_MANIFEST_NAME, inputsOf, parseDeliveryId, parseEvent, parseFileName, parseWebhookBody, signBody, verifySignature } from './webhook-input';
+import { DEFAULT_MANIFEST_NAME, inputsOf, parseDeliveryId, parseEvent, parseFileName, parseWebhookBody, signDelivery, verifySignature, checkCredentialHeaders } from './webhook-input';
 
 const secret = 'whsec_test-secret';
 const body = Buffer.from('apiVersion: v1\nkind: Service\nmetadata: {name: web}\n');
-const hex = createHmac('sha256', secret).update(body).digest('hex');
 
 function appError(fn: () => unknown): AppError {
   try {
@@ -20,29 +19,62 @@ function appError(fn: () => unknown): AppError {
   throw new Error('expected an AppError');
 }
 
-describe('verifySignature', () => {
-  it('accepts the HMAC-SHA256 of the exact body bytes, in either hex case', () => {
-    expect(verifySignature(secret, body, `sha256=${hex}`)).toBe(true);
-    expect(verifySignature(secret, body, `sha256=${hex.toUpperCase()}`)).toBe(true);
-    expect(signBody(secret, body)).toBe(`sha256=${hex}`);
+describe('verifySignature (v1: timestamp, delivery id and body)', () => {
+  const ts = '1764720000';
+  const id = 'ci-1';
+  const hex = createHmac('sha256', secret).update(`${ts}\n${id}\n`).update(body).digest('hex');
+
+  it('accepts the HMAC-SHA256 of "<timestamp>\\n<delivery id>\\n<body>", in either hex case', () => {
+    expect(verifySignature(secret, ts, id, body, `v1=${hex}`)).toBe(true);
+    expect(verifySignature(secret, ts, id, body, `v1=${hex.toUpperCase()}`)).toBe(true);
+    expect(signDelivery(secret, ts, id, body)).toBe(`v1=${hex}`);
   });
 
-  it('refuses another body, another key, a truncated or malformed signature, or none', () => {
-    expect(verifySignature(secret, Buffer.concat([body, Buffer.from(' ')]), `sha256=${hex}`)).toBe(false);
-    expect(verifySignature('whsec_other', body, `sha256=${hex}`)).toBe(false);
-    expect(verifySignature(secret, body, `sha256=${hex.slice(0, 62)}`)).toBe(false); // a shorter buffer never reaches timingSafeEqual
-    expect(verifySignature(secret, body, `sha256=${hex}00`)).toBe(false);
-    expect(verifySignature(secret, body, `sha1=${hex}`)).toBe(false);
-    expect(verifySignature(secret, body, hex)).toBe(false);
-    expect(verifySignature(secret, body, `sha256=${'z'.repeat(64)}`)).toBe(false);
-    expect(verifySignature(secret, body, '')).toBe(false);
-    expect(verifySignature(secret, body, undefined)).toBe(false);
+  it('refuses another timestamp, delivery id, body or key, a truncated or malformed signature, or none', () => {
+    expect(verifySignature(secret, '1764720001', id, body, `v1=${hex}`)).toBe(false);
+    expect(verifySignature(secret, ts, 'ci-2', body, `v1=${hex}`)).toBe(false);
+    expect(verifySignature(secret, ts, id, Buffer.concat([body, Buffer.from(' ')]), `v1=${hex}`)).toBe(false);
+    expect(verifySignature('whsec_other', ts, id, body, `v1=${hex}`)).toBe(false);
+    expect(verifySignature(secret, ts, id, body, `v1=${hex.slice(0, 62)}`)).toBe(false); // a shorter buffer never reaches timingSafeEqual
+    expect(verifySignature(secret, ts, id, body, `v1=${hex}00`)).toBe(false);
+    expect(verifySignature(secret, ts, id, body, `sha256=${hex}`)).toBe(false);
+    expect(verifySignature(secret, ts, id, body, hex)).toBe(false);
+    expect(verifySignature(secret, ts, id, body, `v1=${'z'.repeat(64)}`)).toBe(false);
+    expect(verifySignature(secret, ts, id, body, '')).toBe(false);
+    expect(verifySignature(secret, ts, id, body, undefined)).toBe(false);
+  });
+
+  it('cannot move bytes between the delivery id and the body (ids may contain dots, never a newline)', () => {
+    const sig = signDelivery(secret, ts, 'a', 'b.c');
+    expect(verifySignature(secret, ts, 'a.b', Buffer.from('c'), sig)).toBe(false);
   });
 
   it('signs bytes, not a re-encoded string (a UTF-8 body with a BOM or CRLF keeps its signature)', () => {
     const raw = Buffer.from('\ufeffkind: List\r\nitems: []\r\n', 'utf8');
-    expect(verifySignature(secret, raw, signBody(secret, raw))).toBe(true);
-    expect(verifySignature(secret, Buffer.from(raw.toString('utf8').replace(/\r\n/g, '\n')), signBody(secret, raw))).toBe(false);
+    expect(verifySignature(secret, ts, id, raw, signDelivery(secret, ts, id, raw))).toBe(true);
+    expect(verifySignature(secret, ts, id, Buffer.from(raw.toString('utf8').replace(/\r\n/g, '\n')), signDelivery(secret, ts, id, raw))).toBe(false);
+  });
+});
+
+describe('checkCredentialHeaders', () => {
+  const now = 1_764_720_000;
+  const sig = `v1=${'a'.repeat(64)}`;
+
+  it('answers the timestamp when it is within the window, either side', () => {
+    expect(checkCredentialHeaders(sig, String(now), now, 300)).toBe(String(now));
+    expect(checkCredentialHeaders(sig, String(now - 300), now, 300)).toBe(String(now - 300));
+    expect(checkCredentialHeaders(sig, ` ${now + 300}`, now, 300)).toBe(String(now + 300));
+  });
+
+  it('refuses a stale or future timestamp, a missing or malformed one, a missing or legacy signature (401)', () => {
+    const refuse = (s: string | undefined, t: string | undefined) => appError(() => checkCredentialHeaders(s, t, now, 300));
+    expect(refuse(sig, String(now - 301))).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/more than 300 s/) });
+    expect(refuse(sig, String(now + 301)).code).toBe('UNAUTHENTICATED');
+    for (const t of [undefined, '', '-5', '1.5', 'now', String(now) + '000000000']) {
+      expect(refuse(sig, t)).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/X-Portolan-Timestamp/) });
+    }
+    expect(refuse(undefined, String(now)).message).toMatch(/X-Portolan-Signature header is required/);
+    expect(refuse(`sha256=${'a'.repeat(64)}`, String(now)).message).toMatch(/no longer accepted/);
   });
 });
 

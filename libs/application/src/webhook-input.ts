@@ -4,29 +4,64 @@ import { z } from 'zod';
 import { AppError, type ErrorDetail } from './errors';
 
 /**
- * The CI webhook's pure input handling: signature, delivery id, and the body (manifest text or a JSON envelope with
+ * The CI webhook's pure input handling: signature and timestamp, delivery id, and the body (manifest text or a JSON envelope with
  * files and commit metadata). No I/O, so each rule is unit-tested on its own.
  */
 
-const SIGNATURE_RE = /^sha256=([0-9a-fA-F]{64})$/;
+const SIGNATURE_RE = /^v1=([0-9a-fA-F]{64})$/;
+const LEGACY_SIGNATURE_RE = /^sha256=[0-9a-fA-F]{64}$/;
+const TIMESTAMP_RE = /^\d{1,12}$/;
 export const DELIVERY_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 const EVENT_RE = /^[A-Za-z0-9._:/-]{1,64}$/;
 
-/** The value a client puts in `X-Portolan-Signature`: `sha256=` + hex HMAC-SHA256 of the exact body bytes. */
-export function signBody(secret: string, body: Uint8Array | string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/**
+ * The bytes a v1 signature covers: `<timestamp>\n<delivery id>\n<body>`. The timestamp bounds a captured request's
+ * life to the tolerance window; the delivery id stops it being replayed inside the window under a new id (a new id
+ * would be a new analysis). Newline separates because neither the digits nor the delivery id's alphabet contain it,
+ * so no two (timestamp, id, body) triples sign the same bytes.
+ */
+function signedPayload(timestamp: string, deliveryId: string, body: Uint8Array | string): Buffer {
+  return Buffer.concat([Buffer.from(`${timestamp}\n${deliveryId}\n`), typeof body === 'string' ? Buffer.from(body) : body]);
+}
+
+/** The value a client puts in `X-Portolan-Signature`: `v1=` + hex HMAC-SHA256 of `<timestamp>\n<delivery id>\n<body>`. */
+export function signDelivery(secret: string, timestamp: string | number, deliveryId: string, body: Uint8Array | string): string {
+  return `v1=${createHmac('sha256', secret).update(signedPayload(String(timestamp), deliveryId, body)).digest('hex')}`;
 }
 
 /**
- * Whether `header` is a valid signature of `body` under `secret`. A malformed header is simply false; well-formed
- * ones are compared in constant time on two 32-byte buffers (timingSafeEqual needs equal lengths).
+ * Whether `header` is a valid v1 signature under `secret`. A malformed header is simply false; well-formed ones are
+ * compared in constant time on two 32-byte buffers (timingSafeEqual needs equal lengths).
  */
-export function verifySignature(secret: string, body: Uint8Array, header: string | undefined | null): boolean {
+export function verifySignature(secret: string, timestamp: string, deliveryId: string, body: Uint8Array, header: string | undefined | null): boolean {
   const m = SIGNATURE_RE.exec((header ?? '').trim());
   if (!m) return false;
   const given = Buffer.from(m[1] as string, 'hex');
-  const expected = createHmac('sha256', secret).update(body).digest();
+  const expected = createHmac('sha256', secret).update(signedPayload(timestamp, deliveryId, body)).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export const WEBHOOK_SIGNATURE_HELP = 'X-Portolan-Signature: v1=<hex HMAC-SHA256 of "<X-Portolan-Timestamp>\\n<X-Portolan-Delivery>\\n<body>" with the cluster webhook secret>';
+
+/**
+ * The credential headers' shape, checked before any lookup so that their answers say nothing about whether the
+ * cluster exists: a signature header in the v1 form and a timestamp (unix seconds) within `toleranceSeconds` of
+ * `nowSeconds`, either side (clock skew). Answers the timestamp as signed (its exact text).
+ */
+export function checkCredentialHeaders(signature: string | undefined, timestamp: string | undefined, nowSeconds: number, toleranceSeconds: number): string {
+  const sig = (signature ?? '').trim();
+  if (!sig) throw new AppError('UNAUTHENTICATED', `the X-Portolan-Signature header is required: ${WEBHOOK_SIGNATURE_HELP}`);
+  if (LEGACY_SIGNATURE_RE.test(sig)) {
+    throw new AppError('UNAUTHENTICATED', `sha256= signatures of the body alone are no longer accepted (a captured request could be replayed): ${WEBHOOK_SIGNATURE_HELP}`);
+  }
+  const ts = (timestamp ?? '').trim();
+  if (!TIMESTAMP_RE.test(ts)) {
+    throw new AppError('UNAUTHENTICATED', 'the X-Portolan-Timestamp header is required: the unix time in seconds at signing, covered by the signature');
+  }
+  if (Math.abs(nowSeconds - Number(ts)) > toleranceSeconds) {
+    throw new AppError('UNAUTHENTICATED', `X-Portolan-Timestamp is more than ${toleranceSeconds} s from the server's clock: sign each request when it is sent (a replayed request is refused)`);
+  }
+  return ts;
 }
 
 /** `X-Portolan-Delivery` (or GitHub's `X-GitHub-Delivery`): required, 1-128 of `[A-Za-z0-9._:-]`. */

@@ -80,6 +80,7 @@ const EnvSchema = z
     IMPORT_IN_CLUSTER_TOKEN_FILE: z.string().default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
     IMPORT_IN_CLUSTER_CA_FILE: z.string().default('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt'),
     PRETTY_LOGS: bool.default(false),
+    WEBHOOK_TOLERANCE_SECONDS: int(300, 1).pipe(z.number().max(86400)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SECRETS_KEY) {
@@ -116,6 +117,8 @@ export interface AppConfig {
     inCluster: { tenants: string[]; server?: string; tokenFile: string; caFile: string };
   };
   graphql: { maxComplexity: number; maxDepth: number; maxDocumentBytes: number; maxTokens: number; maxAliases: number; maxDirectives: number };
+  /** CI webhook: how far X-Portolan-Timestamp may be from the server's clock, either side */
+  webhooks: { toleranceSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -156,7 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         caFile: e.IMPORT_IN_CLUSTER_CA_FILE,
       },
     },
-      graphql: {
+    graphql: {
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxDocumentBytes: e.GRAPHQL_MAX_DOCUMENT_BYTES,
@@ -164,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
     },
+    webhooks: { toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS },
   };
 }
 
@@ -184,6 +188,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'API_PROCESSES', default: '1', description: 'API processes sharing the port (node:cluster); one per core serves warm questions on every core, each with its own engine cache' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level' },
   { name: 'SECRETS_KEY', default: '(development key; required in production)', description: '64 hex chars: AES-256-GCM key for webhook secrets and import tokens at rest' },
+  { name: 'WEBHOOK_TOLERANCE_SECONDS', default: '300', description: "CI webhook: a signed X-Portolan-Timestamp older or newer than this is refused (replay window)" },
   { name: 'SNAPSHOT_RETENTION', default: '10', description: 'ready snapshots kept per cluster (failed ones are pruned apart: the newest 5 stay)' },
   { name: 'IMPORT_HTTP_TIMEOUT_MS', default: '15000', description: "scheduled imports: timeout of each request to a cluster's API server (3 attempts on 5xx/network errors)" },
   {

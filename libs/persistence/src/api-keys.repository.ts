@@ -10,9 +10,12 @@ export interface ApiKeyRow {
   role: ApiKeyRole;
   createdAt: Date;
   revokedAt: Date | null;
+  expiresAt: Date | null;
+  /** to within a few minutes: API processes write it at most once per key per AuthCache.LAST_USED_GRANULARITY_MS */
+  lastUsedAt: Date | null;
 }
 
-const publicFields = { id: true, name: true, prefix: true, role: true, createdAt: true, revokedAt: true } as const;
+const publicFields = { id: true, name: true, prefix: true, role: true, createdAt: true, revokedAt: true, expiresAt: true, lastUsedAt: true } as const;
 
 export class ApiKeysRepository {
   constructor(private readonly db: Database) {}
@@ -22,10 +25,10 @@ export class ApiKeysRepository {
   }
 
   /** The clear key is returned once and never stored. */
-  create(ctx: TenantContext, name: string, role: ApiKeyRole): Promise<{ row: ApiKeyRow; key: string }> {
+  create(ctx: TenantContext, name: string, role: ApiKeyRole, expiresAt: Date | null = null): Promise<{ row: ApiKeyRow; key: string }> {
     const k = newApiKey();
     return this.db.withTenant(ctx, async (tx) => {
-      const row = await tx.apiKey.create({ data: { tenantId: ctx.tenantId, name, role, prefix: k.prefix, hash: k.hash }, select: publicFields });
+      const row = await tx.apiKey.create({ data: { tenantId: ctx.tenantId, name, role, prefix: k.prefix, hash: k.hash, expiresAt }, select: publicFields });
       return { row, key: k.key };
     });
   }

@@ -10,9 +10,23 @@ export class AuthRepository {
   constructor(private readonly db: Database) {}
 
   async authenticate(key: string): Promise<TenantContext | null> {
-    const rows = await this.db.sql<{ api_key_id: string; tenant_id: string; role: ApiKeyRole }>('SELECT api_key_id, tenant_id, role::text AS role FROM portolan_authenticate($1)', [hashApiKey(key)]);
+    return (await this.authenticateKey(key))?.ctx ?? null;
+  }
+
+  /** A valid (unrevoked, unexpired) key's tenant context and its expiry, which bounds how long it may be cached. */
+  async authenticateKey(key: string): Promise<{ ctx: TenantContext; expiresAt: Date | null } | null> {
+    const rows = await this.db.sql<{ api_key_id: string; tenant_id: string; role: ApiKeyRole; expires_at: Date | null }>(
+      'SELECT api_key_id, tenant_id, role::text AS role, expires_at FROM portolan_authenticate($1)',
+      [hashApiKey(key)],
+    );
     const row = rows[0];
-    return row ? { tenantId: asTenantId(row.tenant_id), actorId: row.api_key_id, role: row.role } : null;
+    return row ? { ctx: { tenantId: asTenantId(row.tenant_id), actorId: row.api_key_id, role: row.role }, expiresAt: row.expires_at ? new Date(row.expires_at) : null } : null;
+  }
+
+  /** Sets last_used_at of these keys (any tenant) to now, unless it was set less than `granularityMs` ago. */
+  async touchKeys(keyIds: string[], granularityMs: number): Promise<void> {
+    if (keyIds.length === 0) return;
+    await this.db.sql('SELECT portolan_touch_api_keys($1::uuid[], make_interval(secs => $2))', [keyIds, granularityMs / 1000]);
   }
 
   /** Tenant and encrypted HMAC secret of a cluster, for the CI webhook; null when the cluster does not exist. */

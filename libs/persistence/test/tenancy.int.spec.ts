@@ -77,6 +77,28 @@ describe('tenant isolation in Postgres', () => {
     }
   });
 
+  it("rejects, in the database itself and even as the tables' owner, rows of one tenant pointing at another's", async () => {
+    const a = await freshTenant(provisioner);
+    const b = await freshTenant(provisioner);
+    const ca = await clusters.create(a, newCluster('fk-a'));
+    const cb = await clusters.create(b, newCluster('fk-b'));
+    const owner = new pg.Client({ connectionString: urls.owner });
+    await owner.connect();
+    try {
+      const insertSnapshot = (tenantId: string, clusterId: string) =>
+        owner.query("INSERT INTO snapshots (id, tenant_id, cluster_id, source, status, content_hash) VALUES (gen_random_uuid(), $1, $2, 'upload', 'pending', md5(random()::text)) RETURNING id", [tenantId, clusterId]);
+      await expect(insertSnapshot(a.tenantId, cb.id)).rejects.toMatchObject({ code: '23503', constraint: 'snapshots_tenant_id_cluster_id_fkey' });
+      const own = await insertSnapshot(a.tenantId, ca.id);
+      const snapshotId = own.rows[0].id as string;
+      await expect(owner.query("INSERT INTO snapshot_objects (tenant_id, snapshot_id, kind, name, raw) VALUES ($1, $2, 'Node', 'n', '{}')", [b.tenantId, snapshotId])).rejects.toMatchObject({ code: '23503', constraint: 'snapshot_objects_tenant_id_snapshot_id_fkey' });
+      await expect(owner.query("INSERT INTO analyses (tenant_id, cluster_id, source, manifests) VALUES ($1, $2, 'api', '')", [b.tenantId, ca.id])).rejects.toMatchObject({ code: '23503', constraint: 'analyses_tenant_id_cluster_id_fkey' });
+      // moving a row to another tenant is refused as well
+      await expect(owner.query('UPDATE snapshots SET tenant_id = $1 WHERE id = $2', [b.tenantId, snapshotId])).rejects.toMatchObject({ code: '23503' });
+    } finally {
+      await owner.end();
+    }
+  });
+
   it('authenticates a key to its tenant, and nothing else', async () => {
     const a = await freshTenant(provisioner, 'reader');
     const ctx = await auth.authenticate(a.key);

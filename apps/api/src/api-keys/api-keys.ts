@@ -21,6 +21,8 @@ export class ApiKeyModel {
   @Field(() => ApiKeyRoleEnum) role!: ApiKeyRoleEnum;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime, { nullable: true }) revokedAt!: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'from this instant the key is refused like a wrong one; null: never' }) expiresAt!: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'last request made with the key, to within 5 minutes' }) lastUsedAt!: Date | null;
 }
 
 @ObjectType()
@@ -44,8 +46,13 @@ export class ApiKeysResolver {
   }
 
   @Mutation(() => CreatedApiKey, { description: 'Admin only. The key is shown once.' })
-  async createApiKey(@CurrentTenant() t: TenantContext, @Args('name') name: string, @Args('role', { type: () => ApiKeyRoleEnum }) role: ApiKeyRoleEnum): Promise<CreatedApiKey> {
-    const r = await this.keys.create(t, { name, role });
+  async createApiKey(
+    @CurrentTenant() t: TenantContext,
+    @Args('name') name: string,
+    @Args('role', { type: () => ApiKeyRoleEnum }) role: ApiKeyRoleEnum,
+    @Args('expiresAt', { type: () => GraphQLISODateTime, nullable: true, description: 'optional: a future instant after which the key is refused' }) expiresAt?: Date | null,
+  ): Promise<CreatedApiKey> {
+    const r = await this.keys.create(t, { name, role, expiresAt });
     return { apiKey: model(r.row), key: r.key };
   }
 
@@ -71,7 +78,7 @@ export class ApiKeysController {
 
   @Post()
   @HttpCode(201)
-  async create(@CurrentTenant() t: TenantContext, @Body() body: { name: string; role: string }) {
+  async create(@CurrentTenant() t: TenantContext, @Body() body: { name: string; role: string; expiresAt?: string }) {
     const r = await this.keys.create(t, body ?? {});
     return { apiKey: model(r.row), key: r.key };
   }

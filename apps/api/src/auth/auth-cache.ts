@@ -7,7 +7,8 @@ import { LRUCache } from 'lru-cache';
  * Valid keys are remembered for a few seconds so a busy portal does not pay a database round trip per request.
  * Only successes are cached (a flood of wrong keys cannot crowd out real ones for long, and never authenticates).
  * Revoking a key forgets it here at once, and in every other API process when the revocation commits (Postgres
- * NOTIFY); TTL_MS bounds the window only while a process's events connection is down.
+ * NOTIFY); TTL_MS bounds the window only while a process's events connection is down. A key that expires sooner
+ * is cached only until its expiry.
  */
 @Injectable()
 export class AuthCache implements OnModuleDestroy {
@@ -30,8 +31,9 @@ export class AuthCache implements OnModuleDestroy {
     return this.byHash.get(hashApiKey(key));
   }
 
-  set(key: string, ctx: TenantContext): void {
-    this.byHash.set(hashApiKey(key), ctx);
+  set(key: string, ctx: TenantContext, expiresAt: Date | null = null): void {
+    const ttl = expiresAt ? Math.min(AuthCache.TTL_MS, expiresAt.getTime() - Date.now()) : AuthCache.TTL_MS;
+    if (ttl > 0) this.byHash.set(hashApiKey(key), ctx, { ttl });
   }
 
   forgetActor(actorId: string): void {

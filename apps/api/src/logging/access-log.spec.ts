@@ -1,16 +1,17 @@
 import { EventEmitter } from 'node:events';
+import { loggerOptions } from '@portolan/config';
 import pino from 'pino';
 import { accessLog } from './access-log';
 
 function logger(level: string) {
   const lines: Array<Record<string, any>> = [];
-  const log = pino({ level }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  const log = pino(loggerOptions(level), { write: (s: string) => void lines.push(JSON.parse(s)) });
   return { log, lines };
 }
 
 function request(over: { path?: string; headers?: Record<string, string>; status?: number } = {}) {
   const headers: Record<string, string> = { authorization: 'Bearer ptl_secret', 'user-agent': 'ci/1', ...over.headers };
-  const req = { headers, method: 'POST', path: over.path ?? '/graphql', originalUrl: over.path ?? '/graphql', socket: { remoteAddress: '10.0.0.9' }, tenant: { tenantId: 't-1' } } as any;
+  const req = { headers, method: 'POST', path: (over.path ?? '/graphql').split('?')[0], originalUrl: over.path ?? '/graphql', socket: { remoteAddress: '10.0.0.9' }, tenant: { tenantId: 't-1' } } as any;
   const res = Object.assign(new EventEmitter(), { statusCode: over.status ?? 200, headersSent: {} as Record<string, string>, setHeader(k: string, v: string) { this.headersSent[k] = v; } }) as any;
   return { req, res };
 }
@@ -43,5 +44,15 @@ describe('accessLog', () => {
     accessLog(logger('info').log)(health.req, health.res, () => undefined);
     expect(health.res.listenerCount('finish')).toBe(0);
     expect(lines).toEqual([expect.objectContaining({ level: 50, msg: 'request errored', res: { statusCode: 503 } })]);
+  });
+
+  it('redacts the values of credential-named query parameters, keeping the others', () => {
+    const { log, lines } = logger('info');
+    const { req, res } = request({ path: '/v1/clusters?access_token=ptl_leaked_key_0001&first=10&signature=sha256%3Dabc&key=k1&token=t1&secret=s1', status: 401 });
+    accessLog(log)(req, res, () => undefined);
+    res.emit('finish');
+    const line = JSON.stringify(lines[0]);
+    for (const secret of ['ptl_leaked_key_0001', 'sha256%3Dabc', 'k1', 't1', 's1']) expect(line).not.toContain(secret);
+    expect(lines[0]?.['req'].url).toBe('/v1/clusters?access_token=[REDACTED]&first=10&signature=[REDACTED]&key=[REDACTED]&token=[REDACTED]&secret=[REDACTED]');
   });
 });

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { redactUrl } from '@portolan/config';
 import type { Logger } from 'pino';
 import type { AuthedRequest } from '../auth/current-tenant.decorator';
 
@@ -7,7 +8,8 @@ const QUIET = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * One JSON line per request, written when the response finishes: id, method, URL, peer, user agent, status,
- * duration and tenant; never a header (keys, signatures and cookies stay out with no redaction pass). The id comes
+ * duration and tenant; never a header (keys, signatures and cookies stay out with no redaction pass), and the URL
+ * with the values of credential-named query parameters (`?access_token=`, `key=`, `signature=`...) redacted. The id comes
  * from X-Request-Id (first 64 characters) or is made here, and is echoed back.
  *
  * This replaces pino-http + nestjs-pino's per-request AsyncLocalStorage context, which built two or three child
@@ -27,7 +29,7 @@ export function accessLog(log: Logger) {
       const failed = res.statusCode >= 500;
       if (!log.isLevelEnabled(failed ? 'error' : 'info')) return;
       const line = {
-        req: { id, method: req.method, url: req.originalUrl, remoteAddress: req.socket?.remoteAddress, userAgent: req.headers['user-agent'] },
+        req: { id, method: req.method, url: redactUrl(req.originalUrl), remoteAddress: req.socket?.remoteAddress, userAgent: req.headers['user-agent'] },
         res: { statusCode: res.statusCode },
         responseTime: Date.now() - started,
         tenantId: (req as unknown as AuthedRequest).tenant?.tenantId,

@@ -119,7 +119,7 @@ const serviceModel = (o: StoredObject): SnapshotServiceModel => {
   };
 };
 const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'];
-const cursor = (o: { id: bigint }) => o.id.toString();
+const cursor = (o: { cursor: string }) => o.cursor;
 
 /** A snapshot's objects: the page comes from the indexed columns, each object's fields from the engine's adapter. */
 @Resolver(() => SnapshotModel)
