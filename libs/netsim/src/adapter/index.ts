@@ -1,5 +1,5 @@
 export { InputError, formatDiagnostic, type Diagnostic, type DiagnosticSeverity } from './diagnostics';
-export { parseDocuments, fromObjects, type ParsedObject, type TextInput, type FieldPath } from './parse';
+export { parseDocuments, parseDocumentsWithNotes, type ParseResult, fromObjects, type ParsedObject, type TextInput, type FieldPath } from './parse';
 export { buildSnapshot, loadSnapshot, PORTOLAN_API, type BuildOptions, type BuildResult } from './build';
 export { podFromObject, workloadFromObject, podFromTemplate, SANDBOX_ID_ANNOTATION } from './pod';
 export { defaultProfile, interpretConflist, parsePortRange, formatPortRange } from './profile';
