@@ -254,7 +254,7 @@ spec:
     expect(snapshot.hostStates[0].listeners).toEqual([
       { address: '0.0.0.0', port: 22, protocol: 'TCP', process: 'sshd', pid: 1 },
       { address: '0.0.0.0', port: 80, protocol: 'TCP', process: 'nginx', pid: 20126 },
-      { address: '127.0.0.53', port: 53, protocol: 'UDP', process: 'systemd-resolve', pid: 7 },
+      { address: '127.0.0.53', device: 'lo', port: 53, protocol: 'UDP', process: 'systemd-resolve', pid: 7 },
       { address: '::', port: 9100, protocol: 'TCP' },
     ]);
   });

@@ -4,5 +4,7 @@ export { buildSnapshot, loadSnapshot, PORTOLAN_API, type BuildOptions, type Buil
 export { podFromObject, workloadFromObject, podFromTemplate, SANDBOX_ID_ANNOTATION } from './pod';
 export { defaultProfile, interpretConflist, parsePortRange, formatPortRange } from './profile';
 export { parseSs } from './hoststate';
+export { parseListeners, splitAddress, type ListenerParse, type SkippedLine, type SkipReason, type ResolvedPort } from './listeners';
+export { SERVICE_PORTS } from './services';
 export { matchesMap, matchesLabelSelector, formatLabels } from './selectors';
 export { parseQuantity, resourceAmount, formatAmount } from '../util/quantity';

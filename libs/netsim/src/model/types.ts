@@ -248,6 +248,8 @@ export interface HostListener {
   address: string;
   port: number;
   protocol: Protocol;
+  /** SO_BINDTODEVICE, as ss prints it after the address (`127.0.0.53%lo:53`): only traffic arriving on it */
+  device?: string;
   process?: string;
   pid?: number;
 }
