@@ -8,6 +8,7 @@ import { LineCounter, parseAllDocuments, parseDocument, isNode, type Document } 
 import type { SourceRef } from '../model/types';
 import { InputError, type Diagnostic } from './diagnostics';
 import { splitJsonStream, stripLogSections } from './stream';
+import { detectRawDump, rawDumpHint } from './rawdumps';
 
 export type FieldPath = Array<string | number>;
 
@@ -302,6 +303,11 @@ function parseInput(input: TextInput, sink: Sink): void {
   }
   if (stripped.unterminated) {
     sink.errors.push({ severity: 'error', file: input.name, line: stripped.unterminated.line, message: `log section ${JSON.stringify(stripped.unterminated.text)} has no matching "==== END logs ..." line (a truncated cluster-info dump?)` });
+    return;
+  }
+  const raw = detectRawDump(stripped.text);
+  if (raw) {
+    sink.errors.push({ severity: 'error', file: input.name, line: raw.line, message: rawDumpHint(raw.kind) });
     return;
   }
   const text = { name: input.name, text: stripped.text };
