@@ -28,6 +28,7 @@ describe('quantity', () => {
   it('rejects garbage', () => {
     expect(parseQuantity('lots')).toBeNull();
     expect(parseQuantity('5Xi')).toBeNull();
+    for (const bad of ['1toString', '1constructor', '1.5.5', '--1', '1KiB', ' 1', '1 ', '1 Ki', '']) expect(parseQuantity(bad)).toBeNull();
   });
 });
 
