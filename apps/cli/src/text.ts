@@ -26,6 +26,11 @@ export function placementText(r: PlacementResult): string {
 export function traceText(r: TraceResult): string {
   const lines = r.hops.map((h) => `  ${h.node.padEnd(14)} ${(h.hook ? h.hook + ' ' : '').padEnd(12)}${h.table}/${h.chain}\n      ${h.rule}\n      → ${h.verdict}`);
   lines.unshift(`outcome: ${r.outcome}${r.masquerade ? ' (masqueraded)' : ''}; source seen: ${r.sourceSeen}${r.fromDump ? '; walked an uploaded iptables-save dump' : ''}`);
+  if (!r.complete) {
+    // an answer over a partial dump must not read as a confident one: the caveat comes first
+    const why = r.incomplete.map((i) => `  - ${i.code}${i.chain ? ` ${i.table ? `${i.table}/` : ''}${i.chain}` : ''} on ${i.node}: ${i.message}`);
+    lines.unshift(`INCOMPLETE: the iptables-save dump cannot be the whole truth (${r.incomplete.length} reason(s)); the outcome below may be wrong`, ...why);
+  }
   lines.push('destinations:');
   for (const d of r.destinations) lines.push(`  ${(d.probability * 100).toFixed(1).padStart(5)}%  ${d.outcome} ${d.kind} ${d.pod ?? ''} ${d.ip}:${d.port}${d.node ? ` on ${d.node}` : ''}${d.masquerade ? ` (source seen ${d.sourceSeen})` : ''}`);
   for (const n of r.notes) lines.push(`note: ${n}`);

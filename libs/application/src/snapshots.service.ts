@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canWrite, systemContext, asTenantId, type ImportSnapshotJob, type TenantContext } from '@portolan/contracts';
-import { buildSnapshot, InputError, parseDocuments, type Diagnostic, type ParsedObject } from '@portolan/netsim';
+import { buildSnapshot, InputError, parseDocumentsWithNotes, type Diagnostic, type ParsedObject } from '@portolan/netsim';
 import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectFilter, type ObjectRow, type StoredObject, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { profileOf } from './cluster-profile';
@@ -153,7 +153,7 @@ export class SnapshotsService {
     const ms = { parse: 0, build: 0, store: 0 };
     let counts: Record<string, number> = {};
     try {
-      const parsed = parseDocuments(inputs);
+      const { objects: parsed, notes } = parseDocumentsWithNotes(inputs);
       ms.parse = Date.now() - t0;
       // Validation builds exactly what queries will later build; it runs while Postgres indexes the rows, and an
       // error in it rolls the whole store back.
@@ -174,7 +174,7 @@ export class SnapshotsService {
           unknown: s.unknown.length,
         };
         ms.build = Date.now() - b0;
-        return { counts, warnings: diagnosticsToDetails(built.diagnostics) as never };
+        return { counts, warnings: diagnosticsToDetails([...notes, ...built.diagnostics]) as never };
       });
       ms.store = Date.now() - t0 - ms.parse;
     } catch (e) {

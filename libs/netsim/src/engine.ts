@@ -121,7 +121,11 @@ export class ClusterEngine {
     if (!dp) return result;
     result.dataplane = dp;
     // an answer over a dataplane Portolan does not simulate must not read as the whole truth
-    if (!dp.modelled) result.notes.unshift(`dataplane ${dp.kind} (${dp.detail}) is not modelled: this trace walks only the node's iptables rules (portmap's hostPorts, host sockets); the Service, NodePort and ClusterIP handling of ${dp.kind} is missing from it`);
+    if (dp.modelled) return result;
+    const message = `dataplane ${dp.kind} (${dp.detail}) is not modelled: this trace walks only the node's iptables rules (portmap's hostPorts, host sockets); the Service, NodePort and ClusterIP handling of ${dp.kind} is missing from it`;
+    result.notes.unshift(message);
+    result.complete = false;
+    result.incomplete = [{ code: 'dataplane-not-modelled', node: req.at ?? req.toHost, message }, ...(result.incomplete ?? [])];
     return result;
   }
 

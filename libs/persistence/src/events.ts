@@ -83,6 +83,9 @@ export class DatabaseEvents {
       if (this.client !== client || this.closed) return;
       this.client = undefined;
       client.removeAllListeners();
+      // pg emits 'error' after 'end' (or twice) when Postgres terminates the connection: stay listening, or the
+      // process dies of an unhandled 'error' event while Postgres shuts down
+      client.on('error', () => undefined);
       client.end().catch(() => undefined);
       this.log.warn(`events connection lost (${why}); reconnecting in ${this.retryMs} ms`);
       this.timer = setTimeout(() => void this.connect(), this.retryMs);

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { Blocker, NodeVerdict, PlacementResult, PortClaim, RuntimePrediction, ScheduleResult, TraceResult } from '@portolan/netsim';
 
 @ObjectType({ description: 'What keeps a node from hosting the pod: the object and the exact claim, beyond upstream\'s reason' })
@@ -126,6 +126,26 @@ export class DataplaneModel {
   @Field() detail!: string;
 }
 
+/** GraphQL names cannot hold '-': the enum's values are the engine's codes, its names their snake_case */
+export enum IncompleteCodeEnum {
+  chain_missing = 'chain-missing',
+  entry_unreachable = 'entry-unreachable',
+  endpoint_chain_empty = 'endpoint-chain-empty',
+  chain_absent_from_dump = 'chain-absent-from-dump',
+  table_inferred = 'table-inferred',
+  dataplane_not_modelled = 'dataplane-not-modelled',
+}
+registerEnumType(IncompleteCodeEnum, { name: 'IncompleteCode', description: 'why an answer over an uploaded iptables-save dump cannot be the whole truth' });
+
+@ObjectType('IncompleteReason')
+export class IncompleteReasonModel {
+  @Field(() => IncompleteCodeEnum) code!: IncompleteCodeEnum;
+  @Field() node!: string;
+  @Field({ nullable: true }) table?: string;
+  @Field({ nullable: true }) chain?: string;
+  @Field() message!: string;
+}
+
 @ObjectType('TrafficPath')
 export class TrafficPathModel {
   @Field(() => DataplaneModel, { nullable: true, description: 'the dataplane the trace assumed' }) dataplane?: DataplaneModel;
@@ -135,6 +155,9 @@ export class TrafficPathModel {
   @Field() masquerade!: boolean;
   @Field({ description: 'the source address the destination sees' }) sourceSeen!: string;
   @Field() fromDump!: boolean;
+  @Field(() => [String], { description: "host settings the path depends on, e.g. route_localnet (sysctl net.ipv4.conf.*.route_localnet=1) for 127.0.0.0/8 DNATed off the node" }) requires!: string[];
+  @Field({ description: 'false when a walked dump cannot be the whole truth; the reasons are in incomplete' }) complete!: boolean;
+  @Field(() => [IncompleteReasonModel]) incomplete!: IncompleteReasonModel[];
   @Field(() => [String]) notes!: string[];
   @Field(() => ID) snapshotId!: string;
 }
@@ -331,7 +354,7 @@ export function placementModel(r: PlacementResult, snapshotId: string): Placemen
 }
 
 export function trafficPathModel(r: TraceResult, snapshotId: string): TrafficPathModel {
-  return { ...r, fromDump: r.fromDump ?? false, snapshotId };
+  return { ...r, fromDump: r.fromDump ?? false, incomplete: r.incomplete.map((i) => ({ ...i, code: i.code as IncompleteCodeEnum })), snapshotId };
 }
 
 export const claimModel = (c: PortClaim): PortClaimModel => ({ ...c });

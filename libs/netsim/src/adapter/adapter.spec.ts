@@ -28,6 +28,7 @@ describe('quantity', () => {
   it('rejects garbage', () => {
     expect(parseQuantity('lots')).toBeNull();
     expect(parseQuantity('5Xi')).toBeNull();
+    for (const bad of ['1toString', '1constructor', '1.5.5', '--1', '1KiB', ' 1', '1 ', '1 Ki', '']) expect(parseQuantity(bad)).toBeNull();
   });
 });
 
@@ -254,7 +255,7 @@ spec:
     expect(snapshot.hostStates[0].listeners).toEqual([
       { address: '0.0.0.0', port: 22, protocol: 'TCP', process: 'sshd', pid: 1 },
       { address: '0.0.0.0', port: 80, protocol: 'TCP', process: 'nginx', pid: 20126 },
-      { address: '127.0.0.53', port: 53, protocol: 'UDP', process: 'systemd-resolve', pid: 7 },
+      { address: '127.0.0.53', device: 'lo', port: 53, protocol: 'UDP', process: 'systemd-resolve', pid: 7 },
       { address: '::', port: 9100, protocol: 'TCP' },
     ]);
   });

@@ -18,7 +18,7 @@ import { InputError, sourceDiag, type Diagnostic } from './diagnostics';
 import { isRecord, Reader } from './fields';
 import { readNodeHostState } from './hoststate';
 import { readEndpointSlice, readEndpoints, readNamespace, readNetworkPolicy, readNode, readService } from './objects';
-import { fromObjects, isParsedObject, parseDocuments, type ParsedObject, type TextInput } from './parse';
+import { fromObjects, isParsedObject, parseDocumentsWithNotes, type ParsedObject, type TextInput } from './parse';
 import { podFromParsed, WORKLOAD_KINDS, workloadFromParsed } from './pod';
 import { DATAPLANE_KINDS, detectDataplane, readKubeProxyConfigMap, type DataplaneEvidence } from './dataplane';
 import { defaultProfile, readClusterProfile, readKubeProxy } from './profile';
@@ -368,5 +368,7 @@ function deriveEndpointSlices(snap: Snapshot, diags: Diagnostic[]): void {
 }
 
 export function loadSnapshot(inputs: TextInput[], opts: BuildOptions = {}): BuildResult {
-  return buildSnapshot(parseDocuments(inputs), opts);
+  const parsed = parseDocumentsWithNotes(inputs);
+  const built = buildSnapshot(parsed.objects, opts);
+  return { snapshot: built.snapshot, diagnostics: [...parsed.notes, ...built.diagnostics] };
 }

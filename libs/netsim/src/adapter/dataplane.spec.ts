@@ -90,9 +90,12 @@ describe('answers name the dataplane', () => {
   it('a trace says which dataplane it assumed, and that an unmodelled one leaves its Service hops out', () => {
     const nft = new ClusterEngine(load(node, kubeadmConfigMap('nftables'))).traceText('node-a:30080/TCP');
     expect(nft.dataplane).toMatchObject({ kind: 'kube-proxy-nftables', modelled: false });
+    expect(nft.complete).toBe(false);
+    expect(nft.incomplete?.[0]).toMatchObject({ code: 'dataplane-not-modelled' });
     expect(nft.notes[0]).toMatch(/^dataplane kube-proxy-nftables .* is not modelled: .*Service, NodePort and ClusterIP handling of kube-proxy-nftables is missing/);
     const ipt = new ClusterEngine(load(node)).traceText('node-a:30080/TCP');
     expect(ipt.dataplane).toMatchObject({ kind: 'kube-proxy-iptables', modelled: true, source: 'default' });
     expect(ipt.notes.some((n) => n.includes('is not modelled'))).toBe(false);
+    expect(ipt.complete).toBe(true);
   });
 });

@@ -1,63 +1,18 @@
 /**
  * portolan.dev/v1alpha1 NodeHostState: listeners outside Kubernetes' knowledge, given as a list or as raw
- * `ss -ltnup` output.
+ * `ss` / `netstat` output (spec.ss, spec.netstat).
  */
 import type { HostListener, NodeHostState, Protocol } from '../model/types';
 import { PROTOCOLS } from '../model/types';
 import { Reader } from './fields';
+import { parseListeners, type ListenerParse } from './listeners';
 
-/** "0.0.0.0:80", "[::]:22", "*:9100", "127.0.0.53%lo:53", ":::80" (netstat) -> address + port */
-export function splitHostPort(text: string): { address: string; port: number } | null {
-  const idx = text.lastIndexOf(':');
-  if (idx < 0) return null;
-  let address = text.slice(0, idx);
-  const portText = text.slice(idx + 1);
-  if (!/^[0-9]+$/.test(portText)) return null;
-  if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
-  const pct = address.indexOf('%');
-  if (pct >= 0) address = address.slice(0, pct);
-  if (address === '::' || address === '') address = address || '*';
-  return { address, port: Number(portText) };
+/** `ss` output, any flags; kept under its old name (see listeners.ts, which also reads netstat). */
+export function parseSs(text: string): ListenerParse {
+  return parseListeners(text);
 }
 
-/**
- * Parse `ss -ltnup` (or `-ltn`, `-lun`) output. Lines without a parsable local address are skipped and reported
- * back so the caller can warn.
- */
-export function parseSs(text: string): { listeners: HostListener[]; skipped: number[] } {
-  const listeners: HostListener[] = [];
-  const skipped: number[] = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || /^(Netid|State)\b/i.test(line)) return;
-    const tokens = line.split(/\s+/);
-    let protocol: Protocol = 'TCP';
-    let k = 0;
-    const first = tokens[0].toLowerCase();
-    if (['tcp', 'udp', 'sctp', 'tcp6', 'udp6'].includes(first)) {
-      protocol = first.startsWith('udp') ? 'UDP' : first.startsWith('sctp') ? 'SCTP' : 'TCP';
-      k = 1;
-    }
-    // State Recv-Q Send-Q Local Peer [Process]; UNCONN is how ss prints UDP sockets
-    const state = tokens[k];
-    if (k === 0 && state === 'UNCONN') protocol = 'UDP';
-    const local = tokens[k + 3];
-    const hp = local ? splitHostPort(local) : null;
-    if (!hp) {
-      skipped.push(i + 1);
-      return;
-    }
-    const l: HostListener = { address: hp.address, port: hp.port, protocol };
-    const proc = /users:\(\("([^"]*)",pid=([0-9]+)/.exec(line);
-    if (proc) {
-      l.process = proc[1];
-      l.pid = Number(proc[2]);
-    }
-    listeners.push(l);
-  });
-  return { listeners, skipped };
-}
+const oneLine = (text: string) => text.trim().replace(/\s+/g, ' ');
 
 export function readNodeHostState(r: Reader, o: Record<string, unknown>): NodeHostState {
   const spec = r.obj(o['spec'], ['spec']) ?? {};
@@ -83,11 +38,22 @@ export function readNodeHostState(r: Reader, o: Record<string, unknown>): NodeHo
     if (pid !== undefined) listener.pid = pid;
     listeners.push(listener);
   });
-  const ss = r.optStr(spec['ss'], ['spec', 'ss']);
-  if (ss) {
-    const parsed = parseSs(ss);
+  for (const field of ['ss', 'netstat'] as const) {
+    const text = r.optStr(spec[field], ['spec', field]);
+    if (!text) continue;
+    const parsed = parseListeners(text);
     for (const l of parsed.listeners) listeners.push(l);
-    if (parsed.skipped.length) r.warn(['spec', 'ss'], `could not read ${parsed.skipped.length} line(s) of ss output (lines ${parsed.skipped.slice(0, 5).join(', ')} of the text)`);
+    // ESTABLISHED rows and unix sockets are expected in `-a` output: only unreadable rows are worth a warning
+    for (const s of parsed.skipped) {
+      if (s.reason === 'not-a-listener' || s.reason === 'not-inet') continue;
+      r.warn(['spec', field], `line ${s.line} of the ${parsed.format} output skipped (${s.message}): ${oneLine(s.text)}`);
+    }
+    const ignored = parsed.skipped.filter((s) => s.reason === 'not-a-listener' || s.reason === 'not-inet');
+    if (ignored.length) r.info(['spec', field], `${ignored.length} line(s) of the ${parsed.format} output are not listening internet sockets, ignored (first: line ${ignored[0].line}: ${oneLine(ignored[0].text)})`);
+    if (parsed.resolved.length) {
+      const names = [...new Set(parsed.resolved.map((p) => `${p.name}/${p.protocol.toLowerCase()}=${p.port}`))];
+      r.info(['spec', field], `${parsed.resolved.length} port(s) printed as service names, resolved through netbase's services table: ${names.join(', ')}`);
+    }
   }
   const hs: NodeHostState = { node, listeners, extraAddresses: r.strArr(spec['extraAddresses'], ['spec', 'extraAddresses']) };
   const ipt = r.optStr(spec['iptablesSave'], ['spec', 'iptablesSave']);

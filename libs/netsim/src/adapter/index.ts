@@ -1,10 +1,12 @@
 export { InputError, formatDiagnostic, type Diagnostic, type DiagnosticSeverity } from './diagnostics';
-export { parseDocuments, fromObjects, type ParsedObject, type TextInput, type FieldPath } from './parse';
+export { parseDocuments, parseDocumentsWithNotes, type ParseResult, fromObjects, type ParsedObject, type TextInput, type FieldPath } from './parse';
 export { buildSnapshot, loadSnapshot, PORTOLAN_API, type BuildOptions, type BuildResult } from './build';
 export { nodeFromObject, serviceFromObject } from './single';
 export { podFromObject, workloadFromObject, podFromTemplate, SANDBOX_ID_ANNOTATION } from './pod';
 export { defaultProfile, interpretConflist, parsePortRange, formatPortRange } from './profile';
 export { parseSs } from './hoststate';
+export { parseListeners, splitAddress, type ListenerParse, type SkippedLine, type SkipReason, type ResolvedPort } from './listeners';
+export { SERVICE_PORTS } from './services';
 export { matchesMap, matchesLabelSelector, formatLabels } from './selectors';
 export { parseQuantity, resourceAmount, formatAmount } from '../util/quantity';
 export { allocateClusterIPs, withAllocatedClusterIPs, serviceCIDROf, DEFAULT_SERVICE_CIDR } from './cluster-ip';

@@ -1,11 +1,14 @@
 /**
  * Text -> Kubernetes objects with source positions. Accepts JSON and (multi-document) YAML, kubectl `-o json` /
- * `-o yaml` List objects and Lists nested in Lists. Positions come from the `yaml` package's node ranges; JSON is
+ * `-o yaml` List objects and Lists nested in Lists, typed Lists (`PodList`, ...) whose items carry no kind (as the
+ * API server and `kubectl cluster-info dump` print them), and cluster-info dump streams (see stream.ts). Positions come from the `yaml` package's node ranges; JSON is
  * parsed with JSON.parse for speed and re-read through `yaml` only when a line number is actually needed.
  */
 import { LineCounter, parseAllDocuments, parseDocument, isNode, type Document } from 'yaml';
 import type { SourceRef } from '../model/types';
 import { InputError, type Diagnostic } from './diagnostics';
+import { splitJsonStream, stripLogSections } from './stream';
+import { detectRawDump, rawDumpHint } from './rawdumps';
 
 export type FieldPath = Array<string | number>;
 
@@ -22,6 +25,11 @@ export interface TextInput {
 }
 
 type Locator = ((path: FieldPath) => number | undefined) & { lazy?: boolean };
+
+interface ItemKind {
+  kind: string;
+  apiVersion?: string;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -56,31 +64,51 @@ function flatten(
   out: ParsedObject[],
   errors: Diagnostic[],
   depth: number,
-): void {
-  if (value === null || value === undefined) return; // empty document
+  notes: Diagnostic[] = [],
+  itemOf?: ItemKind,
+): boolean {
+  if (value === null || value === undefined) return false; // empty document
   // a lazy locator (huge JSON) resolves lines only when a diagnostic asks for one
   const line = locate.lazy ? undefined : locate(prefix);
   if (!isRecord(value)) {
     errors.push({ severity: 'error', file, doc, line: line ?? locate(prefix), message: `expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(value)}` });
-    return;
+    return false;
   }
-  const kind = value['kind'];
+  let obj: Record<string, unknown> = value;
+  let kind = obj['kind'];
+  let inferred = false;
+  if ((kind === undefined || kind === '') && itemOf) {
+    // typed Lists omit the items' type meta: the List's kind and apiVersion are the items' own
+    obj = { apiVersion: obj['apiVersion'] ?? itemOf.apiVersion, ...obj, kind: itemOf.kind };
+    kind = itemOf.kind;
+    inferred = true;
+  }
   if (typeof kind !== 'string' || kind === '') {
-    errors.push({ severity: 'error', file, doc, line: line ?? locate(prefix), field: 'kind', message: kind === undefined ? 'required field is missing' : `expected a string, got ${describe(kind)}` });
-    return;
+    const hint = kind === undefined && depth > 0 ? ' (items of a generic List must carry kind and apiVersion; a typed List such as PodList lends its kind to its items)' : '';
+    errors.push({ severity: 'error', file, doc, line: line ?? locate(prefix), field: 'kind', message: kind === undefined ? `required field is missing${hint}` : `expected a string, got ${describe(kind)}` });
+    return false;
   }
-  const items = value['items'];
+  const items = obj['items'];
   if (kind.endsWith('List') && (Array.isArray(items) || items === null || items === undefined)) {
     if (depth > 16) {
       errors.push({ severity: 'error', file, doc, line, message: 'Lists nested too deeply' });
-      return;
+      return false;
     }
-    (items ?? []).forEach((item, i) => flatten(item, file, doc, [...prefix, 'items', i], locate, out, errors, depth + 1));
-    return;
+    const av = obj['apiVersion'];
+    const typed: ItemKind | undefined = kind !== 'List' && kind.length > 4 ? { kind: kind.slice(0, -4), apiVersion: typeof av === 'string' ? av : undefined } : undefined;
+    let count = 0;
+    ((items ?? []) as unknown[]).forEach((item, i) => {
+      if (flatten(item, file, doc, [...prefix, 'items', i], locate, out, errors, depth + 1, notes, typed)) count++;
+    });
+    if (count && typed) {
+      notes.push({ severity: 'info', file, doc, line, field: 'items', message: `${count} item(s) of ${kind} carry no kind: read as ${typed.kind}${typed.apiVersion ? ` (${typed.apiVersion})` : ''}, the List's own type` });
+    }
+    return false;
   }
   const base = prefix;
   const source: SourceRef = line === undefined ? { file, doc } : { file, doc, line };
-  out.push({ obj: value, source, lineOf: (path) => locate([...base, ...path]) });
+  out.push({ obj, source, lineOf: (path) => locate([...base, ...path]) });
+  return inferred;
 }
 
 /** Above this size a field's line is not worth re-parsing the JSON text through `yaml` (memory). */
@@ -163,7 +191,24 @@ export function jsonObjectLines(text: string): Map<string, number> {
   return out;
 }
 
-function parseJson(input: TextInput, out: ParsedObject[], errors: Diagnostic[]): boolean {
+interface Sink {
+  out: ParsedObject[];
+  errors: Diagnostic[];
+  notes: Diagnostic[];
+}
+
+/** Lines of a segment cut out of a larger text (a stream's value) are shifted back to the file's. */
+function shifted(locate: Locator, offset: number): Locator {
+  if (!offset) return locate;
+  const l: Locator = (path) => {
+    const v = locate(path);
+    return v === undefined ? undefined : v + offset;
+  };
+  l.lazy = locate.lazy;
+  return l;
+}
+
+function parseJson(input: TextInput, sink: Sink, doc = 0, lineOffset = 0): boolean {
   let value: unknown;
   try {
     value = JSON.parse(input.text);
@@ -183,7 +228,7 @@ function parseJson(input: TextInput, out: ParsedObject[], errors: Diagnostic[]):
     return cached;
   });
   // object starts come from the cheap scanner; only a field's own line needs the full positioned parse
-  const locate: Locator = (path) => {
+  const own: Locator = (path) => {
     lines ??= jsonObjectLines(input.text);
     const own = lines.get(path.join('/'));
     if (own !== undefined) return own;
@@ -195,24 +240,26 @@ function parseJson(input: TextInput, out: ParsedObject[], errors: Diagnostic[]):
       return undefined;
     })();
   };
-  if (input.text.length > MAX_JSON_EAGER_LINES) locate.lazy = true;
+  if (input.text.length > MAX_JSON_EAGER_LINES) own.lazy = true;
+  const locate = shifted(own, lineOffset);
   if (Array.isArray(value)) {
-    value.forEach((item, i) => flatten(item, input.name, 0, [i], locate, out, errors, 1));
+    value.forEach((item, i) => flatten(item, input.name, doc, [i], locate, sink.out, sink.errors, 1, sink.notes));
   } else {
-    flatten(value, input.name, 0, [], locate, out, errors, 0);
+    flatten(value, input.name, doc, [], locate, sink.out, sink.errors, 0, sink.notes);
   }
   return true;
 }
 
-function parseYaml(input: TextInput, out: ParsedObject[], errors: Diagnostic[]): void {
+function parseYaml(input: TextInput, sink: Sink, firstDoc = 0, lineOffset = 0): void {
   const lc = new LineCounter();
   const docs = parseAllDocuments(input.text, { lineCounter: lc, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
-  list.forEach((doc, i) => {
+  list.forEach((doc, j) => {
+    const i = firstDoc + j;
     if (doc.errors.length) {
       for (const e of doc.errors) {
-        const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
-        errors.push({ severity: 'error', file: input.name, doc: i, line, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+        const line = (e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line) + lineOffset;
+        sink.errors.push({ severity: 'error', file: input.name, doc: i, line, message: `invalid YAML: ${e.message.split('\n')[0]}` });
       }
       return;
     }
@@ -220,29 +267,81 @@ function parseYaml(input: TextInput, out: ParsedObject[], errors: Diagnostic[]):
     try {
       value = doc.toJS({ maxAliasCount: 1000 });
     } catch (e) {
-      errors.push({ severity: 'error', file: input.name, doc: i, message: `invalid YAML: ${(e as Error).message}` });
+      sink.errors.push({ severity: 'error', file: input.name, doc: i, message: `invalid YAML: ${(e as Error).message}` });
       return;
     }
-    const locate = makeLocator(() => ({ doc, lc }));
-    flatten(value, input.name, i, [], locate, out, errors, 0);
+    const locate = shifted(makeLocator(() => ({ doc, lc })), lineOffset);
+    flatten(value, input.name, i, [], locate, sink.out, sink.errors, 0, sink.notes);
   });
+}
+
+/** Concatenated JSON values (cluster-info dump): each value is a document of its own, lines those of the file. */
+function parseJsonStream(input: TextInput, sink: Sink): boolean {
+  const split = splitJsonStream(input.text);
+  if (split.segments.length < 2 && !split.stray) return false;
+  split.segments.forEach((seg, doc) => {
+    const part = { name: input.name, text: seg.text };
+    if (!parseJson(part, sink, doc, seg.line - 1)) parseYaml(part, sink, doc, seg.line - 1);
+  });
+  if (split.stray) {
+    sink.errors.push({
+      severity: 'error',
+      file: input.name,
+      doc: split.segments.length,
+      line: split.stray.line,
+      message: `expected the next JSON value of a stream (as kubectl cluster-info dump prints them) or a "==== START logs for container" section, found ${JSON.stringify(split.stray.text.slice(0, 120))}`,
+    });
+  }
+  return true;
+}
+
+function parseInput(input: TextInput, sink: Sink): void {
+  const stripped = stripLogSections(input.text);
+  if (stripped.logs.length) {
+    const pods = new Set(stripped.logs.map((l) => `${l.namespace}/${l.pod}`)).size;
+    sink.notes.push({ severity: 'info', file: input.name, line: stripped.logs[0].line, message: `skipped ${stripped.logs.length} container log section(s) of ${pods} pod(s) (kubectl cluster-info dump): logs are not objects` });
+  }
+  if (stripped.unterminated) {
+    sink.errors.push({ severity: 'error', file: input.name, line: stripped.unterminated.line, message: `log section ${JSON.stringify(stripped.unterminated.text)} has no matching "==== END logs ..." line (a truncated cluster-info dump?)` });
+    return;
+  }
+  const raw = detectRawDump(stripped.text);
+  if (raw) {
+    sink.errors.push({ severity: 'error', file: input.name, line: raw.line, message: rawDumpHint(raw.kind) });
+    return;
+  }
+  const text = { name: input.name, text: stripped.text };
+  const t = text.text.trimStart();
+  if (t.startsWith('{') || t.startsWith('[')) {
+    if (parseJson(text, sink)) return;
+    if (parseJsonStream(text, sink)) return;
+  }
+  parseYaml(text, sink);
+}
+
+export interface ParseResult {
+  objects: ParsedObject[];
+  /** what was skipped or inferred while reading (info severity): log sections, kinds taken from typed Lists */
+  notes: Diagnostic[];
+}
+
+/** Parse every input; throws InputError listing every malformed document (all inputs are read first). */
+export function parseDocumentsWithNotes(inputs: TextInput[]): ParseResult {
+  const sink: Sink = { out: [], errors: [], notes: [] };
+  for (const input of inputs) {
+    if (typeof input?.text !== 'string') {
+      sink.errors.push({ severity: 'error', file: input?.name, message: 'input text is not a string' });
+      continue;
+    }
+    parseInput(input, sink);
+  }
+  if (sink.errors.length) throw new InputError(sink.errors);
+  return { objects: sink.out, notes: sink.notes };
 }
 
 /** Parse every input; throws InputError listing every malformed document (all inputs are read first). */
 export function parseDocuments(inputs: TextInput[]): ParsedObject[] {
-  const out: ParsedObject[] = [];
-  const errors: Diagnostic[] = [];
-  for (const input of inputs) {
-    if (typeof input?.text !== 'string') {
-      errors.push({ severity: 'error', file: input?.name, message: 'input text is not a string' });
-      continue;
-    }
-    const t = input.text.trimStart();
-    if ((t.startsWith('{') || t.startsWith('[')) && parseJson(input, out, errors)) continue;
-    parseYaml(input, out, errors);
-  }
-  if (errors.length) throw new InputError(errors);
-  return out;
+  return parseDocumentsWithNotes(inputs).objects;
 }
 
 /** Wrap already-decoded objects (e.g. from an API call) so the builders can treat them like parsed text. */

@@ -89,7 +89,7 @@ describe('iptables-save text', () => {
 
   it('parses the seed 004 `iptables -S -t nat` listing and its chain name is the portmap hash of its comment', () => {
     const { ruleset, diagnostics } = parseIptablesSave(SEED_004_LISTING);
-    expect(diagnostics.map((d) => d.message)).toEqual(['no *table header: treating the listing as table nat']);
+    expect(diagnostics.map((d) => [d.code, d.table])).toEqual([['table-inferred', 'nat']]);
     const nat = ruleset.tables['nat'];
     const dn = nat.chains['CNI-DN-2a6b9967ebd3cd7a5eeb3'];
     expect(dn.rules.map((r) => [r.source?.text, r.protocol?.value, r.target?.name, r.target?.toDestination])).toEqual([

@@ -31,19 +31,68 @@ export function toIptablesSave(rs: Ruleset): string {
   return out.join('\n') + '\n';
 }
 
+/** Machine-readable kinds of what the parser had to guess or could not know; prose is in message. */
+export type ParseDiagnosticCode = 'table-inferred' | 'chain-undeclared' | 'not-a-rule' | 'unsupported' | 'malformed';
+
 export interface ParseDiagnostic {
   line: number;
   severity: 'warning' | 'info';
   message: string;
   text: string;
+  code?: ParseDiagnosticCode;
+  /** chain concerned, for chain-level codes */
+  chain?: string;
+  /** table concerned (the inferred one for table-inferred) */
+  table?: string;
 }
 
 export interface ParseOptions {
-  /** table for `iptables -S` listings that carry no `*table` header; guessed when absent */
+  /** table for `iptables -S` listings that carry no `*table` header; inferred from content when absent */
   defaultTable?: string;
 }
 
-const NAT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT']);
+const NAT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
+const RAW_TARGETS = new Set(['NOTRACK', 'CT']);
+const MANGLE_TARGETS = new Set(['TPROXY', 'TTL', 'HL', 'DSCP', 'TOS', 'TCPMSS', 'CHECKSUM', 'TEE']);
+const FILTER_TARGETS = new Set(['REJECT']);
+/** chains only kube-proxy's and portmap's nat table has */
+const NAT_CHAIN_RE = /^(KUBE-(SVC|SEP|EXT|FW|SVL|XLB)-|KUBE-POSTROUTING$|KUBE-MARK-MASQ$|CNI-HOSTPORT-|CNI-DN-)/;
+/** chains only the filter table has (built-in and kube-proxy's) */
+const FILTER_CHAIN_RE = /^(INPUT|FORWARD|KUBE-FIREWALL|KUBE-FORWARD|KUBE-PROXY-FIREWALL|KUBE-EXTERNAL-SERVICES|KUBE-NODE-PORT)$/;
+
+/** `[pkts:bytes]` before a rule (iptables-save -c) */
+const COUNTER_PREFIX_RE = /^\[\d+:\d+\]\s+/;
+
+/**
+ * The table of a headerless listing, judged by what only one table can hold; the evidence (line and reason) is
+ * reported with the guess.
+ */
+function inferTable(lines: string[]): { table: string; line: number; why: string } {
+  let best: { table: string; line: number; why: string; rank: number } | undefined;
+  const consider = (table: string, rank: number, line: number, why: string) => {
+    if (!best || rank > best.rank) best = { table, line, why, rank };
+  };
+  lines.forEach((raw, i) => {
+    const t = raw.trim().replace(COUNTER_PREFIX_RE, '');
+    const target = /(?:^|\s)-[jg]\s+(\S+)/.exec(t)?.[1];
+    const chain = /^(?:-[AINP]|:)\s*(\S+)/.exec(t)?.[1];
+    if (target && NAT_TARGETS.has(target)) consider('nat', 4, i + 1, `${target} target`);
+    else if (target && NAT_CHAIN_RE.test(target)) consider('nat', 3, i + 1, `jump to ${target}`);
+    else if (chain && NAT_CHAIN_RE.test(chain)) consider('nat', 3, i + 1, `chain ${chain}`);
+    else if (target && RAW_TARGETS.has(target)) consider('raw', 2, i + 1, `${target} target`);
+    else if (target && MANGLE_TARGETS.has(target)) consider('mangle', 2, i + 1, `${target} target`);
+    else if (target && FILTER_TARGETS.has(target)) consider('filter', 1, i + 1, `${target} target`);
+    else if (chain && FILTER_CHAIN_RE.test(chain)) consider('filter', 1, i + 1, `chain ${chain}`);
+  });
+  const b = best as { table: string; line: number; why: string } | undefined;
+  return b ?? { table: 'filter', line: 0, why: 'nothing table-specific, and filter is what iptables -S lists by default' };
+}
+
+/** Drop `-c pkts bytes` / `--set-counters pkts bytes` (iptables -S -v): counters are not part of a rule's meaning. */
+function withoutCounters(tokens: string[]): string[] {
+  const i = tokens.findIndex((t, k) => (t === '-c' || t === '--set-counters') && /^\d+$/.test(tokens[k + 1] ?? '') && /^\d+$/.test(tokens[k + 2] ?? ''));
+  return i < 0 ? tokens : [...tokens.slice(0, i), ...tokens.slice(i + 3)];
+}
 
 export function parseIptablesSave(text: string, opts: ParseOptions = {}): { ruleset: Ruleset; diagnostics: ParseDiagnostic[] } {
   const rs = emptyRuleset();
@@ -53,13 +102,20 @@ export function parseIptablesSave(text: string, opts: ParseOptions = {}): { rule
   const headerless = !lines.some((l) => l.trim().startsWith('*'));
   let fallbackTable = opts.defaultTable;
   if (headerless && !fallbackTable) {
-    const looksNat = lines.some((l) => /\b(PREROUTING|POSTROUTING)\b/.test(l) || /-j (DNAT|SNAT|MASQUERADE|REDIRECT)\b/.test(l));
-    fallbackTable = looksNat ? 'nat' : 'filter';
-    diagnostics.push({ line: 0, severity: 'info', message: `no *table header: treating the listing as table ${fallbackTable}`, text: '' });
+    const guess = inferTable(lines);
+    fallbackTable = guess.table;
+    diagnostics.push({
+      line: guess.line,
+      severity: 'warning',
+      code: 'table-inferred',
+      table: guess.table,
+      message: `no *table header: table ${guess.table} inferred from content (${guess.why}${guess.line ? `, line ${guess.line}` : ''}); a guess — give iptables-save output, or iptables -S -t <table> with the table named`,
+      text: guess.line ? lines[guess.line - 1] : '',
+    });
   }
   lines.forEach((raw, idx) => {
     const lineNo = idx + 1;
-    const line = raw.trim();
+    const line = raw.trim().replace(COUNTER_PREFIX_RE, '');
     if (line === '' || line.startsWith('#')) return;
     if (line.startsWith('*')) {
       table = line.slice(1).trim();
@@ -74,7 +130,7 @@ export function parseIptablesSave(text: string, opts: ParseOptions = {}): { rule
     if (line.startsWith(':')) {
       const m = /^:(\S+)\s+(\S+)/.exec(line);
       if (!m || !tn) {
-        diagnostics.push({ line: lineNo, severity: 'warning', message: 'unparsable chain declaration', text: raw });
+        diagnostics.push({ line: lineNo, severity: 'warning', code: 'malformed', message: 'unparsable chain declaration', text: raw });
         return;
       }
       const c = ensureChain(ensureTable(rs, tn), m[1]);
@@ -82,13 +138,13 @@ export function parseIptablesSave(text: string, opts: ParseOptions = {}): { rule
       return;
     }
     if (!line.startsWith('-')) {
-      diagnostics.push({ line: lineNo, severity: 'info', message: 'not an iptables-save line; ignored', text: raw });
+      diagnostics.push({ line: lineNo, severity: 'info', code: 'not-a-rule', message: 'not an iptables-save line; ignored', text: raw });
       return;
     }
-    const tokens = tokenize(line);
+    const tokens = withoutCounters(tokenize(line));
     const op = tokens[0];
     if (!tn) {
-      diagnostics.push({ line: lineNo, severity: 'warning', message: 'rule outside a table', text: raw });
+      diagnostics.push({ line: lineNo, severity: 'warning', code: 'malformed', message: 'rule outside a table', text: raw });
       return;
     }
     const t = ensureTable(rs, tn);
@@ -110,7 +166,7 @@ export function parseIptablesSave(text: string, opts: ParseOptions = {}): { rule
         rest = rest.slice(1);
       }
       if (!chain) {
-        diagnostics.push({ line: lineNo, severity: 'warning', message: 'rule without a chain', text: raw });
+        diagnostics.push({ line: lineNo, severity: 'warning', code: 'malformed', message: 'rule without a chain', text: raw });
         return;
       }
       const rule = parseRuleArgs(rest);
@@ -121,14 +177,14 @@ export function parseIptablesSave(text: string, opts: ParseOptions = {}): { rule
         diagnostics.push({ line: lineNo, severity: 'info', message: `kept but not evaluated: ${rule.unknown.join(', ')}`, text: raw });
       }
       if (rule.target && !rule.target.name) {
-        diagnostics.push({ line: lineNo, severity: 'warning', message: 'rule without a target name', text: raw });
+        diagnostics.push({ line: lineNo, severity: 'warning', code: 'malformed', message: 'rule without a target name', text: raw });
       }
       if (tn !== 'nat' && rule.target && NAT_TARGETS.has(rule.target.name)) {
         diagnostics.push({ line: lineNo, severity: 'warning', message: `${rule.target.name} outside the nat table`, text: raw });
       }
       return;
     }
-    diagnostics.push({ line: lineNo, severity: 'info', message: `unsupported command ${op}; ignored`, text: raw });
+    diagnostics.push({ line: lineNo, severity: 'info', code: 'unsupported', message: `unsupported command ${op}; ignored`, text: raw });
   });
   // user chains referenced but never declared (possible in filtered listings) are created empty
   for (const tn of rs.tableOrder) {
@@ -138,7 +194,7 @@ export function parseIptablesSave(text: string, opts: ParseOptions = {}): { rule
         const target = r.target?.name;
         if (target && /^[A-Z0-9][A-Z0-9_-]*$/.test(target) && target.includes('-') && !t.chains[target]) {
           ensureChain(t, target);
-          diagnostics.push({ line: 0, severity: 'warning', message: `chain ${target} is referenced but not declared in ${tn}; treated as empty`, text: '' });
+          diagnostics.push({ line: 0, severity: 'warning', code: 'chain-undeclared', chain: target, table: tn, message: `chain ${target} is referenced but not declared in ${tn}; treated as empty`, text: '' });
         }
       }
     }

@@ -164,6 +164,31 @@ export interface TraceDestination {
   asymmetricReply?: boolean;
 }
 
+/** Why an answer over an uploaded dump cannot be the whole truth (codes are data; message is prose). */
+export type IncompleteCode =
+  /** a rule jumps to a chain the dump does not hold */
+  | 'chain-missing'
+  /** kube-proxy's or portmap's entry chain is present but no built-in chain jumps to it */
+  | 'entry-unreachable'
+  /** a KUBE-SEP- endpoint chain without its rules */
+  | 'endpoint-chain-empty'
+  /** a chain the snapshot's pods and Services imply (rendered plan) is not in the dump */
+  | 'chain-absent-from-dump'
+  /** the dump had no *table header: its table was guessed from content */
+  | 'table-inferred'
+  /** the cluster's dataplane (nftables, IPVS, Cilium) is not simulated: its Service hops are missing */
+  | 'dataplane-not-modelled';
+
+export const INCOMPLETE_CODES: readonly IncompleteCode[] = ['chain-missing', 'entry-unreachable', 'endpoint-chain-empty', 'chain-absent-from-dump', 'table-inferred', 'dataplane-not-modelled'];
+
+export interface IncompleteReason {
+  code: IncompleteCode;
+  node: string;
+  table?: string;
+  chain?: string;
+  message: string;
+}
+
 export interface TraceResult {
   /** outcome of the most likely branch (all branches are in destinations) */
   outcome: TraceOutcome;
@@ -174,6 +199,14 @@ export interface TraceResult {
   sourceSeen: string;
   /** walked a real uploaded iptables-save dump rather than rendered rules */
   fromDump?: boolean;
+  /**
+   * host settings the path depends on: 'route_localnet' when a packet to 127.0.0.0/8 is DNATed off the node's
+   * loopback (localhost NodePorts, hostPort on localhost); the kernel drops it as a martian otherwise
+   */
+  requires: Array<'route_localnet'>;
+  /** false when a walked dump cannot be the whole truth (reasons in incomplete); rendered rules are complete */
+  complete: boolean;
+  incomplete: IncompleteReason[];
   /** mark bits set on the most likely branch, hex */
   marks?: string[];
   /** the dataplane the trace assumed (profile.dataplane); when not modelled, its Service hops are missing */

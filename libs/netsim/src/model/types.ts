@@ -275,6 +275,8 @@ export interface HostListener {
   address: string;
   port: number;
   protocol: Protocol;
+  /** SO_BINDTODEVICE, as ss prints it after the address (`127.0.0.53%lo:53`): only traffic arriving on it */
+  device?: string;
   process?: string;
   pid?: number;
   /** IPV6_V6ONLY of an IPv6 wildcard socket; unset: '*' is dual-stack, '::'/'[::]' is v6only (as ss prints them) */

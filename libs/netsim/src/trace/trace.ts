@@ -13,6 +13,8 @@ import type { TraceDestination, TraceHop, TraceOutcome, TraceRequest, TraceResul
 import { hostStateOf, nodePrimaryIP } from '../iptables/context';
 import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
 import { networkStateOf, type NetworkState, type NodeView } from './state';
+import { dumpCompleteness } from './completeness';
+import type { IncompleteReason } from '../model/results';
 import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
 
 export const DEFAULT_EXTERNAL_CLIENT = '203.0.113.2';
@@ -296,6 +298,9 @@ function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated:
   return finals;
 }
 
+/** a dump's completeness is a property of the dump and the snapshot, computed once per view */
+const COMPLETENESS = new WeakMap<NodeView, IncompleteReason[]>();
+
 export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   const dst = resolveHost(state, req.toHost);
   const src = resolveSource(state, req, dst);
@@ -320,7 +325,31 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   for (const d of dests) if (d.probability > best.probability + 1e-12) best = d;
   const notes = new Set<string>();
   for (const f of finals) for (const n of f.b.notes) notes.add(n);
+  const walked = new Set<string>([src.node]);
+  for (const f of finals) for (const h of f.b.hops) walked.add(h.node);
+  const incomplete: IncompleteReason[] = [];
+  for (const n of walked) {
+    if (!state.node(n)) continue;
+    const v = state.view(n, { useDump: req.useDump });
+    if (!v.fromDump) continue;
+    let reasons = COMPLETENESS.get(v);
+    if (!reasons) COMPLETENESS.set(v, (reasons = dumpCompleteness(state.snapshot, v)));
+    incomplete.push(...reasons);
+  }
+  const requires: TraceResult['requires'] = [];
+  const dnat = best.hops?.find((h) => h.verdict.startsWith('DNAT -> '));
+  const to = dnat ? dnat.verdict.slice('DNAT -> '.length) : undefined;
+  if (isLoopback(dst) && dnat && to && !isLoopback(to.replace(/^\[/, '').replace(/\]?:\d+$/, ''))) {
+    requires.push('route_localnet');
+    const setBy = dnat.chain.startsWith('CNI-')
+      ? 'portmap sets net.ipv4.conf.<bridge>.route_localnet=1 for a hostPort reached on localhost'
+      : 'kube-proxy sets net.ipv4.conf.all.route_localnet=1 when localhost NodePorts are on (iptables mode)';
+    notes.add(`${dst} is DNATed to ${to} in ${dnat.table}/${dnat.chain} on ${dnat.node}: this path needs route_localnet=1 (otherwise the kernel drops loopback-addressed packets routed off lo as martians); ${setBy}`);
+  }
   return {
+    requires,
+    complete: incomplete.length === 0,
+    incomplete,
     outcome: best.outcome,
     hops: finals[0].b.hops as TraceHop[],
     destinations: dests,

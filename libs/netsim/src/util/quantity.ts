@@ -31,14 +31,16 @@ const QUANTITY_RE = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(.*)$/;
 export function parseQuantity(input: string | number): number | null {
   if (typeof input === 'number') return Number.isFinite(input) ? input : null;
   if (typeof input !== 'string') return null;
-  const text = input.trim();
+  // upstream allows no surrounding spaces
+  const text = input;
   const m = QUANTITY_RE.exec(text);
   if (!m) return null;
   const num = Number(m[1]);
   const suffix = m[2];
   if (!Number.isFinite(num)) return null;
-  if (suffix in BINARY) return num * BINARY[suffix];
-  if (suffix in DECIMAL) return num * DECIMAL[suffix];
+  // own keys only: `in` would take "toString" from Object.prototype and yield NaN
+  if (Object.prototype.hasOwnProperty.call(BINARY, suffix)) return num * BINARY[suffix];
+  if (Object.prototype.hasOwnProperty.call(DECIMAL, suffix)) return num * DECIMAL[suffix];
   const exp = /^[eE]([+-]?[0-9]+)$/.exec(suffix);
   if (exp) return num * 10 ** Number(exp[1]);
   return null;
