@@ -13,3 +13,5 @@ export * from './analyses.service';
 export * from './imports';
 export * from './upload-stream';
 export * from './api-keys.service';
+export * from './job-errors';
+export * from './transient';

@@ -5,6 +5,8 @@ import { buildSnapshot, InputError, parseDocuments, type Diagnostic, type Parsed
 import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectFilter, type ObjectRow, type StoredObject, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
 import { profileOf } from './cluster-profile';
 import { AppError } from './errors';
+import { isTransient } from './transient';
+import { inputErrorRow, truncateText, unexpectedErrorRow } from './job-errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
 import type { CompressedUpload } from './upload-stream';
 
@@ -168,11 +170,18 @@ export class SnapshotsService {
       });
       ms.store = Date.now() - t0 - ms.parse;
     } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      const first = e.diagnostics.find((d) => d.severity === 'error') ?? e.diagnostics[0];
-      await this.snapshots.fail(ctx, snap.id, { ...(first ?? {}), message: e.message, diagnostics: diagnosticsToDetails(e.diagnostics) } as never);
+      if (e instanceof InputError) {
+        await this.snapshots.fail(ctx, snap.id, inputErrorRow(e) as never);
+        await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
+        this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: truncateText(e.message, 500) }, 'snapshot import failed: invalid content');
+        return 'failed';
+      }
+      // A transient fault (database, queue) is retried by the queue; the last attempt's failure is reconciled by the
+      // worker. Anything else would fail the same way again: the row ends now, with a reason and no raw text.
+      if (isTransient(e)) throw e;
+      this.log.error({ snapshotId: snap.id, tenantId: ctx.tenantId, err: e }, 'snapshot import failed unexpectedly');
+      await this.snapshots.fail(ctx, snap.id, unexpectedErrorRow(e, 'import', snap.id) as never);
       await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
-      this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: e.message }, 'snapshot import failed: invalid content');
       return 'failed';
     }
     const pruned = await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);

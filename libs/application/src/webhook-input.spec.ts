@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ClusterEngine, loadSnapshot } from '@portolan/netsim';
-import { analyzeInputs, isTransient, verdictOf } from './analyses.service';
+import { analyzeInputs, verdictOf } from './analyses.service';
+import { isTransient } from './transient';
 import { AppError } from './errors';
 import { DEFAULT_MANIFEST_NAME, inputsOf, parseDeliveryId, parseEvent, parseFileName, parseWebhookBody, signBody, verifySignature } from './webhook-input';
 

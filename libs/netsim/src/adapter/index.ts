@@ -6,3 +6,4 @@ export { defaultProfile, interpretConflist, parsePortRange, formatPortRange } fr
 export { parseSs } from './hoststate';
 export { matchesMap, matchesLabelSelector, formatLabels } from './selectors';
 export { parseQuantity, resourceAmount, formatAmount } from '../util/quantity';
+export { MAX_NESTING_DEPTH, MAX_NAME_LENGTH, MAX_NAMESPACE_LENGTH, ALIAS_EXPANSION_SLACK } from './storable';

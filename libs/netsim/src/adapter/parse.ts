@@ -6,6 +6,7 @@
 import { LineCounter, parseAllDocuments, parseDocument, isNode, type Document } from 'yaml';
 import type { SourceRef } from '../model/types';
 import { InputError, type Diagnostic } from './diagnostics';
+import { ALIAS_EXPANSION_SLACK, checkStorable } from './storable';
 
 export type FieldPath = Array<string | number>;
 
@@ -31,7 +32,7 @@ function describe(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return v.length > 80 ? `${JSON.stringify(v.slice(0, 80))}… (${v.length} characters)` : JSON.stringify(v);
   return String(v);
 }
 
@@ -206,7 +207,15 @@ function parseJson(input: TextInput, out: ParsedObject[], errors: Diagnostic[]):
 
 function parseYaml(input: TextInput, out: ParsedObject[], errors: Diagnostic[]): void {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(input.text, { lineCounter: lc, prettyErrors: false });
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(input.text, { lineCounter: lc, prettyErrors: false });
+  } catch (e) {
+    // the composer recurses per nesting level: a deep enough flow collection exhausts the stack
+    if (!(e instanceof RangeError)) throw e;
+    errors.push({ severity: 'error', file: input.name, message: 'invalid YAML: nested too deeply to parse' });
+    return;
+  }
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, i) => {
     if (doc.errors.length) {
@@ -238,8 +247,12 @@ export function parseDocuments(inputs: TextInput[]): ParsedObject[] {
       continue;
     }
     const t = input.text.trimStart();
-    if ((t.startsWith('{') || t.startsWith('[')) && parseJson(input, out, errors)) continue;
-    parseYaml(input, out, errors);
+    const from = out.length;
+    const json = (t.startsWith('{') || t.startsWith('[')) && parseJson(input, out, errors);
+    if (!json) parseYaml(input, out, errors);
+    // JSON has no aliases; a YAML text's strings may add up to its own length plus a slack
+    const budget = json ? {} : { chars: input.text.length + ALIAS_EXPANSION_SLACK };
+    for (let i = from; i < out.length; i++) checkStorable(out[i] as ParsedObject, errors, budget);
   }
   if (errors.length) throw new InputError(errors);
   return out;
@@ -250,6 +263,7 @@ export function fromObjects(objects: unknown[], file = '<objects>'): ParsedObjec
   const out: ParsedObject[] = [];
   const errors: Diagnostic[] = [];
   objects.forEach((o, i) => flatten(o, file, i, [], () => undefined, out, errors, 0));
+  for (const po of out) checkStorable(po, errors, {});
   if (errors.length) throw new InputError(errors);
   return out;
 }
