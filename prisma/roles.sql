@@ -18,3 +18,5 @@ REVOKE ALL ON FUNCTION portolan_authenticate(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION portolan_authenticate(text) TO portolan_app;
 REVOKE ALL ON FUNCTION portolan_webhook_target(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION portolan_webhook_target(uuid) TO portolan_app;
+REVOKE ALL ON FUNCTION portolan_open_jobs(integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION portolan_open_jobs(integer, integer) TO portolan_app;

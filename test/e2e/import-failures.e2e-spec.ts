@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { closeProvisioner, createCluster, http, newTenant, waitSnapshot } from './support/client';
 
 // Issue 9: uploads whose import failed for a reason other than a typed field error stayed `pending` forever, and a
@@ -78,5 +79,30 @@ describe('an analysis of manifests that cannot be stored ends with input-error f
     expect(r.body).toMatchObject({ status: 'done', verdict: 'fail' });
     expect(r.body.findings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'input-error', message: expect.stringMatching(/metadata\.name: .*NUL/) })]));
     expect(JSON.stringify(r.body)).not.toMatch(/unsupported Unicode|invalid input syntax|22P05/);
+  });
+});
+
+describe('the job sweep ends open rows whose job is gone', () => {
+  it('fails a pending snapshot and a running analysis that no queue holds, with the reason', async () => {
+    const a = await newTenant();
+    const c = await createCluster(a.key);
+    // as the owner: rows as a lost enqueue (or a queue that lost its data) leaves them
+    const owner = new pg.Client({ connectionString: process.env['MIGRATION_DATABASE_URL'] });
+    await owner.connect();
+    try {
+      const s = await owner.query<{ id: string }>(`INSERT INTO snapshots (tenant_id, cluster_id, source, status) VALUES ($1, $2, 'upload', 'pending') RETURNING id`, [a.tenantId, c.id]);
+      const an = await owner.query<{ id: string }>(`INSERT INTO analyses (tenant_id, cluster_id, source, status, manifests) VALUES ($1, $2, 'api', 'running', '') RETURNING id`, [a.tenantId, c.id]);
+      const snap = await waitSnapshot(a.key, s.rows[0]!.id, 20_000);
+      expect(snap).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/no longer queued/) } });
+      const until = Date.now() + 20_000;
+      let analysis: any;
+      do {
+        await new Promise((r) => setTimeout(r, 200));
+        analysis = (await http('GET', `/v1/analyses/${an.rows[0]!.id}`, { key: a.key })).body;
+      } while (analysis.status === 'running' && Date.now() < until);
+      expect(analysis).toMatchObject({ status: 'failed', error: expect.stringMatching(/no longer queued/) });
+    } finally {
+      await owner.end();
+    }
   });
 });

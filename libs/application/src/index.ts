@@ -15,3 +15,4 @@ export * from './upload-stream';
 export * from './api-keys.service';
 export * from './job-errors';
 export * from './transient';
+export * from './job-sweep.service';
