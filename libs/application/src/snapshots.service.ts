@@ -119,8 +119,11 @@ export class SnapshotsService {
       return 'failed';
     }
     const t0 = Date.now();
-    const all = gunzipSync(upload.content);
-    const inputs = (upload.parts as Array<{ name: string; start: number; end: number }>).map((p) => ({ name: p.name, text: all.subarray(p.start, p.end).toString('utf8') }));
+    const parts = upload.parts as Array<{ name: string; start: number; end: number }>;
+    // The API measured the inflated size while streaming; the worker never inflates beyond it (a stored bomb stops
+    // at that bound instead of growing to whatever the gzip encodes).
+    const all = gunzipSync(upload.content, { maxOutputLength: Math.max(1, ...parts.map((p) => p.end)) });
+    const inputs = parts.map((p) => ({ name: p.name, text: all.subarray(p.start, p.end).toString('utf8') }));
     this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, bytes: all.byteLength, ms: Date.now() - t0 }, 'snapshot upload read');
     return this.storeDocuments(ctx, snap, cluster, inputs);
   }
