@@ -69,6 +69,10 @@ describe('delivery id, event and file name headers', () => {
 });
 
 describe('parseWebhookBody', () => {
+  it('refuses a body holding a NUL byte as bad input naming the line (Postgres text cannot store it)', () => {
+    expect(() => parseWebhookBody('kind: Pod\nmetadata: {name: "a\u0000"}\n', 'x.yaml')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/NUL byte \(line 2\)/) }));
+  });
+
   it('takes YAML or JSON manifest text as one input under the given name', () => {
     const yaml = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\n';
     expect(parseWebhookBody(yaml, 'deploy.yaml')).toEqual({ inputs: [{ name: 'deploy.yaml', text: yaml }], source: { format: 'text', name: 'deploy.yaml' } });
