@@ -20,3 +20,5 @@ REVOKE ALL ON FUNCTION portolan_touch_api_keys(uuid[], interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION portolan_touch_api_keys(uuid[], interval) TO portolan_app;
 REVOKE ALL ON FUNCTION portolan_webhook_target(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION portolan_webhook_target(uuid) TO portolan_app;
+REVOKE ALL ON FUNCTION portolan_open_jobs(integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION portolan_open_jobs(integer, integer) TO portolan_app;

@@ -3,6 +3,7 @@ import { ApplicationModule } from '@portolan/application';
 import { APP_CONFIG, loggerOptions, PortolanConfigModule, type AppConfig } from '@portolan/config';
 import { PersistenceModule } from '@portolan/persistence';
 import { LoggerModule } from 'nestjs-pino';
+import { JobSweeper } from './job-sweeper';
 import { AnalysisProcessor } from './processors/analysis.processor';
 import { ScheduledImportProcessor } from './processors/scheduled-import.processor';
 import { SnapshotImportProcessor } from './processors/snapshot-import.processor';
@@ -14,6 +15,6 @@ import { SnapshotImportProcessor } from './processors/snapshot-import.processor'
     PersistenceModule,
     ApplicationModule.forRoot('worker'),
   ],
-  providers: [SnapshotImportProcessor, AnalysisProcessor, ScheduledImportProcessor],
+  providers: [JobSweeper, SnapshotImportProcessor, AnalysisProcessor, ScheduledImportProcessor],
 })
 export class WorkerModule {}

@@ -156,7 +156,9 @@ describe('AnalysesService.run (the worker)', () => {
   it('fails the row at once on an unexpected error, without a retry', async () => {
     const h = harness({ stored: row(), load: () => Promise.reject(new TypeError('engine bug')) });
     expect(await h.service.run(job, { final: false })).toBe('failed');
-    expect(h.rows.get(ANALYSIS)).toMatchObject({ status: 'failed', error: { message: 'engine bug', transient: false } });
+    expect(h.rows.get(ANALYSIS)).toMatchObject({ status: 'failed', error: { code: 'INTERNAL', message: expect.stringMatching(/failed unexpectedly \(TypeError\).*logged/), transient: false } });
+    // the raw text goes to the log, not the row
+    expect(JSON.stringify(h.rows.get(ANALYSIS))).not.toMatch(/engine bug/);
   });
 });
 

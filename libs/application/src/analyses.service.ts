@@ -23,6 +23,8 @@ import { profileOf } from './cluster-profile';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
 import { AppError } from './errors';
+import { truncateText, unexpectedErrorRow } from './job-errors';
+import { isTransient } from './transient';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
 import { checkCredentialHeaders, inputsOf, parseDeliveryId, parseEvent, parseFileName, parseWebhookBody, sha256Hex, verifySignature, WEBHOOK_SIGNATURE_HELP, type CommitInfo, type ManifestSource } from './webhook-input';
 
@@ -137,19 +139,6 @@ export function analyzeInputs(inputs: TextInput[], engine: ClusterEngine, snapsh
     ...(snapshotId ? {} : { note: NO_SNAPSHOT_NOTE }),
   };
   return { result, sarif: toSarif(report, { toolVersion: PORTOLAN_VERSION, ...(opts.commit ? { commit: opts.commit } : {}) }) };
-}
-
-/** Errors worth another attempt: the database or queue was briefly unreachable. Everything else is final. */
-export function isTransient(e: unknown): boolean {
-  if (e instanceof AppError) return e.code === 'UNAVAILABLE';
-  if (e instanceof InputError) return false;
-  const o = e as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } | null;
-  if (!o || typeof o !== 'object') return false;
-  const code = typeof o.code === 'string' ? o.code : '';
-  if (/^P10\d\d$/.test(code) || ['P2024', 'P2028', 'P2034', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', '57P01', '57P03', '53300', '40001', '40P01'].includes(code)) return true;
-  if (o.name === 'PrismaClientInitializationError') return true;
-  if (typeof o.message === 'string' && /ECONNREFUSED|ECONNRESET|connection (terminated|refused|closed)|timed out|Connection is closed/i.test(o.message)) return true;
-  return o.cause !== undefined && o.cause !== e ? isTransient(o.cause) : false;
 }
 
 /**
@@ -304,9 +293,8 @@ export class AnalysesService implements OnModuleDestroy {
     } catch (e) {
       const transient = isTransient(e);
       if (transient && !attempt.final) throw e;
-      const message = e instanceof Error ? e.message : String(e);
       this.log.error({ analysisId: a.id, tenantId: ctx.tenantId, err: e }, 'analysis failed');
-      await this.analyses.failed(ctx, a.id, { message, transient });
+      await this.analyses.failed(ctx, a.id, { ...unexpectedErrorRow(e, 'analysis', a.id), transient });
       return 'failed';
     }
   }
@@ -335,7 +323,7 @@ export class AnalysesService implements OnModuleDestroy {
       await this.queue.analyze({ tenantId: ctx.tenantId, analysisId: a.id });
     } catch (e) {
       // An analysis no worker will ever see must not stay "pending" forever.
-      await this.analyses.failed(ctx, a.id, { message: `could not enqueue the analysis: ${(e as Error).message}` });
+      await this.analyses.failed(ctx, a.id, { message: truncateText(`could not enqueue the analysis: ${(e as Error).message}`) });
       throw new AppError('UNAVAILABLE', 'the job queue is unavailable; the analysis was marked failed, try again with a new delivery id');
     }
   }

@@ -3,12 +3,13 @@ import { AnalysesService } from './analyses.service';
 import { ApiKeysService } from './api-keys.service';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
+import { JobSweepService } from './job-sweep.service';
 import { BullImportScheduler, IMPORT_SCHEDULER, ImportSourcesService } from './imports';
 import { ExposureService } from './exposure.service';
 import { QueueModule, type QueueRole } from './queue.module';
 import { SnapshotsService } from './snapshots.service';
 
-const providers = [ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }];
+const providers = [JobSweepService, ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }];
 
 /** The use cases; `queueRole` says whether this process only enqueues (the API: fail fast) or also runs workers. */
 @Global()
@@ -19,7 +20,7 @@ export class ApplicationModule {
       module: ApplicationModule,
       imports: [QueueModule.forRoot(queueRole)],
       providers,
-      exports: [ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
+      exports: [JobSweepService, ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
     };
   }
 }

@@ -13,3 +13,6 @@ export * from './analyses.service';
 export * from './imports';
 export * from './upload-stream';
 export * from './api-keys.service';
+export * from './job-errors';
+export * from './transient';
+export * from './job-sweep.service';

@@ -10,6 +10,15 @@ export interface JobQueue {
   analyze(job: AnalyzeJob): Promise<void>;
   /** counts per queue, for /readyz and metrics: proves the backend answers */
   health(): Promise<Record<string, number>>;
+  /** what the queue knows of a row's job (job id = row id): null when it holds no such job */
+  jobOf(kind: 'snapshot' | 'analysis', id: string): Promise<JobInfo | null>;
+}
+
+export interface JobInfo {
+  /** BullMQ's state: waiting, active, delayed, prioritized, completed, failed, … */
+  state: string;
+  attemptsMade: number;
+  failedReason?: string;
 }
 export const JOB_QUEUE = Symbol('JOB_QUEUE');
 
@@ -68,6 +77,14 @@ export class BullJobQueue implements JobQueue {
 
   async analyze(job: AnalyzeJob): Promise<void> {
     await this.analyses.add(JOB_NAMES.analyze, job, { ...defaultJobOptions, jobId: job.analysisId });
+  }
+
+  async jobOf(kind: 'snapshot' | 'analysis', id: string): Promise<JobInfo | null> {
+    const job = await (kind === 'snapshot' ? this.snapshots : this.analyses).getJob(id);
+    if (!job) return null;
+    const state = await job.getState();
+    if (state === 'unknown') return null;
+    return { state, attemptsMade: job.attemptsMade, ...(job.failedReason ? { failedReason: job.failedReason } : {}) };
   }
 
   async health(): Promise<Record<string, number>> {

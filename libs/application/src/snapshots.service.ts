@@ -7,6 +7,8 @@ import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { profileOf } from './cluster-profile';
 import { ObjectCursors } from './object-cursor';
 import { AppError } from './errors';
+import { isTransient } from './transient';
+import { inputErrorRow, truncateText, unexpectedErrorRow } from './job-errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
 import type { CompressedUpload } from './upload-stream';
 
@@ -127,8 +129,11 @@ export class SnapshotsService {
       return 'failed';
     }
     const t0 = Date.now();
-    const all = gunzipSync(upload.content);
-    const inputs = (upload.parts as Array<{ name: string; start: number; end: number }>).map((p) => ({ name: p.name, text: all.subarray(p.start, p.end).toString('utf8') }));
+    const parts = upload.parts as Array<{ name: string; start: number; end: number }>;
+    // The API measured the inflated size while streaming; the worker never inflates beyond it (a stored bomb stops
+    // at that bound instead of growing to whatever the gzip encodes).
+    const all = gunzipSync(upload.content, { maxOutputLength: Math.max(1, ...parts.map((p) => p.end)) });
+    const inputs = parts.map((p) => ({ name: p.name, text: all.subarray(p.start, p.end).toString('utf8') }));
     this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, bytes: all.byteLength, ms: Date.now() - t0 }, 'snapshot upload read');
     return this.storeDocuments(ctx, snap, cluster, inputs);
   }
@@ -178,11 +183,18 @@ export class SnapshotsService {
       });
       ms.store = Date.now() - t0 - ms.parse;
     } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      const first = e.diagnostics.find((d) => d.severity === 'error') ?? e.diagnostics[0];
-      await this.snapshots.fail(ctx, snap.id, { ...(first ?? {}), message: e.message, diagnostics: diagnosticsToDetails(e.diagnostics) } as never);
+      if (e instanceof InputError) {
+        await this.snapshots.fail(ctx, snap.id, inputErrorRow(e) as never);
+        await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
+        this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: truncateText(e.message, 500) }, 'snapshot import failed: invalid content');
+        return 'failed';
+      }
+      // A transient fault (database, queue) is retried by the queue; the last attempt's failure is reconciled by the
+      // worker. Anything else would fail the same way again: the row ends now, with a reason and no raw text.
+      if (isTransient(e)) throw e;
+      this.log.error({ snapshotId: snap.id, tenantId: ctx.tenantId, err: e }, 'snapshot import failed unexpectedly');
+      await this.snapshots.fail(ctx, snap.id, unexpectedErrorRow(e, 'import', snap.id) as never);
       await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
-      this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: e.message }, 'snapshot import failed: invalid content');
       return 'failed';
     }
     const pruned = await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ClusterEngine, loadSnapshot } from '@portolan/netsim';
-import { analyzeInputs, isTransient, verdictOf } from './analyses.service';
+import { analyzeInputs, verdictOf } from './analyses.service';
+import { isTransient } from './transient';
 import { AppError } from './errors';
 import { DEFAULT_MANIFEST_NAME, inputsOf, parseDeliveryId, parseEvent, parseFileName, parseWebhookBody, signDelivery, verifySignature, checkCredentialHeaders } from './webhook-input';
 
@@ -100,6 +101,10 @@ describe('delivery id, event and file name headers', () => {
 });
 
 describe('parseWebhookBody', () => {
+  it('refuses a body holding a NUL byte as bad input naming the line (Postgres text cannot store it)', () => {
+    expect(() => parseWebhookBody('kind: Pod\nmetadata: {name: "a\u0000"}\n', 'x.yaml')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/NUL byte \(line 2\)/) }));
+  });
+
   it('takes YAML or JSON manifest text as one input under the given name', () => {
     const yaml = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\n';
     expect(parseWebhookBody(yaml, 'deploy.yaml')).toEqual({ inputs: [{ name: 'deploy.yaml', text: yaml }], source: { format: 'text', name: 'deploy.yaml' } });

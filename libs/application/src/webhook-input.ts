@@ -147,6 +147,12 @@ const pathOf = (p: PropertyKey[]): string => p.map((x, i) => (typeof x === 'numb
  */
 export function parseWebhookBody(text: string, name: string = DEFAULT_MANIFEST_NAME): ParsedWebhookBody {
   if (text.trim() === '') throw AppError.invalid('the request body is empty: send manifests (YAML or JSON) or an envelope {"files": [{"path", "content"}]}');
+  // Manifests are stored as text, which Postgres cannot hold with a NUL; neither YAML nor JSON text has one.
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    const line = text.slice(0, nul).split('\n').length;
+    throw AppError.invalid(`the body contains a NUL byte (line ${line}): manifests are YAML or JSON text`, [{ file: name, line, message: 'NUL byte' }]);
+  }
   const t = text.trimStart();
   if (t.startsWith('{')) {
     let json: unknown;

@@ -58,6 +58,8 @@ const EnvSchema = z
     SECRETS_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
     SNAPSHOT_RETENTION: int(10, 1),
     WORKER_CONCURRENCY: int(4, 1),
+    JOB_SWEEP_INTERVAL_SECONDS: int(60, 1),
+    JOB_SWEEP_MIN_AGE_SECONDS: int(120, 1),
     MAX_BODY_BYTES: int(1024 * 1024, 1024),
     MAX_UPLOAD_BYTES: int(512 * 1024 * 1024, 1024),
     GRAPHQL_MAX_COMPLEXITY: int(1000, 10),
@@ -96,7 +98,11 @@ export interface AppConfig {
   http: { host: string; port: number; processes: number; maxBodyBytes: number; maxUploadBytes: number };
   database: { url: string; migrationUrl: string; connectTimeoutMs: number; statementTimeoutMs: number };
   /** BullMQ on Redis when REDIS_URL is set, else BullMQ's Postgres backend */
-  queue: { backend: QueueBackend; redisUrl?: string; postgresUrl: string; concurrency: number };
+  /**
+   * sweepIntervalSeconds: how often each worker reconciles open rows whose job is gone or failed; sweepMinAgeSeconds:
+   * how old an open row must be before the sweep looks at it (a row is written before its job is enqueued)
+   */
+  queue: { backend: QueueBackend; redisUrl?: string; postgresUrl: string; concurrency: number; sweepIntervalSeconds: number; sweepMinAgeSeconds: number };
   log: { level: string; pretty: boolean };
   secrets: { key: Buffer; isDevelopmentKey: boolean };
   snapshots: { retention: number; engineCacheSize: number; importTimeoutMs: number };
@@ -143,6 +149,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       redisUrl: e.REDIS_URL,
       postgresUrl: e.QUEUE_DATABASE_URL ?? e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL,
       concurrency: e.WORKER_CONCURRENCY,
+      sweepIntervalSeconds: e.JOB_SWEEP_INTERVAL_SECONDS,
+      sweepMinAgeSeconds: e.JOB_SWEEP_MIN_AGE_SECONDS,
     },
     log: { level: e.LOG_LEVEL, pretty: e.PRETTY_LOGS },
     secrets: { key: Buffer.from(e.SECRETS_KEY ?? DEV_SECRETS_KEY, 'hex'), isDevelopmentKey: !e.SECRETS_KEY },
@@ -201,6 +209,8 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'IMPORT_MIN_INTERVAL_SECONDS', default: '300', description: 'shortest gap between two runs an import schedule may have (checked over its next 100 runs); a more frequent one is a 400 on schedule' },
   { name: 'IMPORT_IN_CLUSTER_TENANTS', default: '(none)', description: "tenants (ids, or * for every tenant of a single-tenant install) allowed an in-cluster import source ({inCluster: true}): the worker reads the cluster it runs in as its own service account (KUBERNETES_SERVICE_HOST/PORT, token and CA from IMPORT_IN_CLUSTER_TOKEN_FILE / IMPORT_IN_CLUSTER_CA_FILE, read at every run)" },
   { name: 'WORKER_CONCURRENCY', default: '4', description: 'jobs per queue a worker runs at once' },
+  { name: 'JOB_SWEEP_INTERVAL_SECONDS', default: '60', description: 'how often each worker ends open snapshots and analyses whose job is gone or failed (failed, with the reason)' },
+  { name: 'JOB_SWEEP_MIN_AGE_SECONDS', default: '120', description: 'open rows younger than this are left to their job by the sweep' },
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'JSON and GraphQL request bodies' },
   { name: 'MAX_UPLOAD_BYTES', default: '536870912', description: 'snapshot uploads (streamed)' },
   { name: 'GRAPHQL_MAX_COMPLEXITY / GRAPHQL_MAX_DEPTH', default: '1000 / 12', description: 'GraphQL query cost and depth limits' },

@@ -8,4 +8,5 @@ export * from './clusters.repository';
 export * from './snapshots.repository';
 export * from './analyses.repository';
 export * from './api-keys.repository';
+export * from './open-jobs.repository';
 export * from './persistence.module';

@@ -6,6 +6,7 @@ import { AuthRepository } from './auth.repository';
 import { ClustersRepository } from './clusters.repository';
 import { Database } from './database';
 import { DatabaseEvents } from './events';
+import { OpenJobsRepository } from './open-jobs.repository';
 import { SnapshotsRepository } from './snapshots.repository';
 
 class DatabaseLifecycle implements OnApplicationShutdown {
@@ -32,7 +33,8 @@ const repo = <T>(cls: new (db: Database) => T) => ({ provide: cls, useFactory: (
     repo(SnapshotsRepository),
     repo(AnalysesRepository),
     repo(ApiKeysRepository),
+    repo(OpenJobsRepository),
   ],
-  exports: [Database, DatabaseEvents, AuthRepository, ClustersRepository, SnapshotsRepository, AnalysesRepository, ApiKeysRepository],
+  exports: [Database, DatabaseEvents, AuthRepository, ClustersRepository, SnapshotsRepository, AnalysesRepository, ApiKeysRepository, OpenJobsRepository],
 })
 export class PersistenceModule {}

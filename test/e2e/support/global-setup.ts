@@ -23,6 +23,9 @@ export default async function globalSetup(): Promise<void> {
     // denied) and runs every 2 s to be seen running "on schedule"
     IMPORT_ALLOW_CIDRS: '127.0.0.1/32',
     IMPORT_MIN_INTERVAL_SECONDS: '2',
+    // the job sweep: every second, for rows open 3 s or more whose job is gone or failed (import-failures e2e)
+    JOB_SWEEP_INTERVAL_SECONDS: '1',
+    JOB_SWEEP_MIN_AGE_SECONDS: '3',
   };
   const procs: ChildProcess[] = (['api', 'worker'] as const).map((app) => spawnApp(app, env));
   (globalThis as Record<string, unknown>)['__E2E_PROCS__'] = procs;

@@ -1,6 +1,6 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import { SnapshotsService } from '@portolan/application';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { SnapshotsService, JobSweepService } from '@portolan/application';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { ImportSnapshotJob, QUEUES } from '@portolan/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -8,9 +8,12 @@ import { UnrecoverableError, type Job } from 'bullmq';
 /** Parses an uploaded snapshot and stores it whole; the outcome lands on the snapshot row, where users read it. */
 @Processor(QUEUES.snapshots)
 export class SnapshotImportProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(SnapshotImportProcessor.name);
+
   constructor(
     private readonly snapshots: SnapshotsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sweeps: JobSweepService,
   ) {
     super();
   }
@@ -24,5 +27,16 @@ export class SnapshotImportProcessor extends WorkerHost implements OnApplication
     const payload = ImportSnapshotJob.safeParse(job.data);
     if (!payload.success) throw new UnrecoverableError(`malformed ${job.name} payload: ${payload.error.message}`);
     return this.snapshots.runImport(payload.data);
+  }
+
+  /** After the last attempt (retries exhausted, or stalled past the limit) the row ends at once, with the reason. */
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job | undefined, error: Error): Promise<void> {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(error?.message ?? '')) return;
+    const data = job.data as { tenantId?: unknown; snapshotId?: unknown };
+    if (typeof data.tenantId !== 'string' || typeof data.snapshotId !== 'string') return;
+    await this.sweeps
+      .jobExhausted('snapshot', data.tenantId, data.snapshotId, { state: 'failed', attemptsMade: job.attemptsMade, failedReason: error?.message ?? job.failedReason })
+      .catch((e: unknown) => this.logger.warn({ jobId: job.id, error: (e as Error).message }, 'could not end the row of a failed job; the sweep will'));
   }
 }

@@ -9,6 +9,7 @@ import type { SourceRef } from '../model/types';
 import { InputError, type Diagnostic } from './diagnostics';
 import { splitJsonStream, stripLogSections } from './stream';
 import { detectRawDump, rawDumpHint } from './rawdumps';
+import { ALIAS_EXPANSION_SLACK, checkStorable } from './storable';
 
 export type FieldPath = Array<string | number>;
 
@@ -39,7 +40,7 @@ function describe(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return v.length > 80 ? `${JSON.stringify(v.slice(0, 80))}… (${v.length} characters)` : JSON.stringify(v);
   return String(v);
 }
 
@@ -252,7 +253,15 @@ function parseJson(input: TextInput, sink: Sink, doc = 0, lineOffset = 0): boole
 
 function parseYaml(input: TextInput, sink: Sink, firstDoc = 0, lineOffset = 0): void {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(input.text, { lineCounter: lc, prettyErrors: false });
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(input.text, { lineCounter: lc, prettyErrors: false });
+  } catch (e) {
+    // the composer recurses per nesting level: a deep enough flow collection exhausts the stack
+    if (!(e instanceof RangeError)) throw e;
+    sink.errors.push({ severity: 'error', file: input.name, message: 'invalid YAML: nested too deeply to parse' });
+    return;
+  }
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, j) => {
     const i = firstDoc + j;
@@ -333,7 +342,12 @@ export function parseDocumentsWithNotes(inputs: TextInput[]): ParseResult {
       sink.errors.push({ severity: 'error', file: input?.name, message: 'input text is not a string' });
       continue;
     }
+    const from = sink.out.length;
     parseInput(input, sink);
+    // JSON has no aliases; a YAML text's strings may add up to its own length plus a slack
+    const t = input.text.trimStart();
+    const budget = t.startsWith('{') || t.startsWith('[') ? {} : { chars: input.text.length + ALIAS_EXPANSION_SLACK };
+    for (let i = from; i < sink.out.length; i++) checkStorable(sink.out[i] as ParsedObject, sink.errors, budget);
   }
   if (sink.errors.length) throw new InputError(sink.errors);
   return { objects: sink.out, notes: sink.notes };
@@ -349,6 +363,7 @@ export function fromObjects(objects: unknown[], file = '<objects>'): ParsedObjec
   const out: ParsedObject[] = [];
   const errors: Diagnostic[] = [];
   objects.forEach((o, i) => flatten(o, file, i, [], () => undefined, out, errors, 0));
+  for (const po of out) checkStorable(po, errors, {});
   if (errors.length) throw new InputError(errors);
   return out;
 }
