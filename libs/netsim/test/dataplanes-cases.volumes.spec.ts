@@ -7,6 +7,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { buildSnapshot, podFromObject } from '../src/adapter';
 import { buildSchedulingState, schedulePod } from '../src/scheduling';
+import { infeasibleVerdicts } from './fixture-cases';
 
 interface Case {
   id: string;
@@ -49,9 +50,7 @@ describe('dataplanes-and-filters.yaml: volume and version cases', () => {
     });
 
     it('reports plugin, reasons and code for each infeasible node', () => {
-      const got: Record<string, unknown> = {};
-      for (const v of result.nodes) if (!v.feasible) got[v.node] = { plugin: v.plugin, reasons: v.reasons, code: v.code };
-      expect(got).toEqual(e['infeasible'] ?? {});
+      expect(infeasibleVerdicts(result)).toEqual(e['infeasible'] ?? {});
     });
 
     if (e['failedSchedulingEvent']) {

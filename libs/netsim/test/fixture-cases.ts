@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { buildSnapshot, interpretConflist } from '../src/adapter';
+import type { ScheduleResult } from '../src/model/results';
 import type { ClusterProfile, Snapshot } from '../src/model/types';
 
 export const FIXTURE_PATH = path.join(__dirname, '../../../test/fixtures/upstream-cases.yaml');
@@ -75,4 +76,11 @@ export function snapshotForCase(c: FixtureCase): Snapshot {
     cni: env['cniConflistNodeA'] ? interpretConflist(env['cniConflistNodeA']) : { networkName: '', conflist: undefined, ipMasq: false },
   };
   return buildSnapshot(objects, { profile }).snapshot;
+}
+
+/** The first failing filter of every infeasible node, in the cases' `expected.infeasible` shape. */
+export function infeasibleVerdicts(result: ScheduleResult): Record<string, { plugin?: string; reasons: string[]; code?: string }> {
+  const got: Record<string, { plugin?: string; reasons: string[]; code?: string }> = {};
+  for (const v of result.nodes) if (!v.feasible) got[v.node] = { plugin: v.plugin, reasons: v.reasons, code: v.code };
+  return got;
 }
