@@ -16,3 +16,4 @@ export * from './api-keys.service';
 export * from './job-errors';
 export * from './transient';
 export * from './job-sweep.service';
+export * from './upload-build';

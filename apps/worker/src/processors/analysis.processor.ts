@@ -4,13 +4,14 @@ import { AnalysesService, JobSweepService } from '@portolan/application';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { AnalyzeJob, QUEUES } from '@portolan/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { jobWorkerOptions } from '../job-options';
 
 /**
  * Checks submitted manifests against the cluster's latest snapshot; the verdict lands on the analysis row, where
  * users read it. Only transient errors (database or queue unreachable) before the last attempt are thrown for a
  * retry; every other outcome, including a crash of the check, is written to the row and the job completes.
  */
-@Processor(QUEUES.analyses)
+@Processor(QUEUES.analyses, jobWorkerOptions())
 export class AnalysisProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(AnalysisProcessor.name);
 

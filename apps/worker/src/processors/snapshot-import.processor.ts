@@ -4,9 +4,10 @@ import { SnapshotsService, JobSweepService } from '@portolan/application';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { ImportSnapshotJob, QUEUES } from '@portolan/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { jobWorkerOptions } from '../job-options';
 
 /** Parses an uploaded snapshot and stores it whole; the outcome lands on the snapshot row, where users read it. */
-@Processor(QUEUES.snapshots)
+@Processor(QUEUES.snapshots, jobWorkerOptions())
 export class SnapshotImportProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(SnapshotImportProcessor.name);
 
