@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { canWrite, systemContext, asTenantId, type ImportSnapshotJob, type TenantContext } from '@portolan/contracts';
-import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectFilter, type ObjectRow, type StoredObject, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
+import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectFilter, type StoredObject, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { profileOf } from './cluster-profile';
 import { DOCUMENT_BUILDER, InProcessDocumentBuilder, type DocumentBuilder, type UploadDocument } from './upload-build';

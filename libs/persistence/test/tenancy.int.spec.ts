@@ -92,8 +92,17 @@ describe('tenant isolation in Postgres', () => {
       const snapshotId = own.rows[0].id as string;
       await expect(owner.query("INSERT INTO snapshot_objects (tenant_id, snapshot_id, kind, name, raw) VALUES ($1, $2, 'Node', 'n', '{}')", [b.tenantId, snapshotId])).rejects.toMatchObject({ code: '23503', constraint: 'snapshot_objects_tenant_id_snapshot_id_fkey' });
       await expect(owner.query("INSERT INTO analyses (tenant_id, cluster_id, source, manifests) VALUES ($1, $2, 'api', '')", [b.tenantId, ca.id])).rejects.toMatchObject({ code: '23503', constraint: 'analyses_tenant_id_cluster_id_fkey' });
+      // an analysis of another tenant's snapshot, a delivery for another tenant's cluster
+      const ownAnalysis = await owner.query("INSERT INTO analyses (tenant_id, cluster_id, source, manifests, snapshot_id) VALUES ($1, $2, 'api', '', $3) RETURNING id", [a.tenantId, ca.id, snapshotId]);
+      const otherSnapshot = await insertSnapshot(b.tenantId, cb.id);
+      await expect(owner.query("INSERT INTO analyses (tenant_id, cluster_id, source, manifests, snapshot_id) VALUES ($1, $2, 'api', '', $3)", [a.tenantId, ca.id, otherSnapshot.rows[0].id])).rejects.toMatchObject({ code: '23503', constraint: 'analyses_tenant_id_snapshot_id_fkey' });
+      await expect(owner.query("INSERT INTO webhook_deliveries (tenant_id, cluster_id, delivery_id, body_hash, analysis_id) VALUES ($1, $2, 'd1', 'h', $3)", [a.tenantId, cb.id, ownAnalysis.rows[0].id])).rejects.toMatchObject({ code: '23503', constraint: 'webhook_deliveries_tenant_id_cluster_id_fkey' });
       // moving a row to another tenant is refused as well
       await expect(owner.query('UPDATE snapshots SET tenant_id = $1 WHERE id = $2', [b.tenantId, snapshotId])).rejects.toMatchObject({ code: '23503' });
+      // pruning the analysed snapshot keeps the analysis, without its snapshot (SET NULL on snapshot_id alone)
+      await owner.query('DELETE FROM snapshots WHERE id = $1', [snapshotId]);
+      const kept = await owner.query('SELECT tenant_id, snapshot_id FROM analyses WHERE id = $1', [ownAnalysis.rows[0].id]);
+      expect(kept.rows).toEqual([{ tenant_id: a.tenantId, snapshot_id: null }]);
     } finally {
       await owner.end();
     }
