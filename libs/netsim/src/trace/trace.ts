@@ -45,6 +45,17 @@ function resolveHost(state: NetworkState, host: string): string {
   throw new QueryError(node ? `node ${host} has no InternalIP` : `unknown host ${host}: not a node name or an IP address`);
 }
 
+/**
+ * The source address a node's own unbound socket gets: the kernel takes it from the route to the destination as
+ * dialled (before any DNAT). A pod of this node is reached over the connected route of the pod bridge, whose `src`
+ * is the bridge's address; everything else (the node's own addresses included) leaves with the primary address.
+ */
+function hostSourceAddress(state: NetworkState, node: string, dst: string, primary: string, useDump: boolean | undefined): string {
+  const owner = state.owner(dst);
+  if (owner?.kind !== 'pod' || owner.node !== node || owner.pod?.hostNetwork) return primary;
+  return state.view(node, { useDump }).bridgeIP ?? primary;
+}
+
 function resolveSource(state: NetworkState, req: TraceRequest, dst: string): ResolvedSource {
   const snap = state.snapshot;
   const from = req.from;
@@ -66,7 +77,7 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
     case 'node': {
       const ip = nodePrimaryIP(state.node(requireNode(from.node)));
       if (!ip) throw new QueryError(`node ${from.node} has no InternalIP`);
-      return { ip, node: from.node, local: true };
+      return { ip: hostSourceAddress(state, from.node, dst, ip, req.useDump), node: from.node, local: true };
     }
     case 'localhost':
       return { ip: '127.0.0.1', node: requireNode(from.node), local: true };
@@ -77,7 +88,7 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
       if (pod.hostNetwork) {
         const ip = nodePrimaryIP(state.node(pod.nodeName));
         if (!ip) throw new QueryError(`node ${pod.nodeName} has no InternalIP`);
-        return { ip, node: pod.nodeName, local: true };
+        return { ip: hostSourceAddress(state, pod.nodeName, dst, ip, req.useDump), node: pod.nodeName, local: true };
       }
       const ip = pod.podIPs.map((x) => canonicalIP(x)).find((x): x is string => !!x && !x.includes(':'));
       if (!ip) throw new QueryError(`pod ${from.namespace}/${from.name} has no IPv4 pod IP`);
