@@ -15,7 +15,7 @@ import { checkPreconditions, KernelWorld, sweepStaleNamespaces } from './support
 import { run } from './support/sh';
 import {
   buildScenarioCluster, EMPTY, EXTERNAL_CLIENT_IP, HOST_LISTENER_PORT, HOST_LOOPBACK_LISTENER_PORT, HOSTIP_HOSTPORT, HOSTNET_PORT,
-  HOSTPORT_TCP, HOSTPORT_UDP, LOCAL, METRICS,
+  HOSTPORT_TCP, HOSTPORT_UDP, LOCAL, METRICS, METRICS_LOCAL,
   NODE_A, NODE_B, SERVICE_CIDR_ROUTE, UNCLAIMED_PORT, UNDERLAY, WEB,
 } from './support/scenario';
 
@@ -85,6 +85,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'ClusterIP with a hostNetwork endpoint: pod on node-b -> 10.96.0.40:9100 (DNAT to its own node IP)', from: pod('client-b'), toHost: METRICS.clusterIP, port: METRICS.port, protocol: 'TCP', count: 3 },
   { name: 'NodePort with a hostNetwork endpoint: external -> node-a:30090 (masqueraded to node-a, host socket on node-b)', from: EXT, toHost: NODE_A.ip, port: METRICS.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort with a hostNetwork endpoint: external -> node-b:30090 (DNAT to a local address: no POSTROUTING, source kept)', from: EXT, toHost: NODE_B.ip, port: METRICS.nodePort, protocol: 'TCP', count: 3 },
+  { name: 'NodePort eTP=Local, hostNetwork endpoint: pod on node-b -> node-a:30091 (DNAT to node-b\'s host socket, reply bypasses node-a, dropped)', from: pod('client-b'), toHost: NODE_A.ip, port: METRICS_LOCAL.nodePort, protocol: 'TCP', count: 2 },
+  { name: 'NodePort eTP=Local, hostNetwork endpoint: pod on node-a -> node-a:30091 (to node-b\'s host socket, reply comes back through node-a)', from: pod('client-a'), toHost: NODE_A.ip, port: METRICS_LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'Service without endpoints: pod -> ClusterIP (REJECT)', from: pod('client-a'), toHost: EMPTY.clusterIP, port: EMPTY.port, protocol: 'TCP', count: 2 },
   { name: 'ClusterIP: hostNetwork pod -> 10.96.0.10:80 (node IP source, masqueraded)', from: pod('hostnet-b'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'Service without endpoints: external -> node-a:30082 (REJECT, although a host process listens there)', from: EXT, toHost: NODE_A.ip, port: EMPTY.nodePort, protocol: 'TCP', count: 2 },

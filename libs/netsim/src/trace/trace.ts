@@ -173,7 +173,9 @@ function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
   const l = ls[0];
   b.hops.push({ ...hopBase, rule: `listener ${joinHostPort(l.address, l.port)}/${l.protocol} (${l.who})`, verdict: `delivered to ${l.who}` });
   if (ls.length > 1) b.notes.push(`${ls.length} listeners match ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto} on ${view.node}; ${l.who} was chosen`);
-  return { b, dest: { kind: l.kind, node: view.node, pod: l.pod, ip: pkt.dst, port: pkt.dport, outcome: 'delivered-to-host-socket' } };
+  const dest: Final['dest'] = { kind: l.kind, node: view.node, pod: l.pod, ip: pkt.dst, port: pkt.dport, outcome: 'delivered-to-host-socket' };
+  replyBypass(state, b, view.node, l.who, dest);
+  return { b, dest };
 }
 
 /** The routing decision after nat PREROUTING/OUTPUT: local delivery, the bridge, or the node's uplink. */
@@ -198,6 +200,23 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
   return { local: false };
 }
 
+/**
+ * The reply leaves the endpoint's node straight for the client; it is un-DNATed only on a DNAT node it crosses. A
+ * DNAT node that is neither the endpoint's nor the client's, with no SNAT to pull the reply back through it, is
+ * bypassed (kubernetes/kubernetes#74383): the client's first packet arrives, but the answer comes from an address
+ * it never dialled, so the connection is dropped (the kernel suite sees the connect time out). Whatever answers
+ * (a pod, a host socket, a hostNetwork pod) and however many DNATs the packet took.
+ */
+function replyBypass(state: NetworkState, b: Branch, endpointNode: string, who: string, dest: Final['dest']): void {
+  const client = b.origSrc ? state.owner(b.origSrc) : undefined;
+  if (b.masquerade || !client) return;
+  const bypassed = (b.dnatNodes ?? []).find((n) => n !== endpointNode && n !== client.node);
+  if (!bypassed) return;
+  dest.asymmetricReply = true;
+  dest.outcome = 'dropped';
+  b.notes.push(`reply path bypasses ${bypassed}: ${who} answers ${b.origSrc} directly from ${endpointNode} and ${bypassed} (which DNATed without SNAT) never un-DNATs it, so the client sees a reply from ${b.pkt.dst} and the connection does not establish (kubernetes/kubernetes#74383); the first packet is delivered, the connection is dropped`);
+}
+
 function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: number, useDump: boolean | undefined): Final[] {
   const snap = state.snapshot;
   const pkt = b.pkt;
@@ -211,15 +230,7 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
       b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}` });
     }
     const dest: Final['dest'] = { kind: 'pod', node: owner.node, pod: name, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' };
-    // the reply leaves the endpoint's node towards the client; it is un-DNATed only if it crosses the DNAT node
-    const client = b.origSrc ? state.owner(b.origSrc) : undefined;
-    if (b.dnatOn && b.dnatOn !== owner.node && !b.masquerade && client && client.node !== b.dnatOn) {
-      // The client's view decides the outcome: its first packet reaches the pod, but no answer it can match ever
-      // comes back (the kernel suite sees the connect time out), so the connection is dropped.
-      dest.asymmetricReply = true;
-      dest.outcome = 'dropped';
-      b.notes.push(`reply path bypasses ${b.dnatOn}: ${name} answers ${b.origSrc} directly from ${owner.node} and ${b.dnatOn} (which DNATed without SNAT) never un-DNATs it, so the client sees a reply from ${pkt.dst} and the connection does not establish (kubernetes/kubernetes#74383); the first packet is delivered, the connection is dropped`);
-    }
+    replyBypass(state, b, owner.node, name, dest);
     return [{ b, dest }];
   }
   if (owner?.kind === 'node' && owner.node !== view.node && depth < 3) {
