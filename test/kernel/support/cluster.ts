@@ -64,7 +64,9 @@ export class ClusterBuilder {
   private readonly nodeIPs = new Map<string, string>();
   private sandbox = 0;
 
-  constructor(name: string) {
+  /** `portmapSnat` false: portmap's `"snat": false`; `localhostNodePorts` false: kube-proxy's --iptables-localhost-nodeports=false */
+  constructor(name: string, opts: { portmapSnat?: boolean; localhostNodePorts?: boolean } = {}) {
+    const conflist = opts.portmapSnat === false ? { ...BRIDGE_PORTMAP_CONFLIST, plugins: [BRIDGE_PORTMAP_CONFLIST.plugins[0], { ...BRIDGE_PORTMAP_CONFLIST.plugins[1], snat: false }] } : BRIDGE_PORTMAP_CONFLIST;
     this.docs.push({
       apiVersion: 'portolan.dev/v1alpha1',
       kind: 'ClusterProfile',
@@ -74,8 +76,8 @@ export class ClusterBuilder {
         nodePortRange: '30000-32767',
         containerRuntime: 'containerd',
         iptablesHasRandomFully: true,
-        cniConflist: BRIDGE_PORTMAP_CONFLIST,
-        kubeProxy: { mode: 'iptables', clusterCIDR: CLUSTER_CIDR },
+        cniConflist: conflist,
+        kubeProxy: { mode: 'iptables', clusterCIDR: CLUSTER_CIDR, ...(opts.localhostNodePorts === false ? { iptables: { localhostNodePorts: false } } : {}) },
       },
     });
   }

@@ -47,8 +47,8 @@ export const UNCLAIMED_PORT = 31999;
  * The cluster; with `iptablesSave` (node name -> `iptables-save` text taken from the kernel), every node also carries
  * its dump in a NodeHostState, so trace() walks what the kernel holds instead of the rendered rules.
  */
-export function buildScenarioCluster(iptablesSave: Record<string, string> = {}): ClusterBuilder {
-  return new ClusterBuilder('kernel-suite')
+export function buildScenarioCluster(iptablesSave: Record<string, string> = {}, opts: ConstructorParameters<typeof ClusterBuilder>[1] = {}): ClusterBuilder {
+  return new ClusterBuilder('kernel-suite', opts)
     .node(NODE_A)
     .node(NODE_B)
     .pod({ name: 'hp-web', node: 'node-a', ip: '10.244.1.10', ports: [

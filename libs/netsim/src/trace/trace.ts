@@ -14,6 +14,7 @@ import { hostStateOf, nodePrimaryIP } from '../iptables/context';
 import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
 import { networkStateOf, type NetworkState, type NodeView } from './state';
 import { dumpCompleteness } from './completeness';
+import { routeLocalnet } from './route-localnet';
 import type { IncompleteReason } from '../model/results';
 import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
 
@@ -179,7 +180,7 @@ function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
 }
 
 /** The routing decision after nat PREROUTING/OUTPUT: local delivery, the bridge, or the node's uplink. */
-function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean } {
+function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean; martian?: boolean } {
   const pkt = b.pkt;
   if (isLocalAddress(view, pkt.dst)) {
     b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} is a local address`, verdict: 'local delivery (INPUT)' });
@@ -196,6 +197,14 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
     b.egressAddress = view.primaryIP;
     const where = owner ? `via ${owner.node}` : 'via the default route';
     b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}` });
+  }
+  if (isLoopback(pkt.src)) {
+    const rl = routeLocalnet(snap, view.node, pkt.outIface);
+    if (!rl.on) {
+      b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `source ${pkt.src} out of ${pkt.outIface} (route_localnet=0)`, verdict: 'dropped: a loopback source may not leave lo (martian)' });
+      b.notes.push(`${pkt.src} -> ${pkt.dst} would leave ${view.node} by ${pkt.outIface}: the kernel refuses a 127.0.0.0/8 source off lo unless route_localnet is 1 on that device or on all, and neither kube-proxy (localhost NodePorts off, or nodePortAddresses without 127.0.0.1) nor portmap (snat off, or no hostPort pod here) set it; the connection is dropped (TCP times out, a UDP send fails with EINVAL)`);
+      return { local: false, martian: true };
+    }
   }
   return { local: false };
 }
@@ -230,7 +239,13 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
       b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}` });
     }
     const dest: Final['dest'] = { kind: 'pod', node: owner.node, pod: name, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' };
-    replyBypass(state, b, owner.node, name, dest);
+    if (pkt.dnat && !b.masquerade && b.origSrc === pkt.dst) {
+      // a pod DNATed back to itself, unmasqueraded: it answers itself over its own lo, from the address it was
+      // DNATed to, which its connecting socket never dialled
+      dest.outcome = 'dropped';
+      dest.asymmetricReply = true;
+      b.notes.push(`${name} reaches itself through a DNAT without masquerade (hairpin; portmap's snat is off, or nothing marked it): its reply goes from ${joinHostPort(pkt.dst, pkt.dport)} to itself inside the pod, never un-DNATed, so the connection does not establish`);
+    } else replyBypass(state, b, owner.node, name, dest);
     return [{ b, dest }];
   }
   if (owner?.kind === 'node' && owner.node !== view.node && depth < 3) {
@@ -279,6 +294,10 @@ function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated:
       continue;
     }
     const r = route(state, view, o1.b);
+    if (r.martian) {
+      finals.push({ b: o1.b, dest: { kind: 'none', node: view.node, ip: o1.b.pkt.dst, port: o1.b.pkt.dport, outcome: 'dropped' } });
+      continue;
+    }
     const filterHooks = locallyGenerated ? ['OUTPUT'] : [r.local ? 'INPUT' : 'FORWARD'];
     let stage: Branch[] = [o1.b];
     for (const h of filterHooks) {
