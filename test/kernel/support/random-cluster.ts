@@ -47,7 +47,8 @@ export function randomCluster(seed: number, flows: number): RandomCluster {
   const apps = ['alpha', 'beta', 'gamma'];
   // every pod of an app serves the same port and protocol, so a Service's numeric targetPort reaches a listener on
   // each endpoint (a real Deployment's pods are alike)
-  const appPort = new Map(apps.map((a) => [a, { containerPort: pick([8080, 8443]), protocol: (rand() < 0.8 ? 'TCP' : 'UDP') as Proto }]));
+  const ports = new Map(apps.map((a) => [a, { containerPort: pick([8080, 8443]), protocol: (rand() < 0.8 ? 'TCP' : 'UDP') as Proto }]));
+  const appPort = (app: string) => ports.get(app) ?? { containerPort: 8080, protocol: 'TCP' as Proto };
 
   interface PodPlan { name: string; node: string; ip?: string; hostNetwork: boolean; app: string; ports: Array<{ containerPort: number; hostPort?: number; protocol: Proto }> }
   const pods: PodPlan[] = [];
@@ -59,7 +60,7 @@ export function randomCluster(seed: number, flows: number): RandomCluster {
     const count = int(2, 4);
     for (let i = 0; i < count; i++) {
       const app = pick(apps);
-      const { containerPort, protocol } = appPort.get(app)!;
+      const { containerPort, protocol } = appPort(app);
       let hostPort: number | undefined;
       if (rand() < 0.5) {
         const hp = int(8081, 8084);
@@ -90,7 +91,7 @@ export function randomCluster(seed: number, flows: number): RandomCluster {
   const svcCount = int(2, 3);
   for (let i = 0; i < svcCount; i++) {
     const app = apps[i % apps.length] as string;
-    const { containerPort: targetPort, protocol } = appPort.get(app)!;
+    const { containerPort: targetPort, protocol } = appPort(app);
     const type = rand() < 0.7 ? 'NodePort' : 'ClusterIP';
     const s: SvcPlan = { name: `svc-${app}`, type, clusterIP: `10.96.1.${10 + i}`, app, eTP: rand() < 0.5 ? 'Local' : 'Cluster', port: 80, targetPort, protocol, ...(type === 'NodePort' ? { nodePort: 30100 + i } : {}) };
     services.push(s);
