@@ -8,9 +8,10 @@ import { BullImportScheduler, IMPORT_SCHEDULER, ImportSourcesService } from './i
 import { ExposureService } from './exposure.service';
 import { QueueModule, type QueueRole } from './queue.module';
 import { SnapshotsService } from './snapshots.service';
+import { ExemptionsService } from './exemptions.service';
 import { DOCUMENT_BUILDER, InProcessDocumentBuilder, type DocumentBuilder } from './upload-build';
 
-const providers = [JobSweepService, ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }];
+const providers = [ExemptionsService, JobSweepService, ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, ImportSourcesService, BullImportScheduler, { provide: IMPORT_SCHEDULER, useExisting: BullImportScheduler }];
 
 /**
  * The use cases; `queueRole` says whether this process only enqueues (the API: fail fast) or also runs workers;
@@ -24,7 +25,7 @@ export class ApplicationModule {
       module: ApplicationModule,
       imports: [QueueModule.forRoot(queueRole)],
       providers: [...providers, { provide: DOCUMENT_BUILDER, useClass: opts.documentBuilder ?? InProcessDocumentBuilder }],
-      exports: [JobSweepService, ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
+      exports: [ExemptionsService, JobSweepService, ApiKeysService, ClustersService, SnapshotsService, EngineService, ExposureService, AnalysesService, QueueModule, ImportSourcesService],
     };
   }
 }

@@ -17,3 +17,4 @@ export * from './job-errors';
 export * from './transient';
 export * from './job-sweep.service';
 export * from './upload-build';
+export * from './exemptions.service';

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { AuthRepository } from '../src/auth.repository';
 import { ClustersRepository } from '../src/clusters.repository';
 import { Database } from '../src/database';
+import { ExemptionsRepository } from '../src/exemptions.repository';
 import { TenantProvisioner } from '../src/provisioning';
 import { SnapshotsRepository } from '../src/snapshots.repository';
 import { databaseUrls, freshTenant, newCluster } from './support';
@@ -75,6 +76,29 @@ describe('tenant isolation in Postgres', () => {
     } finally {
       await app.end();
     }
+  });
+
+  it("hides another tenant's check exemptions from the application role, and refuses to plant one for it", async () => {
+    const a = await freshTenant(provisioner);
+    const b = await freshTenant(provisioner);
+    const ca = await clusters.create(a, newCluster('exempt-a'));
+    const repo = new ExemptionsRepository(db);
+    const e = await repo.create(a, { clusterId: ca.id, rule: 'hostport-duplicate', selector: { kind: 'Deployment' }, reason: 'known', expiresAt: null });
+    expect((await repo.list(a, ca.id)).map((x) => x.id)).toEqual([e.id]);
+    expect(await repo.list(b, ca.id)).toEqual([]);
+    expect(await repo.delete(b, ca.id, e.id)).toBeNull();
+    const app = new pg.Client({ connectionString: urls.app });
+    await app.connect();
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('portolan.tenant_id', $1, true)", [b.tenantId]);
+      expect((await app.query('SELECT count(*)::int AS n FROM check_exemptions WHERE id = $1', [e.id])).rows[0].n).toBe(0);
+      await expect(app.query("INSERT INTO check_exemptions (tenant_id, cluster_id, rule, selector, reason) VALUES ($1, $2, 'hostport-duplicate', '{}', 'planted')", [a.tenantId, ca.id])).rejects.toThrow(/row-level security/);
+      await app.query('ROLLBACK');
+    } finally {
+      await app.end();
+    }
+    expect((await repo.list(a, ca.id)).map((x) => x.id)).toEqual([e.id]);
   });
 
   it("rejects, in the database itself and even as the tables' owner, rows of one tenant pointing at another's", async () => {
