@@ -7,7 +7,6 @@ export * from './snapshots.service';
 export * from './application.module';
 export * from './engine.service';
 export * from './exposure.service';
-export * from './snapshot-diff';
 export * from './webhook-input';
 export * from './analyses.service';
 export * from './imports';

@@ -8,3 +8,4 @@ export * from './trace';
 export * from './claims';
 export * from './model/errors';
 export * from './engine';
+export * from './diff/snapshot-diff';
