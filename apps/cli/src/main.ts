@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ClusterEngine, formatDiagnostic, InputError, loadSnapshot, parseDocuments, QueryError, checkInputs, toSarif, toText, type Snapshot } from '@portolan/netsim';
+import { ClusterEngine, formatDiagnostic, InputError, inspectSnapshot, loadSnapshot, parseDocuments, QueryError, checkInputs, toSarif, toText, type Snapshot } from '@portolan/netsim';
 import { verbHelp } from './help';
 import { readLiveCluster, takeLiveFlags, type LiveCluster } from './live';
 import { parsePodRef, whyPod } from './why';
@@ -153,21 +153,24 @@ const verbs: Record<string, Verb> = {
     const { values } = parseArgs({ args, options: { file: { type: 'string', short: 'f', multiple: true }, output: { type: 'string', short: 'o', default: 'text' } }, strict: true });
     if (!values.file?.length) throw new UsageError('inspect needs -f SNAPSHOT');
     const { snapshot: s, diagnostics } = loadSnapshot(readInputs(values.file));
-    const summary = {
-      nodes: s.nodes.length,
-      pods: s.pods.length,
-      workloads: s.workloads.length,
-      services: s.services.length,
-      endpointSlices: s.endpointSlices.length,
-      hostStates: s.hostStates.length,
-      unknown: s.unknown.map((u) => `${u.apiVersion}/${u.kind} ${u.namespace ? u.namespace + '/' : ''}${u.name ?? ''}`),
-      profile: { kubernetesVersion: s.profile.kubernetesVersion, kubeProxy: s.profile.kubeProxy, cniNetwork: s.profile.cni.networkName, portmap: s.profile.cni.portmap ?? null },
-      diagnostics: diagnostics.map((d) => ({ ...d, text: formatDiagnostic(d) })),
-    };
-    if (values.output === 'json') json(summary);
-    else {
-      print(`nodes ${summary.nodes}, pods ${summary.pods}, workloads ${summary.workloads}, services ${summary.services}, endpoint slices ${summary.endpointSlices}, host states ${summary.hostStates}`);
-      for (const d of diagnostics) print(`${d.severity}: ${formatDiagnostic(d)}`);
+    const r = inspectSnapshot(s, diagnostics);
+    if (values.output === 'json') {
+      json({ ...r.counts, unknown: r.unknown, profile: r.profile, hostStates: r.hostStates, guesses: r.guesses, diagnostics: diagnostics.map((d) => ({ ...d, text: formatDiagnostic(d) })) });
+    } else {
+      const c = r.counts;
+      print(`nodes ${c.nodes}, pods ${c.pods}, workloads ${c.workloads}, services ${c.services}, endpoint slices ${c.endpointSlices}, host states ${c.hostStates}, network policies ${c.networkPolicies}, namespaces ${c.namespaces}`);
+      const dp = r.profile.dataplane;
+      print(`profile: Kubernetes ${r.profile.kubernetesVersion}, kube-proxy ${r.profile.kubeProxy.mode}${dp ? `, dataplane ${dp.kind}${dp.modelled ? '' : ' (not modelled)'} (${dp.source})` : ''}`);
+      for (const h of r.hostStates) {
+        const ipt = h.iptables ? `; iptables dump: ${h.iptables.tables.join(', ')} (${h.iptables.chains} chains, ${h.iptables.rules} rules)${h.iptables.complete ? '' : `, incomplete: ${[...new Set(h.iptables.incomplete.map((x) => x.code))].join(', ')}`}` : '';
+        print(`host state ${h.node}: ${h.listeners} listener(s)${h.extraAddresses.length ? `, extra addresses ${h.extraAddresses.join(' ')}` : ''}${ipt}`);
+      }
+      if (r.unknown.length) print(`kept, not modelled: ${r.unknown.join('; ')}`);
+      if (r.guesses.length) {
+        print('guesses:');
+        for (const g of r.guesses) print(`  ${g.code}: ${g.node ? `${g.node}: ` : ''}${g.message}`);
+      }
+      for (const d of diagnostics) if (!d.code) print(`${d.severity}: ${formatDiagnostic(d)}`);
     }
     return 0;
   },

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../src/main';
@@ -83,5 +83,30 @@ describe('portolan CLI', () => {
     const r = run('inspect', '-f', broken);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/broken\.yaml: document 2, line 11: spec\.containers\[0\]\.ports\[0\]\.containerPort/);
+  });
+
+  it('inspect shows every guess it made, and parses an uploaded iptables dump as traces will', () => {
+    const fixtures = path.resolve(__dirname, '../../../test/fixtures/dumps');
+    const dump = JSON.parse(run('inspect', '-f', path.join(fixtures, 'cluster-info-dump.json'), '-o', 'json').out);
+    expect(dump.nodes).toBe(2);
+    const codes = dump.guesses.map((g: { code: string; field?: string }) => (g.code === 'profile-default' ? `${g.code}:${g.field}` : g.code));
+    expect(new Set(codes)).toEqual(new Set(['dump-logs-skipped', 'list-item-kind', 'profile-default:kubernetesVersion', 'profile-default:kubeProxy', 'profile-default:cni', 'profile-default:nodePortRange', 'dataplane-assumed']));
+
+    // a node's `iptables -S -v -t nat` listing (no *table header) in a NodeHostState, with a profile that says the rest
+    const hostState = file('host-state.yaml', [
+      'apiVersion: portolan.dev/v1alpha1\nkind: ClusterProfile\nmetadata: {name: prod}\nspec: {kubernetesVersion: "1.34", nodePortRange: 30000-32767, kubeProxy: {mode: iptables, clusterCIDR: 10.244.0.0/16}, cniConflist: {cniVersion: 1.0.0, name: cbr0, plugins: [{type: bridge, bridge: cni0}, {type: portmap, capabilities: {portMappings: true}}]}}',
+      'apiVersion: v1\nkind: Node\nmetadata: {name: node-a}\nstatus: {addresses: [{type: InternalIP, address: 10.0.0.11}], allocatable: {pods: "110"}}',
+      `apiVersion: portolan.dev/v1alpha1\nkind: NodeHostState\nmetadata: {name: node-a}\nspec:\n  nodeName: node-a\n  iptablesSave: |\n${readFileSync(path.join(fixtures, 'iptables-S-v-nat.txt'), 'utf8').split('\n').map((l) => `    ${l}`).join('\n')}`,
+    ].join('\n---\n'));
+    const r = JSON.parse(run('inspect', '-f', hostState, '-o', 'json').out);
+    // the profile and kube-proxy mode were given: the table of the headerless listing is the only guess
+    expect(r.guesses.map((g: { code: string }) => g.code)).toEqual(['table-inferred']);
+    expect(r.guesses.find((g: { code: string }) => g.code === 'table-inferred')).toMatchObject({ node: 'node-a', message: expect.stringMatching(/table nat inferred/) });
+    expect(r.hostStates[0].iptables).toMatchObject({ tables: ['nat'], complete: false });
+    expect(r.hostStates[0].iptables.rules).toBeGreaterThan(5);
+    expect(r.hostStates[0].iptables.incomplete.map((x: { code: string }) => x.code)).toContain('table-inferred');
+    const text = run('inspect', '-f', hostState).out;
+    expect(text).toMatch(/host state node-a: 0 listener\(s\); iptables dump: nat \(\d+ chains, \d+ rules\), incomplete: .*table-inferred/);
+    expect(text).toMatch(/^guesses:\n  table-inferred: node-a: no \*table header/m);
   });
 });

@@ -9,3 +9,4 @@ export * from './claims';
 export * from './model/errors';
 export * from './engine';
 export * from './diff/snapshot-diff';
+export * from './inspect';

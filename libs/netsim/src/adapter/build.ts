@@ -4,6 +4,7 @@
  */
 import type {
   ClusterProfile,
+  ProfileSource,
   Endpoint,
   EndpointPort,
   EndpointSlice,
@@ -223,7 +224,14 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   // kubeadm's ConfigMap is kube-proxy's configuration only when no document said otherwise
   if (configMapKubeProxy && !evidence.explicitKubeProxy) profileParts.unshift({ kubeProxy: configMapKubeProxy });
   let profile = snap.profile;
-  for (const part of [opts.defaults ?? {}, ...profileParts, opts.profile ?? {}]) profile = mergeProfile(profile, part);
+  const sources: Partial<Record<keyof ClusterProfile, ProfileSource>> = {};
+  for (const k of Object.keys(profile) as Array<keyof ClusterProfile>) sources[k] = 'built-in';
+  const parts: Array<[Partial<ClusterProfile>, ProfileSource]> = [[opts.defaults ?? {}, 'defaults'], ...profileParts.map((p): [Partial<ClusterProfile>, ProfileSource] => [p, 'snapshot']), [opts.profile ?? {}, 'override']];
+  for (const [part, source] of parts) {
+    profile = mergeProfile(profile, part);
+    for (const [k, v] of Object.entries(part)) if (v !== undefined) sources[k as keyof ClusterProfile] = source;
+  }
+  snap.profileSources = sources;
   profile.dataplane = detectDataplane(profile, evidence);
   snap.profile = profile;
 

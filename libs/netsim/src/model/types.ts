@@ -387,4 +387,11 @@ export interface Snapshot {
   unknown: UnknownObject[];
   /** PV, PVC, StorageClass, CSINode, PriorityClass, PodDisruptionBudget; undefined when the snapshot has none */
   storage?: StorageObjects;
+  /**
+   * Where each profile field came from: the snapshot's own documents, the caller's defaults (the service's cluster
+   * record), an override, or Portolan's built-in default (a guess `inspect` reports). Set by buildSnapshot.
+   */
+  profileSources?: Partial<Record<keyof ClusterProfile, ProfileSource>>;
 }
+
+export type ProfileSource = 'snapshot' | 'defaults' | 'override' | 'built-in';
