@@ -23,7 +23,10 @@ export type FilterPlugin =
   | 'VolumeBinding'
   | 'VolumeBinding(PreFilter)'
   | 'VolumeZone'
-  | 'VolumeZone(PreFilter)';
+  | 'VolumeZone(PreFilter)'
+  | 'PodTopologySpread'
+  | 'PodTopologySpread(PreFilter)'
+  | 'InterPodAffinity';
 
 /** What blocks a node, beyond upstream's reason string: the object and the exact claim. */
 export type Blocker =
@@ -34,7 +37,11 @@ export type Blocker =
   | { kind: 'affinity'; detail: string }
   | { kind: 'resource'; resource: string; requested: number; used: number; allocatable: number }
   | { kind: 'pods'; used: number; allocatable: number }
-  | { kind: 'volume'; detail: string; pod?: ObjectRef; claim?: string; volume?: string };
+  | { kind: 'volume'; detail: string; pod?: ObjectRef; claim?: string; volume?: string }
+  /** InterPodAffinity: the term that failed, and the pods behind it (the existing pod whose anti-affinity rejects the node) */
+  | { kind: 'podAffinity'; rule: 'affinity' | 'anti-affinity' | 'existing-anti-affinity'; topologyKey: string; value?: string; pods: ObjectRef[]; detail: string }
+  /** PodTopologySpread: the domain counts behind a skew */
+  | { kind: 'topologySpread'; topologyKey: string; value?: string; matching: number; selfMatch: number; globalMin: number; maxSkew: number; domains: Record<string, number>; detail: string };
 
 /** How sure a runtime prediction is. */
 export type Certainty = 'declared' | 'observed' | 'assumed';

@@ -100,6 +100,30 @@ export interface LabelSelector {
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
+/**
+ * A required pod (anti-)affinity term. `selector` null matches nothing (upstream: a nil labelSelector); the
+ * namespaces it looks in are `namespaces` plus those `namespaceSelector` matches, or the pod's own when both are
+ * empty/absent (`namespaceSelector` {} is every namespace). matchLabelKeys/mismatchLabelKeys are already merged
+ * into the selector, as the API server does at admission.
+ */
+export interface PodAffinityTerm {
+  selector: LabelSelector | null;
+  namespaces: string[];
+  namespaceSelector: LabelSelector | null;
+  topologyKey: string;
+}
+
+/** spec.topologySpreadConstraints[]; matchLabelKeys merged into `selector` (null: matches no pod). */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  selector: LabelSelector | null;
+  minDomains?: number;
+  nodeAffinityPolicy: 'Honor' | 'Ignore';
+  nodeTaintsPolicy: 'Honor' | 'Ignore';
+}
+
 export interface Pod {
   namespace: string;
   name: string;
@@ -119,6 +143,10 @@ export interface Pod {
   nodeSelector: Record<string, string>;
   /** requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms (ORed); undefined when absent */
   requiredNodeAffinity?: NodeSelectorTerm[];
+  /** spec.affinity.podAffinity / podAntiAffinity requiredDuringSchedulingIgnoredDuringExecution */
+  requiredPodAffinity?: PodAffinityTerm[];
+  requiredPodAntiAffinity?: PodAffinityTerm[];
+  topologySpreadConstraints?: TopologySpreadConstraint[];
   tolerations: Toleration[];
   priority: number;
   /** spec.priorityClassName; with priorityFromSpec false, the snapshot's PriorityClass decides priority */
