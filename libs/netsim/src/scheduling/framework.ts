@@ -62,6 +62,24 @@ export interface PodInfo {
 /** Pods with required anti-affinity and their nodes (the snapshot's HavePodsWithRequiredAntiAffinityList), per node list. */
 const ANTI_AFFINITY_PODS = new WeakMap<readonly NodeState[], Array<{ pod: Pod; node: NodeState }>>();
 
+/** Every pod with its node, by namespace (the PreFilters' pod scans look in one namespace, or the few a term names). */
+const PODS_BY_NAMESPACE = new WeakMap<readonly NodeState[], Map<string, Array<{ pod: Pod; node: NodeState }>>>();
+
+function podsByNamespaceOf(nodes: readonly NodeState[], cache: boolean): Map<string, Array<{ pod: Pod; node: NodeState }>> {
+  const hit = cache ? PODS_BY_NAMESPACE.get(nodes) : undefined;
+  if (hit) return hit;
+  const out = new Map<string, Array<{ pod: Pod; node: NodeState }>>();
+  for (const node of nodes) {
+    for (const pod of node.pods) {
+      const list = out.get(pod.namespace);
+      if (list) list.push({ pod, node });
+      else out.set(pod.namespace, [{ pod, node }]);
+    }
+  }
+  if (cache) PODS_BY_NAMESPACE.set(nodes, out);
+  return out;
+}
+
 function antiAffinityPodsOf(nodes: readonly NodeState[], cache: boolean): Array<{ pod: Pod; node: NodeState }> {
   const hit = cache ? ANTI_AFFINITY_PODS.get(nodes) : undefined;
   if (hit) return hit;
@@ -118,9 +136,13 @@ export function preparePod(pod: Pod, state?: Pick<SchedulingState, 'profile' | '
   else if (aff.names) info.nodeNames = aff.names;
   if (state?.storage?.podDisruptionBudgets.length) info.pdbs = state.storage.podDisruptionBudgets;
   if (state?.nodes) {
-    const ipa = interPodAffinityPreFilter(pod, state.nodes, antiAffinityPodsOf(state.nodes, !mutable), state.namespaceLabels ?? new Map());
+    const anti = antiAffinityPodsOf(state.nodes, !mutable);
+    const wantsIpa = anti.length > 0 || (pod.requiredPodAffinity?.length ?? 0) > 0 || (pod.requiredPodAntiAffinity?.length ?? 0) > 0;
+    const wantsPts = (pod.topologySpreadConstraints ?? []).some((c) => c.whenUnsatisfiable === 'DoNotSchedule');
+    const byNs = wantsIpa || wantsPts ? podsByNamespaceOf(state.nodes, !mutable) : new Map();
+    const ipa = wantsIpa ? interPodAffinityPreFilter(pod, byNs, anti, state.namespaceLabels ?? new Map()) : null;
     if (ipa) info.interPodAffinity = ipa;
-    const pts = podTopologySpreadPreFilter(pod, state.nodes);
+    const pts = wantsPts ? podTopologySpreadPreFilter(pod, state.nodes, byNs) : null;
     if (pts) info.podTopologySpread = pts;
   }
   if (!info.preFilterReject && state?.storage && pod.volumes) {

@@ -61,7 +61,7 @@ export function hasRequiredAntiAffinity(p: Pod): boolean {
  * PreFilter: existingAntiAffinityCounts over the pods that have required anti-affinity, affinityCounts and
  * antiAffinityCounts over every pod for the incoming pod's terms. Null when it would Skip (no terms anywhere).
  */
-export function interPodAffinityPreFilter(pod: Pod, nodes: readonly NodeState[], antiAffinityPods: ReadonlyArray<{ pod: Pod; node: NodeState }>, nsLabels: ReadonlyMap<string, Record<string, string>>): InterPodAffinityState | null {
+export function interPodAffinityPreFilter(pod: Pod, byNamespace: ReadonlyMap<string, ReadonlyArray<{ pod: Pod; node: NodeState }>>, antiAffinityPods: ReadonlyArray<{ pod: Pod; node: NodeState }>, nsLabels: ReadonlyMap<string, Record<string, string>>): InterPodAffinityState | null {
   const affinity = pod.requiredPodAffinity ?? [];
   const antiAffinity = pod.requiredPodAntiAffinity ?? [];
   if (!affinity.length && !antiAffinity.length && !antiAffinityPods.length) return null;
@@ -74,20 +74,21 @@ export function interPodAffinityPreFilter(pod: Pod, nodes: readonly NodeState[],
   }
   const affinityCounts: Counts = new Map();
   const antiAffinityCounts: Counts = new Map();
-  if (affinity.length || antiAffinity.length) {
-    for (const ns of nodes) {
-      for (const e of ns.pods) {
-        for (const t of affinity) {
-          const v = ns.node.labels[t.topologyKey];
-          if (v !== undefined && termMatches(t, pod, e, nsLabels)) add(affinityCounts, t.topologyKey, v, e);
-        }
-        for (const t of antiAffinity) {
-          const v = ns.node.labels[t.topologyKey];
-          if (v !== undefined && termMatches(t, pod, e, nsLabels)) add(antiAffinityCounts, t.topologyKey, v, e);
+  // only the namespaces a term can match are scanned (the pod's own, unless the term lists others)
+  const count = (terms: PodAffinityTerm[], into: Counts) => {
+    for (const t of terms) {
+      const own = t.namespaces.length === 0 && t.namespaceSelector === null;
+      for (const [ns, list] of own ? [[pod.namespace, byNamespace.get(pod.namespace) ?? []] as const] : byNamespace) {
+        if (!own && !t.namespaces.includes(ns) && !(t.namespaceSelector && matchesNsSelector(t.namespaceSelector, nsLabels.get(ns)))) continue;
+        for (const { pod: e, node } of list) {
+          const v = node.node.labels[t.topologyKey];
+          if (v !== undefined && t.selector && matchesLabelSelector(t.selector, e.labels)) add(into, t.topologyKey, v, e);
         }
       }
     }
-  }
+  };
+  count(affinity, affinityCounts);
+  count(antiAffinity, antiAffinityCounts);
   return { affinity, antiAffinity, existingAntiAffinityCounts, affinityCounts, antiAffinityCounts, podMatchesAllAffinityTerms: affinity.length > 0 && affinity.every((t) => termMatches(t, pod, pod, nsLabels)) };
 }
 

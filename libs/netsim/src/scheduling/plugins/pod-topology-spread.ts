@@ -36,20 +36,30 @@ function included(c: TopologySpreadConstraint, pod: Pod, ns: NodeState): boolean
  * constraint's topology key and passes the constraint's inclusion policies; it adds its pods that match the
  * selector in the pod's namespace and are not terminating. Null: Skip.
  */
-export function podTopologySpreadPreFilter(pod: Pod, nodes: readonly NodeState[]): PodTopologySpreadState | null {
+export function podTopologySpreadPreFilter(pod: Pod, nodes: readonly NodeState[], byNamespace: ReadonlyMap<string, ReadonlyArray<{ pod: Pod; node: NodeState }>>): PodTopologySpreadState | null {
   const constraints = (pod.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === 'DoNotSchedule');
   if (!constraints.length) return null;
   const domains = constraints.map(() => new Map<string, number>());
+  const eligible = constraints.map(() => new Set<NodeState>());
   for (const ns of nodes) {
     const labels = ns.node.labels;
     if (!constraints.every((c) => c.topologyKey in labels)) continue;
     constraints.forEach((c, i) => {
       if (!included(c, pod, ns)) return;
-      const v = labels[c.topologyKey] as string;
-      let n = 0;
-      for (const e of ns.pods) if (e.namespace === pod.namespace && !e.terminating && matches(c, e)) n++;
+      (eligible[i] as Set<NodeState>).add(ns);
       const d = domains[i] as Map<string, number>;
-      d.set(v, (d.get(v) ?? 0) + n);
+      const v = labels[c.topologyKey] as string;
+      if (!d.has(v)) d.set(v, 0);
+    });
+  }
+  // the pods that can count: the incoming pod's namespace only (countPodsMatchSelector)
+  for (const { pod: e, node } of byNamespace.get(pod.namespace) ?? []) {
+    if (e.terminating) continue;
+    constraints.forEach((c, i) => {
+      if (!(eligible[i] as Set<NodeState>).has(node) || !matches(c, e)) return;
+      const d = domains[i] as Map<string, number>;
+      const v = node.node.labels[c.topologyKey] as string;
+      d.set(v, (d.get(v) ?? 0) + 1);
     });
   }
   const minMatch = constraints.map((c, i) => {
