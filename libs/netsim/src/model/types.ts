@@ -176,7 +176,7 @@ export type { AccessMode, CSINode, DiskSource, PersistentVolume, PersistentVolum
 
 /** A scheduling-relevant field the engine does not evaluate (code as data, prose as description). */
 export interface UnmodelledField {
-  code: 'DynamicResourcesNotEvaluated' | 'PodOverheadNotModelled' | 'RuntimeClassNotModelled' | 'PodLevelResourcesNotModelled' | 'OtherScheduler' | 'VolumeClaimTemplatesNotModelled' | 'VolumesNotInSnapshot';
+  code: 'DynamicResourcesNotEvaluated' | 'PodOverheadNotModelled' | 'RuntimeClassNotModelled' | 'PodLevelResourcesNotModelled' | 'OtherScheduler' | 'VolumeClaimTemplatesNotModelled' | 'VolumesNotInSnapshot' | 'PreferencesNotScored';
   /** the field path, e.g. spec.resourceClaims */
   field: string;
   description: string;
