@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { TenantProvisioner } from '@portolan/persistence';
 import { freePort, root } from './support/apps';
-import { OwnServices } from './support/services';
+import { adminKeyOn, OwnServices, waitReady } from './support/services';
 
 // Issue 9: raw database error text leaked from GraphQL field resolvers and was not logged. A real fault of that
 // kind: the application role loses its grant on a table only a field resolver reads. Own Postgres (the grant is
@@ -22,17 +21,8 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   api = spawn(process.execPath, [path.join(root, 'dist/apps/api/main.js')], { cwd: root, env: { ...process.env, ...services.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
   api.stdout?.on('data', (c: Buffer) => (log += c.toString('utf8')));
-  for (const until = Date.now() + 60_000; ; ) {
-    if ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok) break;
-    if (Date.now() > until) throw new Error('the API did not become ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const p = new TenantProvisioner(services.env['MIGRATION_DATABASE_URL'] as string);
-  try {
-    key = await p.createApiKey(await p.createTenant('db-errors'), 'e2e', 'admin');
-  } finally {
-    await p.close();
-  }
+  await waitReady(base);
+  key = await adminKeyOn(services.env['MIGRATION_DATABASE_URL'] as string, 'db-errors');
 });
 
 afterAll(() => {

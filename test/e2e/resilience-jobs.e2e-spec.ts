@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { hostileInput, prng } from './support/hostile';
+import { prng } from '@portolan/netsim/testing';
+import { hostileInput } from './support/hostile';
 import { closeProvisioner, createCluster, http, newTenant } from './support/client';
 
 // Issue 9's resilience suite, job half: a fixed-seed fuzz of hostile and odd inputs over the upload endpoint and the

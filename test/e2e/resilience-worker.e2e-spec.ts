@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { TenantProvisioner } from '@portolan/persistence';
 import { freePort, root, spawnApp } from './support/apps';
-import { OwnServices } from './support/services';
+import { adminKeyOn, OwnServices, waitReady } from './support/services';
 
 // Issue 9's resilience suite, worker half: a worker killed twice in the middle of the same import, and an upload
 // that needs more memory than a job may have. Own Postgres, Redis, API and workers, so killing them touches no
@@ -86,17 +85,8 @@ beforeAll(async () => {
     JOB_MEMORY_MB: String(JOB_MEMORY_MB),
   };
   api = spawnApp('api', env);
-  for (const until = Date.now() + 60_000; ; ) {
-    if ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok) break;
-    if (Date.now() > until) throw new Error('the API did not become ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const p = new TenantProvisioner(services.env['MIGRATION_DATABASE_URL'] as string);
-  try {
-    key = await p.createApiKey(await p.createTenant('worker-deaths'), 'e2e', 'admin');
-  } finally {
-    await p.close();
-  }
+  await waitReady(base);
+  key = await adminKeyOn(services.env['MIGRATION_DATABASE_URL'] as string, 'worker-deaths');
   clusterId = (await call('POST', '/v1/clusters', JSON.stringify({ name: 'worker-deaths' }))).body.cluster.id;
 });
 

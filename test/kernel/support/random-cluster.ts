@@ -9,18 +9,8 @@ import type { Proto } from './agents';
 import { ClusterBuilder } from './cluster';
 import { NODE_A, NODE_B } from './scenario';
 import type { From, Scenario } from './world-suite';
+import { prng } from '@portolan/netsim/testing';
 
-/** mulberry32: small, seeded, reproducible */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Target {
   host: string;

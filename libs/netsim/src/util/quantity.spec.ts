@@ -8,17 +8,8 @@ import { checkManifests } from '../checks';
 import { InputError, loadSnapshot } from '../adapter';
 import { aNode, aSnapshot } from '../testing';
 import { integerValue, milliValue, parseQuantity, parseQuantityExact, resourceAmount } from './quantity';
+import { prng } from '../testing';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // the documented suffixes, as factors num/den of the base unit
 const SUFFIXES: Array<[string, bigint, bigint]> = [
