@@ -107,6 +107,6 @@ describe('portolan CLI', () => {
     expect(r.hostStates[0].iptables.incomplete.map((x: { code: string }) => x.code)).toContain('table-inferred');
     const text = run('inspect', '-f', hostState).out;
     expect(text).toMatch(/host state node-a: 0 listener\(s\); iptables dump: nat \(\d+ chains, \d+ rules\), incomplete: .*table-inferred/);
-    expect(text).toMatch(/^guesses:\n  table-inferred: node-a: no \*table header/m);
+    expect(text).toMatch(/^guesses:\n {2}table-inferred: node-a: no \*table header/m);
   });
 });
