@@ -1,0 +1,5 @@
+export * from './model';
+export * from './names';
+export * from './print';
+export * from './kubeproxy';
+export * from './render';
