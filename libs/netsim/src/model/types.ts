@@ -387,4 +387,6 @@ export interface Snapshot {
   unknown: UnknownObject[];
   /** PV, PVC, StorageClass, CSINode, PriorityClass, PodDisruptionBudget; undefined when the snapshot has none */
   storage?: StorageObjects;
+  /** spec.cidrs of the snapshot's ServiceCIDR objects; undefined when it has none */
+  serviceCIDRs?: string[];
 }

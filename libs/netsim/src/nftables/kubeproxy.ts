@@ -108,9 +108,13 @@ export function anonymousSet(items: string[]): string {
   return `{ ${sorted.join(', ')} }`;
 }
 
-/** The service CIDRs kube-proxy drops unallocated ClusterIPs of (it learns them from ServiceCIDR objects). */
+/**
+ * The service CIDRs kube-proxy drops unallocated ClusterIPs of: it learns them from ServiceCIDR objects; without
+ * any in the snapshot, the ClusterProfile's serviceCIDR stands in.
+ */
 function serviceCIDRsOf(snapshot: Snapshot, f: NftFamilyTerms): string[] {
-  return (snapshot.profile.serviceCIDR ?? '').split(',').map((s) => s.trim()).filter((c) => c && inFamily(f, c));
+  const all = snapshot.serviceCIDRs ?? (snapshot.profile.serviceCIDR ?? '').split(',').map((s) => s.trim());
+  return all.filter((c) => c && inFamily(f, c));
 }
 
 export interface NftPortPlan {

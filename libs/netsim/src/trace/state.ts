@@ -7,6 +7,8 @@ import type { Node, Pod, Snapshot } from '../model/types';
 import { bridgeAddress, hostStateOf, isActivePod, localAddressesOf, nodePodCIDR, nodePrimaryIP, type AddressOwner } from '../iptables/context';
 import type { Chain, Rule, Ruleset } from '../iptables/model';
 import { renderNodeLazy } from '../iptables/render';
+import { renderNodeNft } from '../nftables/render';
+import type { NftTable } from '../nftables/model';
 import { parseIptablesSave, type ParseDiagnostic } from '../iptables/save';
 import { canonicalIP, maskOf, parseCIDR, parseIP, type CIDR, type IPFamily } from '../util/ip';
 
@@ -29,6 +31,8 @@ export interface NodeView {
   /** a chain of this node's rules (rendered per-service chains are materialized on first use) */
   chain(table: string, name: string): Chain | undefined;
   fromDump: boolean;
+  /** the node's nftables tables (kube-proxy in nftables mode), walked at their hooks by priority */
+  nft: NftTable[];
   diagnostics: ParseDiagnostic[];
   /** canonical local addresses (without 127/8) */
   local: Set<string>;
@@ -191,6 +195,7 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
         node,
         ruleset,
         fromDump,
+        nft: renderNodeNft(snapshot, node),
         diagnostics,
         chain,
         local: new Set(localAddressesOf(snapshot, nodes.get(node), hostStateOf(snapshot, node))),

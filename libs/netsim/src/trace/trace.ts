@@ -16,6 +16,8 @@ import { networkStateOf, type NetworkState, type NodeView } from './state';
 import { dumpCompleteness } from './completeness';
 import type { IncompleteReason } from '../model/results';
 import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
+import { walkNftChain } from './nft-walk';
+import { hookStages } from './hook-stages';
 
 export const DEFAULT_EXTERNAL_CLIENT = '203.0.113.2';
 
@@ -97,8 +99,22 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
 }
 
 function runHook(view: NodeView, table: string, chain: string, b: Branch): ChainOutcome[] {
-  if (!view.chain(table, chain)) return [{ b, verdict: 'ACCEPT' }];
-  return walkChain({ view, table, hook: chain }, chain, b, undefined);
+  const stages = hookStages(view.nft, table, chain, !!view.chain(table, chain));
+  let current: ChainOutcome[] = [{ b, verdict: 'ACCEPT' }];
+  for (const st of stages) {
+    const next: ChainOutcome[] = [];
+    for (const o of current) {
+      // a connection is NATed once per hook: nat chains after the one that bound it do not run (nf_nat_inet_fn)
+      if (o.verdict === 'DROP' || o.verdict === 'REJECT' || (o.nat && st.nat)) {
+        next.push(o);
+        continue;
+      }
+      const res = st.kind === 'iptables' ? walkChain({ view, table, hook: chain }, chain, o.b, undefined) : walkNftChain({ view, table: st.table, hook: chain }, st.chain.name, o.b, undefined);
+      for (const r of res) next.push({ ...r, nat: r.nat ?? o.nat, verdict: r.verdict === 'RETURN' ? 'ACCEPT' : r.verdict });
+    }
+    current = next;
+  }
+  return current;
 }
 
 interface Listener {
@@ -132,7 +148,8 @@ function listenersOn(state: NetworkState, node: string): Listener[] {
       out.push({ address: port.hostIP || '0.0.0.0', port: port.containerPort, protocol: port.protocol.toLowerCase(), who: `hostNetwork pod ${p.namespace}/${p.name}`, kind: 'hostNetwork-pod', pod: `${p.namespace}/${p.name}` });
     }
   }
-  if (snap.profile.kubeProxy.mode === 'iptables') {
+  // kube-proxy serves health check node ports in iptables and nftables mode alike
+  if (snap.profile.kubeProxy.mode === 'iptables' || snap.profile.kubeProxy.mode === 'nftables') {
     for (const s of snap.services) {
       if (s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && s.healthCheckNodePort) {
         out.push({ address: '0.0.0.0', port: s.healthCheckNodePort, protocol: 'tcp', who: `kube-proxy health check server for ${s.namespace}/${s.name}`, kind: 'host-socket' });
