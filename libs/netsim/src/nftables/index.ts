@@ -2,4 +2,5 @@ export * from './model';
 export * from './names';
 export * from './print';
 export * from './kubeproxy';
+export * from './portmap';
 export * from './render';

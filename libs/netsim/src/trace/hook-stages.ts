@@ -5,14 +5,15 @@
  *
  * Equal priority: the kernel runs the hook registered last first (nf_hook_entries_grow inserts a new entry before
  * the first one of equal or higher priority). The iptables nat and filter chains exist from boot (the kubelet
- * creates its KUBE-KUBELET-CANARY chains in them before any kube-proxy pod starts), so kube-proxy's nftables base
- * chains, registered later, run before iptables chains of the same priority.
+ * creates its KUBE-KUBELET-CANARY chains in them before any kube-proxy pod starts), so nftables base chains,
+ * registered later, run before iptables chains of the same priority; among nftables tables (given in creation
+ * order) the later one runs first: portmap's cni_hostport prerouting before kube-proxy's nat-prerouting.
  */
 import type { NftChain, NftTable } from '../nftables/model';
 
 export type HookStage =
   | { kind: 'iptables'; priority: number; nat: boolean }
-  | { kind: 'nft'; priority: number; nat: boolean; table: NftTable; chain: NftChain };
+  | { kind: 'nft'; priority: number; nat: boolean; table: NftTable; chain: NftChain; registered: number };
 
 const IPTABLES_PRIORITY: Record<string, Record<string, number>> = {
   nat: { PREROUTING: -100, OUTPUT: -100, INPUT: 100, POSTROUTING: 100 },
@@ -26,13 +27,14 @@ export function hookStages(tables: NftTable[], iptTable: string, hook: string, h
   const prio = IPTABLES_PRIORITY[iptTable]?.[hook] ?? 0;
   if (hasIptablesChain) stages.push({ kind: 'iptables', priority: prio, nat: iptTable === 'nat' });
   const h = hook.toLowerCase();
-  for (const table of tables) for (const chain of table.chains) {
+  tables.forEach((table, ti) => table.chains.forEach((chain, ci) => {
     const b = chain.base;
-    if (!b || b.hook !== h) continue;
+    if (!b || b.hook !== h) return;
     // OUTPUT is walked as nat (with everything up to dstnat) and then filter (the rest)
-    if (hook === 'OUTPUT' && (iptTable === 'nat') !== b.priority <= -100) continue;
-    stages.push({ kind: 'nft', priority: b.priority, nat: b.type === 'nat', table, chain });
-  }
-  // stable sort: at equal priority the nft chains (pushed after) go first
-  return stages.map((s, i) => ({ s, i })).sort((x, y) => x.s.priority - y.s.priority || (x.s.kind === y.s.kind ? x.i - y.i : x.s.kind === 'nft' ? -1 : 1)).map((x) => x.s);
+    if (hook === 'OUTPUT' && (iptTable === 'nat') !== b.priority <= -100) return;
+    stages.push({ kind: 'nft', priority: b.priority, nat: b.type === 'nat', table, chain, registered: ti * 100000 + ci });
+  }));
+  // priority first; at equal priority the later registration first (iptables, registered at boot, last)
+  const reg = (s: HookStage) => (s.kind === 'iptables' ? -1 : s.registered);
+  return stages.sort((x, y) => x.priority - y.priority || reg(y) - reg(x));
 }
