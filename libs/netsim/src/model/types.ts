@@ -291,6 +291,8 @@ export interface NodeHostState {
   extraAddresses: string[];
   /** an iptables-save dump taken on the node; when present, traces may walk it instead of rendered rules */
   iptablesSave?: string;
+  /** `nft list ruleset` output taken on the node; when present, traces walk its tables instead of rendered ones */
+  nftRuleset?: string;
   source?: SourceRef;
 }
 

@@ -4,3 +4,4 @@ export * from './print';
 export * from './kubeproxy';
 export * from './portmap';
 export * from './render';
+export * from './parse';

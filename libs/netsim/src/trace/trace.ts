@@ -14,6 +14,7 @@ import { hostStateOf, nodePrimaryIP } from '../iptables/context';
 import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
 import { networkStateOf, type NetworkState, type NodeView } from './state';
 import { dumpCompleteness } from './completeness';
+import { nftDumpCompleteness } from './nft-completeness';
 import type { IncompleteReason } from '../model/results';
 import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
 import { walkNftChain } from './nft-walk';
@@ -267,6 +268,8 @@ function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated:
   for (const n of view.ruleset.notes) if (!b.notes.includes(n)) b.notes.push(n);
   for (const d of view.diagnostics) if (d.severity === 'warning') b.notes.push(`${node} iptables-save line ${d.line}: ${d.message}`);
   if (view.fromDump) b.notes.push(`walked the iptables-save dump uploaded for ${node}`);
+  if (view.nftFromDump) b.notes.push(`walked the nft list ruleset dump uploaded for ${node}`);
+  for (const d of view.nftDiagnostics) b.notes.push(`${node} nft list ruleset line ${d.line}: ${d.message}`);
   const natFirst = runHook(view, 'nat', locallyGenerated ? 'OUTPUT' : 'PREROUTING', b);
   for (const o1 of natFirst) {
     if (o1.verdict === 'DROP' || o1.verdict === 'REJECT') {
@@ -348,9 +351,9 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   for (const n of walked) {
     if (!state.node(n)) continue;
     const v = state.view(n, { useDump: req.useDump });
-    if (!v.fromDump) continue;
+    if (!v.fromDump && !v.nftFromDump) continue;
     let reasons = COMPLETENESS.get(v);
-    if (!reasons) COMPLETENESS.set(v, (reasons = dumpCompleteness(state.snapshot, v)));
+    if (!reasons) COMPLETENESS.set(v, (reasons = [...dumpCompleteness(state.snapshot, v), ...nftDumpCompleteness(state.snapshot, v)]));
     incomplete.push(...reasons);
   }
   const requires: TraceResult['requires'] = [];
@@ -372,7 +375,7 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
     destinations: dests,
     masquerade: best.masquerade,
     sourceSeen: best.sourceSeen,
-    fromDump: view0.fromDump,
+    fromDump: view0.fromDump || view0.nftFromDump,
     marks: best.marks,
     notes: [...notes],
   };
