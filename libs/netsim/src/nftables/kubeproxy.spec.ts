@@ -213,6 +213,13 @@ add element ip kube-proxy no-endpoint-services { 172.30.0.46 . tcp . 80 comment 
     });
   });
 
+  it('keeps one cluster-ips element per ClusterIP, however many ports the Service has (the kernel refuses duplicates)', () => {
+    const svc = aService('dns', { namespace: 'kube-system', clusterIP: '172.30.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53 }] });
+    const t = renderKubeProxyNft(upstream([svc], []), 'test-node');
+    expect(nftSet(t, 'cluster-ips')?.elements).toEqual([{ key: '172.30.0.10' }]);
+    expect(nftSet(t, 'no-endpoint-services')?.elements.map((e) => e.key).sort()).toEqual(['172.30.0.10 . tcp . 53', '172.30.0.10 . udp . 53']);
+  });
+
   it('takes the mark from masqueradeBit and drops the unallocated-ClusterIP rule when no Service CIDR is known', () => {
     const s = upstream([], []);
     s.profile.kubeProxy.masqueradeBit = 15;

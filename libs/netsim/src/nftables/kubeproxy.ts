@@ -8,7 +8,7 @@ import type { KubeProxyConfig, Snapshot } from '../model/types';
 import { categorizeEndpoints, endpointsFor, servicePortInfo, type ResolvedEndpoint, type ServicePortInfo } from '../iptables/kubeproxy';
 import { findNode, nodeLocalAddresses, nodePodCIDR } from '../iptables/context';
 import { cidrContains, isLoopback, parseCIDR, parseIP } from '../util/ip';
-import { addNftRule, addNftSet, emptyTable, ensureNftChain, nftMark, type NftBaseChain, type NftFamily, type NftTable } from './model';
+import { addNftRule, addNftSet, emptyTable, ensureNftChain, nftMark, type NftBaseChain, type NftElement, type NftFamily, type NftSet, type NftTable } from './model';
 import { NFT_PREFIX, servicePortChainNameBase, servicePortEndpointChainNameBase } from './names';
 
 export const KUBE_PROXY_TABLE = 'kube-proxy';
@@ -117,6 +117,13 @@ function serviceCIDRsOf(snapshot: Snapshot, f: NftFamilyTerms): string[] {
   return all.filter((c) => c && inFamily(f, c));
 }
 
+/** nftElementStorage.ensureElem: one element per key (a ClusterIP with several ports is one cluster-ips element). */
+function putElement(set: NftSet, e: NftElement): void {
+  const i = set.elements.findIndex((x) => x.key === e.key);
+  if (i < 0) set.elements.push(e);
+  else set.elements[i] = e;
+}
+
 export interface NftPortPlan {
   info: ServicePortInfo;
   base: string;
@@ -155,7 +162,7 @@ export function renderKubeProxyNft(snapshot: Snapshot, nodeName: string, family:
   if (serviceCIDRs.length > 0) addNftRule(t, 'cluster-ips-check', `${f.ipX} daddr ${anonymousSet(serviceCIDRs)} drop`, 'Drop traffic to unallocated ClusterIPs');
   if (!np.matchAll) {
     const s = addNftSet(t, { kind: 'set', name: 'nodeport-ips', type: f.addrType, comment: 'IPs that accept NodePort traffic' });
-    for (const ip of np.ips) s.elements.push({ key: ip });
+    for (const ip of np.ips) putElement(s, { key: ip });
   }
   const triple = `${f.addrType} . inet_proto . inet_service : verdict`;
   const noEndpointServices = addNftSet(t, { kind: 'map', name: 'no-endpoint-services', type: triple, comment: 'vmap to drop or reject packets to services with no endpoints' });
@@ -198,25 +205,25 @@ export function renderKubeProxyNft(snapshot: Snapshot, nodeName: string, family:
     const externalVerdict = internalVerdict;
     const dport = String(port.port);
 
-    clusterIPs.elements.push({ key: info.clusterIP });
-    if (hasInternal) serviceIPs.elements.push({ key: `${info.clusterIP} . ${P} . ${dport}`, value: `goto ${internalChain}` });
-    else noEndpointServices.elements.push({ key: `${info.clusterIP} . ${P} . ${dport}`, value: internalVerdict, comment: S });
+    putElement(clusterIPs, { key: info.clusterIP });
+    if (hasInternal) putElement(serviceIPs, { key: `${info.clusterIP} . ${P} . ${dport}`, value: `goto ${internalChain}` });
+    else putElement(noEndpointServices, { key: `${info.clusterIP} . ${P} . ${dport}`, value: internalVerdict, comment: S });
     const extIPs = svc.externalIPs.filter((ip) => inFamily(f, ip));
     for (const ip of extIPs) {
-      if (hasAny) serviceIPs.elements.push({ key: `${ip} . ${P} . ${dport}`, value: `goto ${plan.externalChain}` });
-      if (!hasExternal) noEndpointServices.elements.push({ key: `${ip} . ${P} . ${dport}`, value: externalVerdict, comment: S });
+      if (hasAny) putElement(serviceIPs, { key: `${ip} . ${P} . ${dport}`, value: `goto ${plan.externalChain}` });
+      if (!hasExternal) putElement(noEndpointServices, { key: `${ip} . ${P} . ${dport}`, value: externalVerdict, comment: S });
     }
     const lbIPs = svc.loadBalancerIPs.filter((ip) => inFamily(f, ip));
     const usesFW = lbIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
     if (usesFW) ensureNftChain(t, plan.firewallChain);
     for (const ip of lbIPs) {
-      if (hasAny) serviceIPs.elements.push({ key: `${ip} . ${P} . ${dport}`, value: `goto ${plan.externalChain}` });
-      if (usesFW) firewallIPs.elements.push({ key: `${ip} . ${P} . ${dport}`, value: `goto ${plan.firewallChain}` });
+      if (hasAny) putElement(serviceIPs, { key: `${ip} . ${P} . ${dport}`, value: `goto ${plan.externalChain}` });
+      if (usesFW) putElement(firewallIPs, { key: `${ip} . ${P} . ${dport}`, value: `goto ${plan.firewallChain}` });
     }
-    if (!hasExternal) for (const ip of lbIPs) noEndpointServices.elements.push({ key: `${ip} . ${P} . ${dport}`, value: externalVerdict, comment: S });
+    if (!hasExternal) for (const ip of lbIPs) putElement(noEndpointServices, { key: `${ip} . ${P} . ${dport}`, value: externalVerdict, comment: S });
     if (port.nodePort !== 0) {
-      if (hasAny) serviceNodePorts.elements.push({ key: `${P} . ${port.nodePort}`, value: `goto ${plan.externalChain}` });
-      if (!hasExternal) noEndpointNodePorts.elements.push({ key: `${P} . ${port.nodePort}`, value: externalVerdict, comment: S });
+      if (hasAny) putElement(serviceNodePorts, { key: `${P} . ${port.nodePort}`, value: `goto ${plan.externalChain}` });
+      if (!hasExternal) putElement(noEndpointNodePorts, { key: `${P} . ${port.nodePort}`, value: externalVerdict, comment: S });
     }
 
     if (hasInternal) {
