@@ -49,6 +49,7 @@ Verbs:
             the path a packet takes through the node's rules; HOST is a node name or an IP; PROTO tcp|udp|sctp;
             SOURCE: external[:IP] (default) | node:NAME | localhost:NAME | pod:NS/NAME | ip:IP@NODE
   iptables  -f SNAPSHOT --node NAME         the nat and filter tables kube-proxy and portmap would hold (iptables-save)
+  nft       -f SNAPSHOT --node NAME         the ip kube-proxy table kube-proxy in nftables mode would hold (nft list ruleset)
   drift     -f SNAPSHOT --node NAME --dump IPTABLES_SAVE [-o json|text]
             which rules the node's iptables-save lacks, has extra (stale CNI-DN- chains, deleted Services) or
             holds differently from what kube-proxy and portmap would write; exit 1 on any drift
@@ -104,6 +105,15 @@ const verbs: Record<string, Verb> = {
     const { values } = parseArgs({ args, options: { file: common.file, node: { type: 'string' } }, strict: true });
     if (!values.node) throw new UsageError('iptables needs --node NAME');
     print(new ClusterEngine(snapshotOf(values.file, 'iptables')).iptablesSave(values.node));
+    return 0;
+  },
+  nft(args) {
+    const { values } = parseArgs({ args, options: { file: common.file, node: { type: 'string' } }, strict: true });
+    if (!values.node) throw new UsageError('nft needs --node NAME');
+    const engine = new ClusterEngine(snapshotOf(values.file, 'nft'));
+    const text = engine.nftRuleset(values.node);
+    if (!text) throw new UsageError(`kube-proxy runs in ${engine.snapshot.profile.kubeProxy.mode} mode on this snapshot: no nftables tables are modelled (see portolan iptables)`);
+    print(text);
     return 0;
   },
   drift(args) {

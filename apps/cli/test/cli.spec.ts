@@ -61,6 +61,23 @@ describe('portolan CLI', () => {
     expect(r.out).toMatch(/-j DNAT --to-destination 10\.244\.1\.155:8000/);
   });
 
+  it('nft prints the ip kube-proxy table of a kubeadm nftables cluster, and refuses an iptables one', () => {
+    const snap = file('nft.yaml', [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kube-proxy, namespace: kube-system}\ndata:\n  config.conf: |\n    apiVersion: kubeproxy.config.k8s.io/v1alpha1\n    kind: KubeProxyConfiguration\n    mode: nftables\n    clusterCIDR: 10.244.0.0/16\n    nftables: {masqueradeBit: 15}',
+      'apiVersion: v1\nkind: Node\nmetadata: {name: node-a}\nspec: {podCIDR: 10.244.0.0/24, podCIDRs: [10.244.0.0/24]}\nstatus: {addresses: [{type: InternalIP, address: 192.168.1.10}]}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: demo}\nspec: {type: NodePort, clusterIP: 10.96.0.20, clusterIPs: [10.96.0.20], selector: {app: web}, ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]}',
+    ].join('\n---\n'));
+    const r = run('nft', '-f', snap, '--node', 'node-a');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^table ip kube-proxy \{\n\tcomment "rules for kube-proxy"\n/);
+    expect(r.out).toContain('\t\telements = { 192.168.1.10 }');
+    // no endpoints: the NodePort and the ClusterIP are rejected through reject-chain
+    expect(r.out).toContain('elements = { tcp . 30080 comment "demo/web:http" : goto reject-chain }');
+    expect(r.out).toContain('\t\tmeta mark set meta mark | 0x00008000\n');
+    expect(run('nft', '-f', path.join(F, 'seed-004-daemonset-hostport.yaml'), '--node', 'kubeflow-worker')).toMatchObject({ code: 2, err: expect.stringContaining('iptables mode') });
+    expect(run('nft', '-f', snap)).toMatchObject({ code: 2, err: expect.stringContaining('--node') });
+  });
+
   it('claims shows the hostPort and the NodePort on node-a', () => {
     const j = JSON.parse(run('claims', '-f', path.join(F, 'seed-001-exposure-modes.yaml'), '--node', 'node-a', '-o', 'json').out);
     expect(j.map((c: { kind: string; port: number }) => `${c.kind}:${c.port}`)).toEqual(expect.arrayContaining(['hostPort:8080', 'nodePort:30080']));

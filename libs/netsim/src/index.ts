@@ -4,6 +4,7 @@ export * from './adapter';
 export * from './scheduling';
 export * from './checks';
 export * from './iptables';
+export * from './nftables';
 export * from './trace';
 export * from './claims';
 export * from './model/errors';

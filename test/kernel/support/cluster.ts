@@ -82,6 +82,17 @@ export class ClusterBuilder {
     });
   }
 
+  /** kube-proxy's mode and portmap's backend for every node (the defaults are iptables for both) */
+  dataplane(d: { kubeProxyMode?: 'iptables' | 'nftables'; portmapBackend?: 'iptables' | 'nftables' }): this {
+    const spec = (this.docs[0] as { spec: Record<string, any> }).spec;
+    if (d.kubeProxyMode) spec['kubeProxy'] = { ...spec['kubeProxy'], mode: d.kubeProxyMode };
+    if (d.portmapBackend) {
+      const conf = spec['cniConflist'] as { plugins: Array<Record<string, unknown>> };
+      spec['cniConflist'] = { ...conf, plugins: conf.plugins.map((p) => (p['type'] === 'portmap' ? { ...p, backend: d.portmapBackend } : p)) };
+    }
+    return this;
+  }
+
   node(n: NodeSpec): this {
     this.nodeIPs.set(n.name, n.ip);
     this.docs.push({

@@ -26,7 +26,7 @@
  * when modprobe exists and the module is not loaded yet.
  */
 import type { Snapshot } from '@portolan/netsim';
-import { renderNode, toIptablesSave } from '@portolan/netsim';
+import { nftListRuleset, renderNode, toIptablesSave } from '@portolan/netsim';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { startServer, type ListenSpec, type ServerHandle } from './agents';
@@ -302,13 +302,18 @@ export class KernelWorld {
     }
   }
 
-  /** Render each node's rules, check them with iptables-restore --test, then load them. */
+  /** Render each node's rules, check them with iptables-restore --test, then load them; nftables tables with nft -f. */
   loadRules(snapshot: Snapshot): void {
     for (const n of this.nodes.values()) {
       const text = toIptablesSave(renderNode(snapshot, n.name));
       this.loadedRules.set(n.name, text);
       must(this.pre.ip, ['netns', 'exec', n.ns, this.pre.iptablesRestore, '--test'], { input: text });
       must(this.pre.ip, ['netns', 'exec', n.ns, this.pre.iptablesRestore], { input: text });
+      const nftText = nftListRuleset(snapshot, n.name);
+      if (!nftText) continue;
+      const nft = findBinary('nft');
+      if (!nft) throw new Error(`node ${n.name} has nftables tables to load but \`nft\` (Debian package nftables) is not installed`);
+      must(this.pre.ip, ['netns', 'exec', n.ns, nft, '-f', '-'], { input: nftText });
     }
   }
 

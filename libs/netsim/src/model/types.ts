@@ -319,6 +319,8 @@ export interface NodeHostState {
   extraAddresses: string[];
   /** an iptables-save dump taken on the node; when present, traces may walk it instead of rendered rules */
   iptablesSave?: string;
+  /** `nft list ruleset` output taken on the node; when present, traces walk its tables instead of rendered ones */
+  nftRuleset?: string;
   source?: SourceRef;
 }
 
@@ -420,6 +422,8 @@ export interface Snapshot {
    * record), an override, or Portolan's built-in default (a guess `inspect` reports). Set by buildSnapshot.
    */
   profileSources?: Partial<Record<keyof ClusterProfile, ProfileSource>>;
+  /** spec.cidrs of the snapshot's ServiceCIDR objects; undefined when it has none */
+  serviceCIDRs?: string[];
 }
 
 export type ProfileSource = 'snapshot' | 'defaults' | 'override' | 'built-in';

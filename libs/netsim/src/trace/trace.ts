@@ -15,8 +15,11 @@ import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
 import { networkStateOf, type NetworkState, type NodeView } from './state';
 import { dumpCompleteness } from './completeness';
 import { routeLocalnet } from './route-localnet';
+import { nftDumpCompleteness } from './nft-completeness';
 import type { IncompleteReason } from '../model/results';
 import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
+import { walkNftChain } from './nft-walk';
+import { hookStages } from './hook-stages';
 
 export const DEFAULT_EXTERNAL_CLIENT = '203.0.113.2';
 
@@ -109,8 +112,22 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
 }
 
 function runHook(view: NodeView, table: string, chain: string, b: Branch): ChainOutcome[] {
-  if (!view.chain(table, chain)) return [{ b, verdict: 'ACCEPT' }];
-  return walkChain({ view, table, hook: chain }, chain, b, undefined);
+  const stages = hookStages(view.nft, table, chain, !!view.chain(table, chain));
+  let current: ChainOutcome[] = [{ b, verdict: 'ACCEPT' }];
+  for (const st of stages) {
+    const next: ChainOutcome[] = [];
+    for (const o of current) {
+      // a connection is NATed once per hook: nat chains after the one that bound it do not run (nf_nat_inet_fn)
+      if (o.verdict === 'DROP' || o.verdict === 'REJECT' || (o.nat && st.nat)) {
+        next.push(o);
+        continue;
+      }
+      const res = st.kind === 'iptables' ? walkChain({ view, table, hook: chain }, chain, o.b, undefined) : walkNftChain({ view, table: st.table, hook: chain }, st.chain.name, o.b, undefined);
+      for (const r of res) next.push({ ...r, nat: r.nat ?? o.nat, verdict: r.verdict === 'RETURN' ? 'ACCEPT' : r.verdict });
+    }
+    current = next;
+  }
+  return current;
 }
 
 interface Listener {
@@ -144,7 +161,8 @@ function listenersOn(state: NetworkState, node: string): Listener[] {
       out.push({ address: port.hostIP || '0.0.0.0', port: port.containerPort, protocol: port.protocol.toLowerCase(), who: `hostNetwork pod ${p.namespace}/${p.name}`, kind: 'hostNetwork-pod', pod: `${p.namespace}/${p.name}` });
     }
   }
-  if (snap.profile.kubeProxy.mode === 'iptables') {
+  // kube-proxy serves health check node ports in iptables and nftables mode alike
+  if (snap.profile.kubeProxy.mode === 'iptables' || snap.profile.kubeProxy.mode === 'nftables') {
     for (const s of snap.services) {
       if (s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && s.healthCheckNodePort) {
         out.push({ address: '0.0.0.0', port: s.healthCheckNodePort, protocol: 'tcp', who: `kube-proxy health check server for ${s.namespace}/${s.name}`, kind: 'host-socket' });
@@ -287,6 +305,8 @@ function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated:
   for (const n of view.ruleset.notes) if (!b.notes.includes(n)) b.notes.push(n);
   for (const d of view.diagnostics) if (d.severity === 'warning') b.notes.push(`${node} iptables-save line ${d.line}: ${d.message}`);
   if (view.fromDump) b.notes.push(`walked the iptables-save dump uploaded for ${node}`);
+  if (view.nftFromDump) b.notes.push(`walked the nft list ruleset dump uploaded for ${node}`);
+  for (const d of view.nftDiagnostics) b.notes.push(`${node} nft list ruleset line ${d.line}: ${d.message}`);
   const natFirst = runHook(view, 'nat', locallyGenerated ? 'OUTPUT' : 'PREROUTING', b);
   for (const o1 of natFirst) {
     if (o1.verdict === 'DROP' || o1.verdict === 'REJECT') {
@@ -372,9 +392,9 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   for (const n of walked) {
     if (!state.node(n)) continue;
     const v = state.view(n, { useDump: req.useDump });
-    if (!v.fromDump) continue;
+    if (!v.fromDump && !v.nftFromDump) continue;
     let reasons = COMPLETENESS.get(v);
-    if (!reasons) COMPLETENESS.set(v, (reasons = dumpCompleteness(state.snapshot, v)));
+    if (!reasons) COMPLETENESS.set(v, (reasons = [...dumpCompleteness(state.snapshot, v), ...nftDumpCompleteness(state.snapshot, v)]));
     incomplete.push(...reasons);
   }
   const requires: TraceResult['requires'] = [];
@@ -396,7 +416,7 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
     destinations: dests,
     masquerade: best.masquerade,
     sourceSeen: best.sourceSeen,
-    fromDump: view0.fromDump,
+    fromDump: view0.fromDump || view0.nftFromDump,
     marks: best.marks,
     notes: [...notes],
   };
