@@ -21,6 +21,7 @@ import type {
   WorkloadKind,
 } from '../model/types';
 import { PROTOCOLS } from '../model/types';
+import { canonicalIPv6Text } from '../util/ip';
 import { InputError, type Diagnostic } from './diagnostics';
 import { isRecord, Reader, type Located } from './fields';
 import { fromObjects, isParsedObject, type FieldPath, type ParsedObject } from './parse';
@@ -289,9 +290,9 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
     const ips = r.kArr(status, statusPath, 'podIPs');
     for (let i = 0; i < ips.length; i++) {
       const ip = r.str(Reader.get(ips[i], 'ip'), at('status', 'podIPs', i, 'ip'));
-      if (ip) podIPs.push(ip);
+      if (ip) podIPs.push(canonicalIPv6Text(ip));
     }
-    const single = r.kStr(status, statusPath, 'podIP');
+    const single = canonicalIPv6Text(r.kStr(status, statusPath, 'podIP'));
     if (single && !podIPs.includes(single)) podIPs.unshift(single);
     const conds = r.kArr(status, statusPath, 'conditions');
     for (let i = 0; i < conds.length; i++) {

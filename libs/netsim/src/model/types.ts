@@ -194,6 +194,8 @@ export interface Node {
   addresses: NodeAddress[];
   /** first InternalIP (falls back to ExternalIP) */
   internalIP?: string;
+  /** every InternalIP in status order (a dual-stack node has one per family); RFC 5952 for IPv6 */
+  internalIPs?: string[];
   podCIDRs: string[];
   unschedulable: boolean;
   taints: Taint[];
@@ -223,6 +225,10 @@ export interface Service {
   /** '' when unset, 'None' for headless */
   clusterIP: string;
   clusterIPs: string[];
+  /** spec.ipFamilies, defaulted from clusterIPs when absent (what the API server stores) */
+  ipFamilies?: Array<'IPv4' | 'IPv6'>;
+  /** spec.ipFamilyPolicy, SingleStack when absent and the Service has at most one family */
+  ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
   /** undefined = no selector (endpoints managed by hand); {} = selects every pod in the namespace */
   selector?: Record<string, string>;
   ports: ServicePort[];
