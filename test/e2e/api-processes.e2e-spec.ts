@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, spawnApp } from './support/apps';
@@ -97,8 +97,17 @@ describe('the API as several processes (API_PROCESSES)', () => {
   describe('a process whose event loop is blocked (a request that never yields)', () => {
     // Test instrumentation only, preloaded into the API processes: SIGUSR2 blocks the main thread for a minute, as a
     // runaway request would. Such a process never runs its own SIGTERM or 'disconnect' handlers.
-    const preload = path.join(mkdtempSync(path.join(tmpdir(), 'portolan-block-')), 'block-on-usr2.js');
-    writeFileSync(preload, "process.on('SIGUSR2', () => { const end = Date.now() + 60000; while (Date.now() < end); });\n");
+    const dir = mkdtempSync(path.join(tmpdir(), 'portolan-block-'));
+    const preload = path.join(dir, 'block-on-usr2.js');
+    // the marker file says the handler is installed: a SIGUSR2 before that would kill the process (default action)
+    writeFileSync(preload, `process.on('SIGUSR2', () => { const end = Date.now() + 60000; while (Date.now() < end); });\nrequire('fs').writeFileSync(${JSON.stringify(dir)} + '/armed-' + process.pid, '');\n`);
+    const block = async (pid: number) => {
+      for (const until = Date.now() + 30_000; !existsSync(path.join(dir, `armed-${pid}`)); ) {
+        if (Date.now() > until) throw new Error(`API process ${pid} never loaded the blocking preload`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      process.kill(pid, 'SIGUSR2');
+    };
     const blocking = { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim() };
     const waitGone = async (pids: number[], ms: number) => {
       for (const until = Date.now() + ms; pids.some(alive) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 200));
@@ -108,7 +117,7 @@ describe('the API as several processes (API_PROCESSES)', () => {
     it('is killed by its primary when it does not drain within 15 s of SIGTERM (exit 1)', async () => {
       const { primary: other } = await startApiProcesses(blocking);
       const workers = childrenOf(other.pid!);
-      process.kill(workers[0]!, 'SIGUSR2');
+      await block(workers[0]!);
       const t0 = Date.now();
       const exit = new Promise<{ code: number | null }>((resolve) => other.once('exit', (code) => resolve({ code })));
       other.kill('SIGTERM');
@@ -123,7 +132,7 @@ describe('the API as several processes (API_PROCESSES)', () => {
     it('kills itself when its primary is gone and it cannot exit within 15 s', async () => {
       const { primary: other } = await startApiProcesses(blocking);
       const workers = childrenOf(other.pid!);
-      process.kill(workers[0]!, 'SIGUSR2');
+      await block(workers[0]!);
       await new Promise((r) => setTimeout(r, 300));
       const t0 = Date.now();
       other.kill('SIGKILL');
