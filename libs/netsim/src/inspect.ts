@@ -60,12 +60,14 @@ export function inspectSnapshot(s: Snapshot, diagnostics: readonly Diagnostic[])
   const hostStates = s.hostStates.map((h): InspectedHostState => {
     const out: InspectedHostState = { node: h.node, listeners: h.listeners.length, extraAddresses: h.extraAddresses };
     if (h.iptablesSave === undefined) return out;
-    const { ruleset, diagnostics: ds } = parseIptablesSave(h.iptablesSave);
+    // the view a trace over the dump walks (parsed once, memoized); a host state of a node not in the snapshot is parsed here
+    const known = s.nodes.some((n) => n.name === h.node);
+    const { ruleset, diagnostics: ds } = known ? state.view(h.node, { useDump: true }) : parseIptablesSave(h.iptablesSave);
     for (const d of ds) if (d.code === 'table-inferred') guesses.push({ code: 'table-inferred', node: h.node, message: d.message });
     const tables = ruleset.tableOrder;
     const chains = tables.reduce((n, t) => n + Object.keys(ruleset.tables[t]?.chains ?? {}).length, 0);
     const rules = tables.reduce((n, t) => n + Object.values(ruleset.tables[t]?.chains ?? {}).reduce((m, c) => m + c.rules.length, 0), 0);
-    const incomplete = s.nodes.some((n) => n.name === h.node) ? dumpCompleteness(s, state.view(h.node, { useDump: true })) : [];
+    const incomplete = known ? dumpCompleteness(s, state.view(h.node, { useDump: true })) : [];
     out.iptables = { tables, chains, rules, warnings: ds.filter((d) => d.severity === 'warning').map((d) => (d.line ? `line ${d.line}: ${d.message}` : d.message)), complete: incomplete.length === 0, incomplete };
     return out;
   });

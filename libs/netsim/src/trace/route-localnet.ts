@@ -9,12 +9,24 @@ import type { Snapshot } from '../model/types';
  * (pkg/proxy/iptables NewProxier); portmap sets it on the pod bridge when it masquerades (`snat`, the default),
  * as it sets up a pod with hostPorts (plugins/meta/portmap: enableLocalnetRouting).
  */
+/** nodes running a (non-hostNetwork) pod with a hostPort, per snapshot: portmap has set up such a pod there */
+const HOSTPORT_NODES = new WeakMap<Snapshot, Set<string>>();
+
+function hostPortNodes(snapshot: Snapshot): Set<string> {
+  let s = HOSTPORT_NODES.get(snapshot);
+  if (!s) {
+    s = new Set(snapshot.pods.filter((p) => !p.hostNetwork && p.containers.some((c) => c.ports.some((x) => x.hostPort))).map((p) => p.nodeName));
+    HOSTPORT_NODES.set(snapshot, s);
+  }
+  return s;
+}
+
 export function routeLocalnet(snapshot: Snapshot, node: string, dev: string): { on: boolean; by?: string } {
   const kp = snapshot.profile.kubeProxy;
   if (kp.mode === 'iptables' && kp.localhostNodePorts && containsIPv4Loopback(kp)) return { on: true, by: 'kube-proxy (net.ipv4.conf.all.route_localnet=1)' };
   const bridge = snapshot.profile.cni.bridge ?? 'cni0';
   const pm = snapshot.profile.cni.portmap;
-  if (dev === bridge && pm?.snat && snapshot.pods.some((p) => p.nodeName === node && !p.hostNetwork && p.containers.some((c) => c.ports.some((x) => x.hostPort)))) {
+  if (dev === bridge && pm?.snat && hostPortNodes(snapshot).has(node)) {
     return { on: true, by: `portmap (net.ipv4.conf.${bridge}.route_localnet=1)` };
   }
   return { on: false };

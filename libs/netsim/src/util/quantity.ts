@@ -89,19 +89,6 @@ export function integerValue(q: ExactQuantity): bigint {
   return ceilDiv(q.num, q.den);
 }
 
-/** Float readings kept for callers that hold a float already. */
-export function toMilli(value: number): number {
-  const scaled = value * 1000;
-  const rounded = Math.round(scaled);
-  // tolerate float noise (0.1*1000 = 100.00000000000001) before rounding up
-  return Math.abs(scaled - rounded) < 1e-6 ? rounded : Math.ceil(scaled);
-}
-
-export function toInteger(value: number): number {
-  const rounded = Math.round(value);
-  return Math.abs(value - rounded) < 1e-6 ? rounded : Math.ceil(value);
-}
-
 /**
  * A resource quantity in Portolan's model units: cpu in millicores, everything else (memory, ephemeral-storage,
  * hugepages-*, pods, extended resources) as an integer count of base units.
