@@ -3,60 +3,16 @@
  * adapter like user input (its environment's KubeProxyConfiguration or kubeadm ConfigMap, ServiceCIDR objects,
  * conflist), and the trace walks the `ip kube-proxy` table rendered for the ingress node.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { parse } from 'yaml';
-import { buildSnapshot, interpretConflist } from '../src/adapter';
 import { ClusterEngine } from '../src/engine';
-import type { TraceRequest, TraceResult } from '../src/model/results';
-import type { ClusterProfile, Snapshot } from '../src/model/types';
 import type { FixtureHop } from './fixture-cases';
 import { firstMissingHop } from './hop-match';
+import { casesWithPrefix, requestOfCase as requestOf, showTrace as show, snapshotOfCase as snapshotOf, type TraceCase } from './dataplane-case';
 
-interface Case {
-  id: string;
-  source: string;
-  cluster: Record<string, any> & { environment: string };
-  question: { trace: { dst: string; proto: string; from: string; srcIP?: string; ingressNode: string } };
-  expected: { hops: FixtureHop[]; result: Record<string, any> };
-}
-
-const fixture = parse(fs.readFileSync(path.join(__dirname, '../../../test/fixtures/dataplanes-and-filters.yaml'), 'utf8')) as { environments: Record<string, Record<string, any>>; cases: Case[] };
-const cases = fixture.cases.filter((c) => c.id.startsWith('nft-'));
-
-function snapshotOf(c: Case): Snapshot {
-  const env = fixture.environments[c.cluster.environment];
-  const objects = [
-    ...['nodes', 'pods', 'services', 'endpointSlices', 'objects'].flatMap((k) => (c.cluster[k] as unknown[] | undefined) ?? []),
-    ...((env['objects'] as unknown[] | undefined) ?? []),
-    ...(env['kubeProxy'] ? [env['kubeProxy']] : []),
-  ];
-  const profile: Partial<ClusterProfile> = {
-    kubernetesVersion: env['kubernetesVersion'],
-    cni: env['cniConflistNodeA'] ? interpretConflist(env['cniConflistNodeA']) : { networkName: '', conflist: undefined, ipMasq: false },
-  };
-  return buildSnapshot(objects, { profile }).snapshot;
-}
-
-function requestOf(c: Case, snap: Snapshot): TraceRequest {
-  const q = c.question.trace;
-  const [host, port] = q.dst.split(/:(?=\d+$)/);
-  const base = { toHost: host, port: Number(port), protocol: q.proto as TraceRequest['protocol'], at: q.ingressNode };
-  if (q.from === 'external') return { ...base, from: { kind: 'external', ip: q.srcIP } };
-  if (q.from === 'node-localhost') return { ...base, from: { kind: 'localhost', node: q.ingressNode } };
-  const pod = snap.pods.find((p) => p.podIPs.includes(q.srcIP ?? ''));
-  if (q.from === 'pod' && pod) return { ...base, from: { kind: 'pod', namespace: pod.namespace, name: pod.name } };
-  // the upstream fake-proxier flows send from a pod IP that has no Pod object
-  return { ...base, from: { kind: 'ip', ip: q.srcIP as string, node: q.ingressNode } };
-}
+const cases = casesWithPrefix('nft-') as Array<TraceCase & { expected: { hops: FixtureHop[] } }>;
 
 /** nft lists an anonymous verdict map as `{ 0 : goto a, 1 : goto b }`; the fixture spells upstream's `a , 1`. */
 function asListed(h: FixtureHop): FixtureHop {
   return { ...h, rule: h.rule.replace(/ , /g, ', ') };
-}
-
-function show(r: TraceResult): string {
-  return JSON.stringify(r.destinations.map((d) => ({ ip: d.ip, port: d.port, outcome: d.outcome, p: d.probability, hops: d.hops?.map((h) => `${h.table} ${h.chain} | ${h.rule} | ${h.verdict}`) })), null, 1);
 }
 
 describe('dataplanes-and-filters.yaml: kube-proxy nftables cases', () => {

@@ -125,10 +125,10 @@ describe('raw node dumps where objects are expected', () => {
     expect(err.diagnostics[0].message).toContain(field);
   });
 
-  it('says nft rulesets are not modelled and what to give instead', () => {
+  it('says an nft ruleset belongs in a NodeHostState and how to wrap it', () => {
     const err = errorOf(() => parseDocuments([{ name: 'nft.txt', text: 'table ip nat {\n\tchain PREROUTING {\n\t}\n}\n' }]));
     expect(err.diagnostics[0].message).toContain('nft list ruleset');
-    expect(err.diagnostics[0].message).toContain('iptables-save');
+    expect(err.diagnostics[0].message).toContain('nftRuleset: |');
   });
 
   it('still reads YAML whose comments look like a dump', () => {

@@ -58,6 +58,8 @@ export function readNodeHostState(r: Reader, o: Record<string, unknown>): NodeHo
   const hs: NodeHostState = { node, listeners, extraAddresses: r.strArr(spec['extraAddresses'], ['spec', 'extraAddresses']) };
   const ipt = r.optStr(spec['iptablesSave'], ['spec', 'iptablesSave']);
   if (ipt) hs.iptablesSave = ipt;
+  const ip6t = r.optStr(spec['ip6tablesSave'], ['spec', 'ip6tablesSave']);
+  if (ip6t) hs.ip6tablesSave = ip6t;
   const nft = r.optStr(spec['nftRuleset'], ['spec', 'nftRuleset']);
   if (nft) hs.nftRuleset = nft;
   return hs;

@@ -34,7 +34,7 @@ export function detectRawDump(text: string): { kind: RawDumpKind; line: number }
 /** The refusal's text: what the file is, and the NodeHostState that carries it. */
 export function rawDumpHint(kind: RawDumpKind): string {
   if (kind === 'nft') {
-    return 'this is `nft list ruleset` output, which Portolan does not model: give the node\'s `iptables-save` (iptables-nft prints kube-proxy\'s and portmap\'s rules through it) in a NodeHostState instead';
+    return 'this is raw `nft list ruleset` output of a node, not a Kubernetes object: give it inside a portolan.dev/v1alpha1 NodeHostState naming the node, e.g. "apiVersion: portolan.dev/v1alpha1\\nkind: NodeHostState\\nmetadata: {name: <node>}\\nspec:\\n  nftRuleset: |\\n    <the output, indented>"';
   }
   return `this is raw ${kind} output of a node, not a Kubernetes object: give it inside a portolan.dev/v1alpha1 NodeHostState naming the node, e.g. "apiVersion: portolan.dev/v1alpha1\\nkind: NodeHostState\\nmetadata: {name: <node>}\\nspec:\\n  ${FIELD[kind]}: |\\n    <the output, indented>"`;
 }

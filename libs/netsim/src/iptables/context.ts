@@ -3,7 +3,7 @@
  * gateway, detect-local, and who owns an address in the cluster.
  */
 import type { Node, NodeHostState, Pod, Snapshot } from '../model/types';
-import { canonicalIP, cidrContains, isIPv4, nthAddress, parseCIDR } from '../util/ip';
+import { canonicalIP, cidrContains, isIPv4, nthAddress, parseCIDR, parseIP, type IPFamily } from '../util/ip';
 
 export function findNode(snapshot: Snapshot, name: string): Node | undefined {
   return snapshot.nodes.find((n) => n.name === name);
@@ -13,22 +13,35 @@ export function hostStateOf(snapshot: Snapshot, node: string): NodeHostState | u
   return snapshot.hostStates.find((h) => h.node === node);
 }
 
-/** IPv4 pod CIDR of the node (spec.podCIDRs), if any. */
-export function nodePodCIDR(node: Node | undefined): string | undefined {
-  return node?.podCIDRs.find((c) => isIPv4(c.split('/')[0]));
+function inFamily(ip: string, family: IPFamily): boolean {
+  return parseIP(ip)?.family === family;
+}
+
+/** The node's pod CIDR of a family (spec.podCIDRs holds at most one per family), IPv4 by default. */
+export function nodePodCIDR(node: Node | undefined, family: IPFamily = 4): string | undefined {
+  return node?.podCIDRs.find((c) => inFamily(c.split('/')[0], family));
 }
 
 /** The bridge gateway (host-local's default gateway is the subnet's first address, e.g. 10.244.0.1 on cni0). */
-export function bridgeAddress(node: Node | undefined): string | undefined {
-  const c = nodePodCIDR(node);
+export function bridgeAddress(node: Node | undefined, family: IPFamily = 4): string | undefined {
+  const c = nodePodCIDR(node, family);
   const p = c ? parseCIDR(c) : undefined;
   return p ? nthAddress(p, 1) : undefined;
 }
 
-export function nodePrimaryIP(node: Node | undefined): string | undefined {
+/**
+ * The node's address of a family: its first InternalIP of that family (the kubelet's --node-ip order), else an
+ * ExternalIP of it. IPv4 keeps the adapter's primary `internalIP`, which may be IPv6 on an IPv6-only node.
+ */
+export function nodePrimaryIP(node: Node | undefined, family?: IPFamily): string | undefined {
   if (!node) return undefined;
-  return node.internalIP ?? node.addresses.find((a) => a.type === 'InternalIP' && isIPv4(a.address))?.address
-    ?? node.addresses.find((a) => a.type === 'ExternalIP')?.address;
+  if (family === undefined) {
+    return node.internalIP ?? node.addresses.find((a) => a.type === 'InternalIP' && isIPv4(a.address))?.address
+      ?? node.addresses.find((a) => a.type === 'ExternalIP')?.address;
+  }
+  const pick = (type: string) => node.addresses.find((a) => a.type === type && inFamily(a.address, family))?.address;
+  const ip = pick('InternalIP') ?? pick('ExternalIP') ?? (node.internalIP && inFamily(node.internalIP, family) ? node.internalIP : undefined);
+  return ip ? canonicalIP(ip) : undefined;
 }
 
 /**
@@ -49,7 +62,10 @@ export function localAddressesOf(snapshot: Snapshot, node: Node | undefined, hs:
   for (const a of node?.addresses ?? []) if (a.type === 'InternalIP' || a.type === 'ExternalIP') add(a.address);
   add(node?.internalIP);
   for (const a of hs?.extraAddresses ?? []) add(a.split('/')[0]);
-  if (snapshot.profile.cni.bridge) add(bridgeAddress(node));
+  if (snapshot.profile.cni.bridge) {
+    add(bridgeAddress(node, 4));
+    add(bridgeAddress(node, 6));
+  }
   return out;
 }
 
@@ -73,9 +89,8 @@ export function ownerOfAddress(snapshot: Snapshot, ip: string): AddressOwner | u
     if (p.hostNetwork || !isActivePod(p) || !p.nodeName) continue;
     if (p.podIPs.some((x) => canonicalIP(x) === c)) return { kind: 'pod', node: p.nodeName, pod: p };
   }
-  for (const n of snapshot.nodes) {
-    const cidr = nodePodCIDR(n);
-    const pc = cidr ? parseCIDR(cidr) : undefined;
+  for (const n of snapshot.nodes) for (const cidr of n.podCIDRs) {
+    const pc = parseCIDR(cidr);
     if (pc && cidrContains(pc, c)) return { kind: 'pod', node: n.name };
   }
   return undefined;

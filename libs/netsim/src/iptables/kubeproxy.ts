@@ -4,7 +4,7 @@
  * match upstream's expected dumps.
  */
 import type { Endpoint, EndpointSlice, KubeProxyConfig, Service, ServicePort, Snapshot } from '../model/types';
-import { cidrContains, isIPv4, joinHostPort, parseCIDR } from '../util/ip';
+import { cidrContains, joinHostPort, parseCIDR, parseIP, type IPFamily } from '../util/ip';
 import { findNode, nodeLocalAddresses, nodePodCIDR } from './context';
 import { endpointChainName, portProtoHash, servicePortName } from './hash';
 import { appendRule, ensureChain, ensureTable, emptyRuleset, hexMark, prependRule, type Ruleset, type Table } from './model';
@@ -36,19 +36,24 @@ export interface ResolvedEndpoint {
   local: boolean;
 }
 
+/** Whether an address (or a CIDR's address part) is of the family: each proxier of a dual-stack kube-proxy sees only its own. */
+export function ofFamily(text: string, family: IPFamily): boolean {
+  return parseIP(text.split('/')[0])?.family === family;
+}
+
 /**
  * Endpoints of one service port from the EndpointSlices (EndpointSliceCache): the first address of each
  * endpoint, the slice port with the same name and protocol, de-duplicated by ip:port, sorted by that string.
  */
-export function endpointsFor(snapshot: Snapshot, svc: Service, port: ServicePort, nodeName: string, slices?: EndpointSlice[]): ResolvedEndpoint[] {
+export function endpointsFor(snapshot: Snapshot, svc: Service, port: ServicePort, nodeName: string, slices?: EndpointSlice[], family: IPFamily = 4): ResolvedEndpoint[] {
   const out = new Map<string, ResolvedEndpoint>();
   for (const s of slices ?? snapshot.endpointSlices) {
-    if (s.namespace !== svc.namespace || s.serviceName !== svc.name || s.addressType !== 'IPv4') continue;
+    if (s.namespace !== svc.namespace || s.serviceName !== svc.name || s.addressType !== `IPv${family}`) continue;
     const sp = s.ports.find((p) => p.name === port.name && p.protocol === port.protocol);
     if (!sp || !sp.port) continue;
     for (const e of s.endpoints as Endpoint[]) {
       const ip = e.addresses[0];
-      if (!ip || !isIPv4(ip)) continue;
+      if (!ip || !ofFamily(ip, family)) continue;
       const key = joinHostPort(ip, sp.port);
       if (out.has(key)) continue;
       out.set(key, {
@@ -79,11 +84,16 @@ export interface ServicePortInfo {
   usesLocalEndpoints: boolean;
 }
 
-export function servicePortInfo(svc: Service, port: ServicePort): ServicePortInfo | undefined {
+/**
+ * servicechangetracker.go serviceToServiceMap: a proxier skips a Service with no cluster IP of its family (an
+ * IPv4-only Service has no ip6tables rule at all, not even for its NodePort).
+ */
+export function servicePortInfo(svc: Service, port: ServicePort, family: IPFamily = 4): ServicePortInfo | undefined {
   if (svc.type === 'ExternalName') return undefined;
-  const clusterIP = [svc.clusterIP, ...svc.clusterIPs].find((ip) => ip && ip !== 'None' && isIPv4(ip));
+  const clusterIP = [svc.clusterIP, ...svc.clusterIPs].find((ip) => ip && ip !== 'None' && ofFamily(ip, family));
   if (!clusterIP) return undefined;
-  const externallyAccessible = port.nodePort !== 0 || svc.externalIPs.some(isIPv4) || svc.loadBalancerIPs.some(isIPv4);
+  const mine = (ip: string) => ofFamily(ip, family);
+  const externallyAccessible = port.nodePort !== 0 || svc.externalIPs.some(mine) || svc.loadBalancerIPs.some(mine);
   const internalPolicyLocal = svc.internalTrafficPolicy === 'Local';
   const externalPolicyLocal = externallyAccessible && svc.externalTrafficPolicy === 'Local';
   return {
@@ -152,15 +162,15 @@ interface DetectLocal {
 }
 
 /** pkg/proxy/util/localdetector.go: ClusterCIDR / NodeCIDR / BridgeInterface / InterfaceNamePrefix. */
-export function detectLocal(kp: KubeProxyConfig, snapshot: Snapshot, nodeName: string): DetectLocal | undefined {
+export function detectLocal(kp: KubeProxyConfig, snapshot: Snapshot, nodeName: string, family: IPFamily = 4): DetectLocal | undefined {
   const mode = kp.detectLocalMode || (kp.clusterCIDR ? 'ClusterCIDR' : '');
-  const v4 = (list: string) => list.split(',').map((s) => s.trim()).find((c) => isIPv4(c.split('/')[0]));
+  const mine = (list: string) => list.split(',').map((s) => s.trim()).find((c) => ofFamily(c, family));
   if (mode === 'ClusterCIDR') {
-    const c = kp.clusterCIDR ? v4(kp.clusterCIDR) : undefined;
+    const c = kp.clusterCIDR ? mine(kp.clusterCIDR) : undefined;
     return c ? { ifLocal: ['-s', c], ifNotLocal: ['!', '-s', c] } : undefined;
   }
   if (mode === 'NodeCIDR') {
-    const c = nodePodCIDR(findNode(snapshot, nodeName));
+    const c = nodePodCIDR(findNode(snapshot, nodeName), family);
     return c ? { ifLocal: ['-s', c], ifNotLocal: ['!', '-s', c] } : undefined;
   }
   if (mode === 'BridgeInterface') {
@@ -175,19 +185,24 @@ export interface KubeProxyRenderOptions {
   conntrackTCPLiberal?: boolean;
 }
 
-/** Which local addresses KUBE-SERVICES sends to KUBE-NODEPORTS when nodePortAddresses is set. */
-export function nodePortDestinations(snapshot: Snapshot, nodeName: string): { matchAll: boolean; ips: string[] } {
+/**
+ * Which local addresses KUBE-SERVICES sends to KUBE-NODEPORTS (pkg/proxy/util/nodeport_addresses.go
+ * NewNodePortAddresses): each proxier keeps the CIDRs of its own family (`primary` stands for the node's IP of
+ * the family); none of them, or the family's zero CIDR, matches every local address. The IPv6 proxier never
+ * accepts localhost NodePorts.
+ */
+export function nodePortDestinations(snapshot: Snapshot, nodeName: string, family: IPFamily = 4): { matchAll: boolean; ips: string[] } {
   const kp = snapshot.profile.kubeProxy;
-  const cidrs = kp.nodePortAddresses.filter((c) => c !== 'primary');
+  const cidrs = kp.nodePortAddresses.filter((c) => c !== 'primary' && ofFamily(c, family));
   const wantPrimary = kp.nodePortAddresses.includes('primary');
-  if (kp.nodePortAddresses.length === 0 || cidrs.some((c) => c === '0.0.0.0/0')) return { matchAll: true, ips: [] };
+  if ((cidrs.length === 0 && !wantPrimary) || cidrs.some((c) => parseCIDR(c)?.prefix === 0)) return { matchAll: true, ips: [] };
   const node = findNode(snapshot, nodeName);
   // GetNodeIPs walks the interfaces: loopback first, then the node's addresses
-  const candidates = ['127.0.0.1', ...nodeLocalAddresses(snapshot, nodeName)];
+  const candidates = [family === 4 ? '127.0.0.1' : '::1', ...nodeLocalAddresses(snapshot, nodeName)];
   const ips: string[] = [];
   for (const ip of candidates) {
-    if (!isIPv4(ip)) continue;
-    if (ip.startsWith('127.') && !kp.localhostNodePorts) continue;
+    if (!ofFamily(ip, family)) continue;
+    if ((ip.startsWith('127.') && !kp.localhostNodePorts) || ip === '::1') continue;
     const inCidr = cidrs.some((c) => {
       const p = parseCIDR(c);
       return !!p && cidrContains(p, ip);
@@ -199,7 +214,8 @@ export function nodePortDestinations(snapshot: Snapshot, nodeName: string): { ma
 }
 
 export function containsIPv4Loopback(kp: KubeProxyConfig): boolean {
-  if (kp.nodePortAddresses.length === 0) return true;
+  // the IPv4 proxier's list: its CIDRs, `primary` as the node's /32; none of them means 0.0.0.0/0
+  if (!kp.nodePortAddresses.some((c) => c === 'primary' || ofFamily(c, 4))) return true;
   return kp.nodePortAddresses.some((c) => {
     const p = parseCIDR(c);
     return !!p && cidrContains(p, '127.0.0.1');
@@ -260,12 +276,13 @@ export interface KubeProxyPlan {
   serviceChains(rs: Ruleset, index: number): void;
 }
 
-export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}): KubeProxyPlan {
-  const kp = snapshot.profile.kubeProxy;
-  const detector = detectLocal(kp, snapshot, nodeName);
+export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, family: IPFamily = 4): KubeProxyPlan {
+  // NewDualStackProxier: the IPv6 proxier is created with localhostNodePorts false
+  const kp = family === 4 ? snapshot.profile.kubeProxy : { ...snapshot.profile.kubeProxy, localhostNodePorts: false };
+  const detector = detectLocal(kp, snapshot, nodeName, family);
   const infos: ServicePortInfo[] = [];
   for (const svc of snapshot.services) for (const p of svc.ports) {
-    const info = servicePortInfo(svc, p);
+    const info = servicePortInfo(svc, p, family);
     if (info) infos.push(info);
   }
   infos.sort((a, b) => (a.name + a.protocol < b.name + b.protocol ? -1 : 1));
@@ -276,7 +293,7 @@ export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubePr
     if (list) list.push(s);
     else slicesByService.set(k, [s]);
   }
-  const resolved = infos.map((info) => endpointsFor(snapshot, info.svc, info.port, nodeName, slicesByService.get(`${info.svc.namespace}/${info.svc.name}`) ?? []));
+  const resolved = infos.map((info) => endpointsFor(snapshot, info.svc, info.port, nodeName, slicesByService.get(`${info.svc.namespace}/${info.svc.name}`) ?? [], family));
   const totalEndpoints = resolved.reduce((n, e) => n + e.length, 0);
   const largeCluster = totalEndpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
   const epComment = (text: string): string[] => (largeCluster ? [] : ['-m', 'comment', '--comment', text]);
@@ -299,7 +316,7 @@ export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubePr
       externalPolicyChain = `KUBE-SVL-${hash}`;
       if (local.length === 0) hasExternal = false;
     }
-    const lbIPs = info.svc.loadBalancerIPs.filter(isIPv4);
+    const lbIPs = info.svc.loadBalancerIPs.filter((ip) => ofFamily(ip, family));
     return {
       info,
       cluster,
@@ -314,7 +331,7 @@ export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubePr
       usesExternalChain: hasAny && info.externallyAccessible,
       usesFW: hasAny && lbIPs.length > 0 && info.svc.loadBalancerSourceRanges.length > 0,
       lbIPs,
-      extIPs: info.svc.externalIPs.filter(isIPv4),
+      extIPs: info.svc.externalIPs.filter((ip) => ofFamily(ip, family)),
     };
   });
   const byHash = new Map<string, number>();
@@ -337,14 +354,15 @@ export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubePr
 
     // the tail-call to KUBE-NODEPORTS must stay the last KUBE-SERVICES rule
     const npComment = ['-m', 'comment', '--comment', 'kubernetes service nodeports; NOTE: this must be the last rule in this chain'];
-    const dests = nodePortDestinations(snapshot, nodeName);
+    const dests = nodePortDestinations(snapshot, nodeName, family);
     if (dests.matchAll) {
-      appendRule(nat, KUBE_SERVICES, [...npComment, '-m', 'addrtype', '--dst-type', 'LOCAL', ...(kp.localhostNodePorts ? [] : ['!', '-d', '127.0.0.0/8']), '-j', KUBE_NODEPORTS]);
+      const noLocalhost = family === 6 ? ['!', '-d', '::1/128'] : kp.localhostNodePorts ? [] : ['!', '-d', '127.0.0.0/8'];
+      appendRule(nat, KUBE_SERVICES, [...npComment, '-m', 'addrtype', '--dst-type', 'LOCAL', ...noLocalhost, '-j', KUBE_NODEPORTS]);
     } else {
       for (const ip of dests.ips) appendRule(nat, KUBE_SERVICES, [...npComment, '-d', ip, '-j', KUBE_NODEPORTS]);
     }
 
-    if (kp.localhostNodePorts && containsIPv4Loopback(kp)) {
+    if (family === 4 && kp.localhostNodePorts && containsIPv4Loopback(kp)) {
       appendRule(filter, KUBE_FIREWALL, ['-m', 'comment', '--comment', 'block incoming localnet connections', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP']);
     }
     if (!opts.conntrackTCPLiberal) appendRule(filter, KUBE_FORWARD, ['-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP']);
@@ -361,9 +379,9 @@ export function planKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubePr
  * kube-proxy's rules on `nodeName`, including the jump rules it prepends to the built-in chains.
  * `into` lets renderNode add portmap's rules to the same tables afterwards.
  */
-export function renderKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, into?: Ruleset): Ruleset {
+export function renderKubeProxy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, into?: Ruleset, family: IPFamily = 4): Ruleset {
   const rs = into ?? emptyRuleset();
-  const plan = planKubeProxy(snapshot, nodeName, opts);
+  const plan = planKubeProxy(snapshot, nodeName, opts, family);
   plan.dispatch(rs);
   for (let i = 0; i < plan.ports.length; i++) plan.serviceChains(rs, i);
   return rs;

@@ -5,7 +5,7 @@
  * pods never appear here.
  */
 import type { Pod, PortmapConfig, Snapshot } from '../model/types';
-import { isIPv4, parseCIDR } from '../util/ip';
+import { joinHostPort, parseCIDR, parseIP, type IPFamily } from '../util/ip';
 import { portmapHostIPMatch } from './portmap-family';
 import { findNode, isActivePod, nodePodCIDR } from './context';
 import { cniDnatChainName, syntheticSandboxId } from './hash';
@@ -41,9 +41,14 @@ export function sandboxIdOf(pod: Pod): { id: string; synthetic: boolean } {
   return { id: syntheticSandboxId(`${pod.uid ?? ''}/${pod.namespace}/${pod.name}`), synthetic: true };
 }
 
-/** Pods whose hostPorts portmap programs on `nodeName`, in snapshot order (the order CNI ADD ran is unknown). */
-export function hostPortPods(snapshot: Snapshot, nodeName: string): Pod[] {
-  return snapshot.pods.filter((p) => p.nodeName === nodeName && !p.hostNetwork && isActivePod(p) && p.podIPs.some(isIPv4) && cniPortMappings(p).length > 0);
+const ofFamily = (family: IPFamily) => (ip: string) => parseIP(ip)?.family === family;
+
+/**
+ * Pods whose hostPorts portmap programs on `nodeName` in a family's table (cmdAdd calls forwardPorts once per
+ * container address: ip6tables for the IPv6 one), in snapshot order (the order CNI ADD ran is unknown).
+ */
+export function hostPortPods(snapshot: Snapshot, nodeName: string, family: IPFamily = 4): Pod[] {
+  return snapshot.pods.filter((p) => p.nodeName === nodeName && !p.hostNetwork && isActivePod(p) && p.podIPs.some(ofFamily(family)) && cniPortMappings(p).length > 0);
 }
 
 /** chain.go insertUnique: a rule already present is not added twice. */
@@ -75,25 +80,26 @@ function pluginTypes(conflist: unknown): string[] {
  * The container address as the CNI result carries it (portmap uses containerNet.String()): bridge + host-local
  * return the pod IP with the subnet prefix (10.244.0.5/24); ptp (e.g. kindnet) returns a /32.
  */
-export function containerNet(snapshot: Snapshot, pod: Pod): { ip: string; cidr: string; assumedPrefix: boolean } | undefined {
-  const ip = pod.podIPs.find(isIPv4);
+export function containerNet(snapshot: Snapshot, pod: Pod, family: IPFamily = 4): { ip: string; cidr: string; assumedPrefix: boolean } | undefined {
+  const ip = pod.podIPs.find(ofFamily(family));
   if (!ip) return undefined;
+  const host = family === 4 ? 32 : 128;
   const types = pluginTypes(snapshot.profile.cni.conflist);
-  if (types.includes('ptp') && !types.includes('bridge')) return { ip, cidr: `${ip}/32`, assumedPrefix: false };
-  const podCIDR = nodePodCIDR(findNode(snapshot, pod.nodeName));
+  if (types.includes('ptp') && !types.includes('bridge')) return { ip, cidr: `${ip}/${host}`, assumedPrefix: false };
+  const podCIDR = nodePodCIDR(findNode(snapshot, pod.nodeName), family);
   const parsed = podCIDR ? parseCIDR(podCIDR) : undefined;
-  if (!parsed) return { ip, cidr: `${ip}/32`, assumedPrefix: true };
+  if (!parsed) return { ip, cidr: `${ip}/${host}`, assumedPrefix: true };
   return { ip, cidr: `${ip}/${parsed.prefix}`, assumedPrefix: false };
 }
 
-export function renderPortmap(snapshot: Snapshot, nodeName: string, into?: Ruleset): Ruleset {
+export function renderPortmap(snapshot: Snapshot, nodeName: string, into?: Ruleset, family: IPFamily = 4): Ruleset {
   const rs = into ?? emptyRuleset();
   const pm: PortmapConfig | undefined = snapshot.profile.cni.portmap;
   if (!pm || pm.backend !== 'iptables') {
     if (pm && pm.backend === 'nftables') rs.notes.push('portmap uses the nftables backend (table cni_hostport); its rules are not rendered as iptables');
     return rs;
   }
-  const pods = hostPortPods(snapshot, nodeName);
+  const pods = hostPortPods(snapshot, nodeName, family);
   if (pods.length === 0) return rs;
   const nat = ensureTable(rs, 'nat');
   const netName = snapshot.profile.cni.networkName;
@@ -101,11 +107,11 @@ export function renderPortmap(snapshot: Snapshot, nodeName: string, into?: Rules
   const markDef = `${hexMark(markValue)}/${hexMark(markValue)}`;
 
   for (const pod of pods) {
-    const net = containerNet(snapshot, pod);
+    const net = containerNet(snapshot, pod, family);
     if (!net) continue;
     const { id, synthetic } = sandboxIdOf(pod);
     if (synthetic) rs.notes.push(`pod ${pod.namespace}/${pod.name}: no sandbox id in the snapshot; CNI-DN chain name uses a synthetic container id ${id.slice(0, 12)}…`);
-    if (net.assumedPrefix) rs.notes.push(`pod ${pod.namespace}/${pod.name}: node has no IPv4 podCIDR; assumed ${net.cidr} as the CNI result address`);
+    if (net.assumedPrefix) rs.notes.push(`pod ${pod.namespace}/${pod.name}: node has no IPv${family} podCIDR; assumed ${net.cidr} as the CNI result address`);
     if (pm.snat) {
       ensureChain(nat, CNI_HOSTPORT_SETMARK);
       insertUnique(nat, CNI_HOSTPORT_SETMARK, ['-m', 'comment', '--comment', 'CNI portfwd masquerade mark', '-j', 'MARK', '--set-xmark', markDef], false);
@@ -131,18 +137,19 @@ export function renderPortmap(snapshot: Snapshot, nodeName: string, into?: Rules
     for (const proto of [...byProto.keys()].sort()) {
       const ports = byProto.get(proto) ?? [];
       for (let i = 0; i < ports.length; i += 15) {
-        entryRules.push(['-m', 'comment', '--comment', comment, '-m', 'multiport', '-p', proto, '--destination-ports', ports.slice(i, i + 15).join(','), ...pm.conditionsV4]);
+        entryRules.push(['-m', 'comment', '--comment', comment, '-m', 'multiport', '-p', proto, '--destination-ports', ports.slice(i, i + 15).join(','), ...(family === 4 ? pm.conditionsV4 : pm.conditionsV6)]);
       }
     }
     for (const m of mappings) {
-      const match = portmapHostIPMatch(m.hostIP, 4);
+      const match = portmapHostIPMatch(m.hostIP, family);
       if (!match.applies) continue;
       const base = ['-p', m.protocol, '--dport', String(m.hostPort), ...(match.dst ? ['-d', match.dst] : [])];
       if (pm.snat) {
-        insertUnique(nat, chain, [...base, '-s', pm.masqAll ? '0.0.0.0/0' : net.cidr, '-j', CNI_HOSTPORT_SETMARK], false);
-        if (!pm.masqAll) insertUnique(nat, chain, [...base, '-s', '127.0.0.1', '-j', CNI_HOSTPORT_SETMARK], false);
+        insertUnique(nat, chain, [...base, '-s', pm.masqAll ? (family === 4 ? '0.0.0.0/0' : '::/0') : net.cidr, '-j', CNI_HOSTPORT_SETMARK], false);
+        // localhost is marked for IPv4 only: IPv6 cannot route ::1 off lo at all
+        if (!pm.masqAll && family === 4) insertUnique(nat, chain, [...base, '-s', '127.0.0.1', '-j', CNI_HOSTPORT_SETMARK], false);
       }
-      insertUnique(nat, chain, [...base, '-j', 'DNAT', '--to-destination', `${net.ip}:${m.containerPort}`], false);
+      insertUnique(nat, chain, [...base, '-j', 'DNAT', '--to-destination', joinHostPort(net.ip, m.containerPort)], false);
     }
     for (const r of entryRules) insertUnique(nat, CNI_HOSTPORT_DNAT, [...r, '-j', chain], false);
   }

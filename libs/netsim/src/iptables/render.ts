@@ -4,18 +4,20 @@
  * started before the first hostPort pod (reference §6).
  */
 import type { Snapshot } from '../model/types';
+import type { IPFamily } from '../util/ip';
 import { planKubeProxy, renderKubeProxy, type KubeProxyRenderOptions } from './kubeproxy';
 import { emptyRuleset, type Chain, type Ruleset } from './model';
 import { renderPortmap } from './portmap';
 
-export function renderNode(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}): Ruleset {
+/** `family` 6 is what ip6tables-save shows: the IPv6 proxier of a dual-stack kube-proxy and portmap's IPv6 mappings. */
+export function renderNode(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, family: IPFamily = 4): Ruleset {
   const rs = emptyRuleset();
   if (snapshot.profile.kubeProxy.mode === 'iptables') {
-    renderKubeProxy(snapshot, nodeName, opts, rs);
+    renderKubeProxy(snapshot, nodeName, opts, rs, family);
   } else {
     rs.notes.push(`kube-proxy mode ${snapshot.profile.kubeProxy.mode}: its rules are not rendered as iptables`);
   }
-  renderPortmap(snapshot, nodeName, rs);
+  renderPortmap(snapshot, nodeName, rs, family);
   return rs;
 }
 
@@ -31,12 +33,12 @@ export interface LazyNodeRules {
  * reaches them, so a node with 10,000 services costs its KUBE-SERVICES/KUBE-NODEPORTS rules up front and a few
  * chains per trace. Every materialized chain is identical to renderNode's.
  */
-export function renderNodeLazy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}): LazyNodeRules {
+export function renderNodeLazy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, family: IPFamily = 4): LazyNodeRules {
   const rs = emptyRuleset();
-  const plan = snapshot.profile.kubeProxy.mode === 'iptables' ? planKubeProxy(snapshot, nodeName, opts) : undefined;
+  const plan = snapshot.profile.kubeProxy.mode === 'iptables' ? planKubeProxy(snapshot, nodeName, opts, family) : undefined;
   if (plan) plan.dispatch(rs);
   else rs.notes.push(`kube-proxy mode ${snapshot.profile.kubeProxy.mode}: its rules are not rendered as iptables`);
-  renderPortmap(snapshot, nodeName, rs);
+  renderPortmap(snapshot, nodeName, rs, family);
   const done = new Set<number>();
   const materialize = (i: number) => {
     if (!plan || done.has(i)) return;

@@ -198,6 +198,8 @@ export interface IncompleteReason {
 }
 
 export interface TraceResult {
+  /** the connection's address family: IPv6 walks ip6tables and the `ip6` nftables tables */
+  family: 'IPv4' | 'IPv6';
   /** outcome of the most likely branch (all branches are in destinations) */
   outcome: TraceOutcome;
   /** hops of the first branch (for statistic rules: the first endpoint's branch) */

@@ -325,6 +325,8 @@ export interface NodeHostState {
   extraAddresses: string[];
   /** an iptables-save dump taken on the node; when present, traces may walk it instead of rendered rules */
   iptablesSave?: string;
+  /** the node's ip6tables-save dump: IPv6 traces walk it as iptablesSave is walked for IPv4 */
+  ip6tablesSave?: string;
   /** `nft list ruleset` output taken on the node; when present, traces walk its tables instead of rendered ones */
   nftRuleset?: string;
   source?: SourceRef;

@@ -10,11 +10,22 @@ import { renderPortmapNft } from './portmap';
 import type { NftTable } from './model';
 import { printNftRuleset } from './print';
 
+/**
+ * Both families: kube-proxy writes `ip6 kube-proxy` only on a node with an IPv6 address (a dual-stack or IPv6
+ * cluster runs the IPv6 proxier there), portmap `ip6 cni_hostport` only for pods with an IPv6 address.
+ */
 export function renderNodeNft(snapshot: Snapshot, nodeName: string): NftTable[] {
   const tables: NftTable[] = [];
-  if (snapshot.profile.kubeProxy.mode === 'nftables') tables.push(renderKubeProxyNft(snapshot, nodeName, 'ip'));
-  const portmap = renderPortmapNft(snapshot, nodeName);
-  if (portmap) tables.push(portmap);
+  const node = snapshot.nodes.find((n) => n.name === nodeName);
+  const hasV6 = !!node && (node.addresses.some((a) => a.address.includes(':')) || node.podCIDRs.some((c) => c.includes(':')));
+  if (snapshot.profile.kubeProxy.mode === 'nftables') {
+    tables.push(renderKubeProxyNft(snapshot, nodeName, 'ip'));
+    if (hasV6) tables.push(renderKubeProxyNft(snapshot, nodeName, 'ip6'));
+  }
+  for (const family of ['ip', 'ip6'] as const) {
+    const portmap = renderPortmapNft(snapshot, nodeName, [], family);
+    if (portmap) tables.push(portmap);
+  }
   return tables;
 }
 

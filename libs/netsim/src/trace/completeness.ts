@@ -66,7 +66,7 @@ export function dumpCompleteness(snapshot: Snapshot, view: NodeView): Incomplete
   }
   let planned: Ruleset | undefined;
   try {
-    planned = renderNode(snapshot, node);
+    planned = renderNode(snapshot, node, {}, view.family);
   } catch {
     planned = undefined; // a node the snapshot cannot render (unknown to it) has no plan to compare with
   }

@@ -4,7 +4,7 @@
  * so a trace through 10,000 services does not scan KUBE-SERVICES linearly.
  */
 import type { Node, Pod, Snapshot } from '../model/types';
-import { bridgeAddress, hostStateOf, isActivePod, localAddressesOf, nodePodCIDR, nodePrimaryIP, type AddressOwner } from '../iptables/context';
+import { bridgeAddress, hostStateOf, isActivePod, localAddressesOf, nodePrimaryIP, type AddressOwner } from '../iptables/context';
 import type { Chain, Rule, Ruleset } from '../iptables/model';
 import { renderNodeLazy } from '../iptables/render';
 import { renderNodeNft } from '../nftables/render';
@@ -27,6 +27,8 @@ export interface ChainIndex {
 
 export interface NodeView {
   node: string;
+  /** the address family of the rules: 4 (iptables and the `ip` tables) or 6 (ip6tables and the `ip6` tables) */
+  family: IPFamily;
   /** the uploaded dump, or the rendered rules materialized so far (use renderNode for the complete set) */
   ruleset: Ruleset;
   /** a chain of this node's rules (rendered per-service chains are materialized on first use) */
@@ -40,15 +42,21 @@ export interface NodeView {
   diagnostics: ParseDiagnostic[];
   /** canonical local addresses (without 127/8) */
   local: Set<string>;
-  /** the node's primary address and its CNI bridge address: MASQUERADE's egress addresses */
+  /** the node's primary address and its CNI bridge address of the view's family: MASQUERADE's egress addresses */
   primaryIP?: string;
   bridgeIP?: string;
   index(table: string, chain: string): ChainIndex | undefined;
 }
 
+export interface ViewOptions {
+  useDump?: boolean;
+  /** the family of the packet: IPv6 packets walk ip6tables and the `ip6`/`inet` nftables tables */
+  family?: IPFamily;
+}
+
 export interface NetworkState {
   snapshot: Snapshot;
-  view(node: string, opts?: { useDump?: boolean }): NodeView;
+  view(node: string, opts?: ViewOptions): NodeView;
   /** who holds an address (node address, pod IP, or a node's pod CIDR), from an index built once */
   owner(ip: string): AddressOwner | undefined;
   /** whether some EndpointSlice lists the address */
@@ -128,12 +136,14 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
     }
     const groups = new Map<string, { family: IPFamily; prefix: number; nets: Map<bigint, string> }>();
     for (const n of snapshot.nodes) {
-      const cidr: CIDR | undefined = parseCIDR(nodePodCIDR(n) ?? '');
+      for (const text of n.podCIDRs) {
+      const cidr: CIDR | undefined = parseCIDR(text);
       if (!cidr) continue;
       const key = `${cidr.family}/${cidr.prefix}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { family: cidr.family, prefix: cidr.prefix, nets: new Map() }));
       if (!g.nets.has(cidr.network)) g.nets.set(cidr.network, n.name);
+      }
     }
     podNets = [...groups.values()].sort((a, b) => b.prefix - a.prefix);
     return m;
@@ -173,11 +183,13 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
       }
       return undefined;
     },
-    view(node: string, opts: { useDump?: boolean } = {}): NodeView {
-      const dump = hostStateOf(snapshot, node)?.iptablesSave;
-      const nftDump = hostStateOf(snapshot, node)?.nftRuleset;
+    view(node: string, opts: ViewOptions = {}): NodeView {
+      const family: IPFamily = opts.family ?? 4;
+      const hs = hostStateOf(snapshot, node);
+      const dump = family === 4 ? hs?.iptablesSave : hs?.ip6tablesSave;
+      const nftDump = hs?.nftRuleset;
       const useDump = opts.useDump ?? !!(dump || nftDump);
-      const key = `${node}|${useDump && (dump || nftDump) ? 'dump' : 'rendered'}`;
+      const key = `${node}|${family}|${useDump && (dump || nftDump) ? 'dump' : 'rendered'}`;
       const existing = views.get(key);
       if (existing) return existing;
       let ruleset: Ruleset;
@@ -191,24 +203,28 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
         chain = (table, name) => rs.tables[table]?.chains[name];
         diagnostics = parsed.diagnostics;
       } else {
-        const lazy = renderNodeLazy(snapshot, node);
+        const lazy = renderNodeLazy(snapshot, node, {}, family);
         ruleset = lazy.ruleset;
         chain = lazy.chain;
       }
       const nftParsed = useDump && nftDump ? parseNftRuleset(nftDump) : undefined;
       const indexes = new Map<string, ChainIndex | undefined>();
+      // a packet meets the tables of its family and the `inet` ones a dump may hold (the parser keeps their family)
+      const tableFamily = family === 4 ? 'ip' : 'ip6';
+      const nft = (nftParsed ? nftParsed.tables : renderNodeNft(snapshot, node)).filter((t) => t.family === tableFamily || (t.family as string) === 'inet');
       const v: NodeView = {
         node,
+        family,
         ruleset,
         fromDump,
-        nft: nftParsed ? nftParsed.tables : renderNodeNft(snapshot, node),
+        nft,
         nftFromDump: !!nftParsed,
         nftDiagnostics: nftParsed?.diagnostics ?? [],
         diagnostics,
         chain,
         local: new Set(localAddressesOf(snapshot, nodes.get(node), hostStateOf(snapshot, node))),
-        primaryIP: nodePrimaryIP(nodes.get(node)),
-        bridgeIP: bridgeAddress(nodes.get(node)),
+        primaryIP: family === 4 ? nodePrimaryIP(nodes.get(node)) : nodePrimaryIP(nodes.get(node), 6),
+        bridgeIP: bridgeAddress(nodes.get(node), family),
         index(table: string, chain: string): ChainIndex | undefined {
           const k = `${table}/${chain}`;
           if (indexes.has(k)) return indexes.get(k);

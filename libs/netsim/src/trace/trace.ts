@@ -11,7 +11,7 @@ import { QueryError } from '../model/errors';
 import type { Snapshot } from '../model/types';
 import type { TraceDestination, TraceHop, TraceOutcome, TraceRequest, TraceResult } from '../model/results';
 import { hostStateOf, nodePrimaryIP } from '../iptables/context';
-import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
+import { canonicalIP, isLoopback, joinHostPort, parseIP, type IPFamily } from '../util/ip';
 import { networkStateOf, type NetworkState, type NodeView } from './state';
 import { dumpCompleteness } from './completeness';
 import { routeLocalnet } from './route-localnet';
@@ -22,6 +22,12 @@ import { walkNftChain } from './nft-walk';
 import { hookStages } from './hook-stages';
 
 export const DEFAULT_EXTERNAL_CLIENT = '203.0.113.2';
+/** the IPv6 client when none is given: an address of the documentation prefix (RFC 3849), as 203.0.113.2 is for IPv4 */
+export const DEFAULT_EXTERNAL_CLIENT6 = '2001:db8::2';
+
+function familyOfIP(ip: string): IPFamily {
+  return parseIP(ip)?.family ?? 4;
+}
 
 interface Final {
   b: Branch;
@@ -41,7 +47,7 @@ export function trace(snapshot: Snapshot, req: TraceRequest): TraceResult {
 
 function resolveHost(state: NetworkState, host: string): string {
   if (host === 'localhost') return '127.0.0.1';
-  const ip = canonicalIP(host);
+  const ip = canonicalIP(host.replace(/^\[(.*)\]$/, '$1'));
   if (ip) return ip;
   const node = state.node(host);
   const nip = nodePrimaryIP(node);
@@ -57,7 +63,19 @@ function resolveHost(state: NetworkState, host: string): string {
 function hostSourceAddress(state: NetworkState, node: string, dst: string, primary: string, useDump: boolean | undefined): string {
   const owner = state.owner(dst);
   if (owner?.kind !== 'pod' || owner.node !== node || owner.pod?.hostNetwork) return primary;
-  return state.view(node, { useDump }).bridgeIP ?? primary;
+  return state.view(node, { useDump, family: familyOfIP(dst) }).bridgeIP ?? primary;
+}
+
+/** A node's address of the destination's family (IPv4 keeps the snapshot's primary address). */
+function nodeAddress(state: NetworkState, node: string, family: IPFamily): string {
+  const ip = family === 4 ? nodePrimaryIP(state.node(node)) : nodePrimaryIP(state.node(node), 6);
+  if (!ip) throw new QueryError(`node ${node} has no ${family === 4 ? 'InternalIP' : 'IPv6 InternalIP'}`);
+  return ip;
+}
+
+function sameFamily(ip: string, dst: string, what: string): string {
+  if (familyOfIP(ip) !== familyOfIP(dst)) throw new QueryError(`${what} ${ip} and destination ${dst} are of different IP families: a connection has one family`);
+  return ip;
 }
 
 function resolveSource(state: NetworkState, req: TraceRequest, dst: string): ResolvedSource {
@@ -69,7 +87,9 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
   };
   switch (from.kind) {
     case 'external': {
-      const ip = from.ip ?? DEFAULT_EXTERNAL_CLIENT;
+      const given = from.ip === undefined ? undefined : canonicalIP(from.ip);
+      if (from.ip !== undefined && !given) throw new QueryError(`invalid source address ${from.ip}`);
+      const ip = sameFamily(given ?? (familyOfIP(dst) === 6 ? DEFAULT_EXTERNAL_CLIENT6 : DEFAULT_EXTERNAL_CLIENT), dst, 'source');
       let node = req.at;
       if (!node) {
         const owner = state.owner(dst);
@@ -79,30 +99,30 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
       return { ip, node: requireNode(node), local: false, inIface: 'eth0' };
     }
     case 'node': {
-      const ip = nodePrimaryIP(state.node(requireNode(from.node)));
-      if (!ip) throw new QueryError(`node ${from.node} has no InternalIP`);
+      const ip = nodeAddress(state, requireNode(from.node), familyOfIP(dst));
       return { ip: hostSourceAddress(state, from.node, dst, ip, req.useDump), node: from.node, local: true };
     }
     case 'localhost':
-      return { ip: '127.0.0.1', node: requireNode(from.node), local: true };
+      return { ip: familyOfIP(dst) === 6 ? '::1' : '127.0.0.1', node: requireNode(from.node), local: true };
     case 'pod': {
       const pod = state.pod(from.namespace, from.name);
       if (!pod) throw new QueryError(`unknown pod ${from.namespace}/${from.name}`);
       if (!pod.nodeName) throw new QueryError(`pod ${from.namespace}/${from.name} is not bound to a node`);
       if (pod.hostNetwork) {
-        const ip = nodePrimaryIP(state.node(pod.nodeName));
-        if (!ip) throw new QueryError(`node ${pod.nodeName} has no InternalIP`);
+        const ip = nodeAddress(state, pod.nodeName, familyOfIP(dst));
         return { ip: hostSourceAddress(state, pod.nodeName, dst, ip, req.useDump), node: pod.nodeName, local: true };
       }
-      const ip = pod.podIPs.map((x) => canonicalIP(x)).find((x): x is string => !!x && !x.includes(':'));
-      if (!ip) throw new QueryError(`pod ${from.namespace}/${from.name} has no IPv4 pod IP`);
+      const family = familyOfIP(dst);
+      const ip = pod.podIPs.map((x) => canonicalIP(x)).find((x): x is string => !!x && familyOfIP(x) === family);
+      if (!ip) throw new QueryError(`pod ${from.namespace}/${from.name} has no IPv${family} pod IP`);
       return { ip, node: pod.nodeName, local: false, inIface: snap.profile.cni.bridge ?? 'cni0' };
     }
     case 'ip': {
       const ip = canonicalIP(from.ip);
       if (!ip) throw new QueryError(`invalid source address ${from.ip}`);
+      sameFamily(ip, dst, 'source');
       const node = requireNode(from.node);
-      const view = state.view(node, { useDump: req.useDump });
+      const view = state.view(node, { useDump: req.useDump, family: familyOfIP(ip) });
       const local = isLocalAddress(view, ip);
       return { ip, node, local, inIface: local ? undefined : 'eth0' };
     }
@@ -137,6 +157,8 @@ interface Listener {
   who: string;
   kind: 'host-socket' | 'hostNetwork-pod';
   pod?: string;
+  /** a hostNetwork container port without hostIP: the address the process binds is unknown, taken as both families' wildcard */
+  anyFamily?: boolean;
 }
 
 const listenerCache = new WeakMap<NetworkState, Map<string, Listener[]>>();
@@ -158,7 +180,7 @@ function listenersOn(state: NetworkState, node: string): Listener[] {
   for (const p of snap.pods) {
     if (p.nodeName !== node || !p.hostNetwork || p.phase === 'Succeeded' || p.phase === 'Failed') continue;
     for (const c of p.containers) for (const port of c.ports) {
-      out.push({ address: port.hostIP || '0.0.0.0', port: port.containerPort, protocol: port.protocol.toLowerCase(), who: `hostNetwork pod ${p.namespace}/${p.name}`, kind: 'hostNetwork-pod', pod: `${p.namespace}/${p.name}` });
+      out.push({ address: port.hostIP || '0.0.0.0', port: port.containerPort, protocol: port.protocol.toLowerCase(), who: `hostNetwork pod ${p.namespace}/${p.name}`, kind: 'hostNetwork-pod', pod: `${p.namespace}/${p.name}`, anyFamily: !port.hostIP });
     }
   }
   // kube-proxy serves health check node ports in iptables and nftables mode alike
@@ -173,6 +195,7 @@ function listenersOn(state: NetworkState, node: string): Listener[] {
 }
 
 function listenerAccepts(l: Listener, dst: string): boolean {
+  if (l.anyFamily) return true;
   const a = l.address.replace(/^\[|\]$/g, '');
   if (a === '0.0.0.0' || a === '*' || a === '' || a === '::') return !dst.includes(':') || a !== '0.0.0.0';
   return canonicalIP(a) === dst;
@@ -215,6 +238,12 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
     b.egressAddress = view.primaryIP;
     const where = owner ? `via ${owner.node}` : 'via the default route';
     b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}` });
+  }
+  if (isLoopback(pkt.src) && view.family === 6) {
+    // IPv6 has no route_localnet: ::1 is never a source off lo (ip6_route_output, RFC 4291 2.5.3)
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `source ${pkt.src} out of ${pkt.outIface}`, verdict: 'dropped: ::1 may not leave lo' });
+    b.notes.push(`${pkt.src} -> ${pkt.dst} would leave ${view.node} by ${pkt.outIface}: the kernel never routes an IPv6 loopback source off lo (there is no IPv6 route_localnet); the connection is dropped`);
+    return { local: false, martian: true };
   }
   if (isLoopback(pkt.src)) {
     const rl = routeLocalnet(snap, view.node, pkt.outIface);
@@ -299,12 +328,13 @@ function blocked(o: ChainOutcome, view: NodeView): Final {
 }
 
 function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated: boolean, depth: number, useDump: boolean | undefined): Final[] {
-  const view = state.view(node, { useDump });
+  const view = state.view(node, { useDump, family: b.pkt.dstP.family });
   const finals: Final[] = [];
   // the remarks of every ruleset the packet walks through (synthetic sandbox ids, dump warnings, ...)
   for (const n of view.ruleset.notes) if (!b.notes.includes(n)) b.notes.push(n);
-  for (const d of view.diagnostics) if (d.severity === 'warning') b.notes.push(`${node} iptables-save line ${d.line}: ${d.message}`);
-  if (view.fromDump) b.notes.push(`walked the iptables-save dump uploaded for ${node}`);
+  const save = view.family === 6 ? 'ip6tables-save' : 'iptables-save';
+  for (const d of view.diagnostics) if (d.severity === 'warning') b.notes.push(`${node} ${save} line ${d.line}: ${d.message}`);
+  if (view.fromDump) b.notes.push(`walked the ${save} dump uploaded for ${node}`);
   if (view.nftFromDump) b.notes.push(`walked the nft list ruleset dump uploaded for ${node}`);
   for (const d of view.nftDiagnostics) b.notes.push(`${node} nft list ruleset line ${d.line}: ${d.message}`);
   const natFirst = runHook(view, 'nat', locallyGenerated ? 'OUTPUT' : 'PREROUTING', b);
@@ -368,7 +398,8 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   const pkt = makePacket(src.ip, dst, req.port, req.protocol.toLowerCase());
   pkt.inIface = src.inIface;
   const b0: Branch = { p: 1, pkt, hops: [], notes: [], masquerade: false, marks: [], origSrc: pkt.src };
-  const view0 = state.view(src.node, { useDump: req.useDump });
+  const family = familyOfIP(dst);
+  const view0 = state.view(src.node, { useDump: req.useDump, family });
   if (isLoopback(dst) && !src.local) b0.notes.push(`${dst} is a loopback address: only the node itself can send to it`);
   const finals = runNode(state, src.node, b0, src.local, 0, req.useDump);
 
@@ -391,7 +422,7 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   const incomplete: IncompleteReason[] = [];
   for (const n of walked) {
     if (!state.node(n)) continue;
-    const v = state.view(n, { useDump: req.useDump });
+    const v = state.view(n, { useDump: req.useDump, family });
     if (!v.fromDump && !v.nftFromDump) continue;
     let reasons = COMPLETENESS.get(v);
     if (!reasons) COMPLETENESS.set(v, (reasons = [...dumpCompleteness(state.snapshot, v), ...nftDumpCompleteness(state.snapshot, v)]));
@@ -400,7 +431,7 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   const requires: TraceResult['requires'] = [];
   const dnat = best.hops?.find((h) => h.verdict.startsWith('DNAT -> '));
   const to = dnat ? dnat.verdict.slice('DNAT -> '.length) : undefined;
-  if (isLoopback(dst) && dnat && to && !isLoopback(to.replace(/^\[/, '').replace(/\]?:\d+$/, ''))) {
+  if (family === 4 && isLoopback(dst) && dnat && to && !isLoopback(to.replace(/^\[/, '').replace(/\]?:\d+$/, ''))) {
     requires.push('route_localnet');
     const setBy = dnat.chain.startsWith('CNI-')
       ? 'portmap sets net.ipv4.conf.<bridge>.route_localnet=1 for a hostPort reached on localhost'
@@ -408,6 +439,7 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
     notes.add(`${dst} is DNATed to ${to} in ${dnat.table}/${dnat.chain} on ${dnat.node}: this path needs route_localnet=1 (otherwise the kernel drops loopback-addressed packets routed off lo as martians); ${setBy}`);
   }
   return {
+    family: family === 6 ? 'IPv6' : 'IPv4',
     requires,
     complete: incomplete.length === 0,
     incomplete,
