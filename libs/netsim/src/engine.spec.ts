@@ -15,9 +15,12 @@ describe('parseTraceTarget', () => {
     ['node-b:81/TCP', { host: 'node-b', port: 81, protocol: 'TCP' }],
     ['10.96.0.10:53/udp', { host: '10.96.0.10', port: 53, protocol: 'UDP' }],
     ['192.168.1.10:30080/Sctp', { host: '192.168.1.10', port: 30080, protocol: 'SCTP' }],
+    ['[2001:db8::10]:30080/TCP', { host: '2001:db8::10', port: 30080, protocol: 'TCP' }],
+    // written out in full, printed in RFC 5952 form
+    ['[2001:0DB8:0:0:0:0:0:10]:8080', { host: '2001:db8::10', port: 8080, protocol: 'TCP' }],
   ])('reads %s', (text, want) => expect(parseTraceTarget(text)).toEqual(want));
 
-  it.each(['node-b', 'node-b:http', 'node-b:0', 'node-b:70000', 'node-b:81/icmp', ':81'])('rejects %s with a QueryError on "to"', (text) => {
+  it.each(['node-b', 'node-b:http', 'node-b:0', 'node-b:70000', 'node-b:81/icmp', ':81', '[node-b]:81', '2001:db8::10:80'])('rejects %s with a QueryError on "to"', (text) => {
     expect(() => parseTraceTarget(text)).toThrow(QueryError);
     try {
       parseTraceTarget(text);
@@ -35,8 +38,11 @@ describe('parseTraceSource', () => {
     expect(parseTraceSource('localhost:node-a')).toEqual({ kind: 'localhost', node: 'node-a' });
     expect(parseTraceSource('pod:demo/client-0')).toEqual({ kind: 'pod', namespace: 'demo', name: 'client-0' });
     expect(parseTraceSource('ip:10.244.0.9@node-a')).toEqual({ kind: 'ip', ip: '10.244.0.9', node: 'node-a' });
+    expect(parseTraceSource('external:2001:db8::2')).toEqual({ kind: 'external', ip: '2001:db8::2' });
+    expect(parseTraceSource('external:[2001:DB8:0::2]')).toEqual({ kind: 'external', ip: '2001:db8::2' });
+    expect(parseTraceSource('ip:fd00:10:244::5@node-a')).toEqual({ kind: 'ip', ip: 'fd00:10:244::5', node: 'node-a' });
   });
-  it.each(['satellite', 'external:not-an-ip', 'pod:client-0', 'ip:10.0.0.1', 'node:'])('rejects %s', (text) => {
+  it.each(['satellite', 'external:not-an-ip', 'pod:client-0', 'ip:10.0.0.1', 'node:', 'external:2001:db8::zz', 'ip:fd00::5'])('rejects %s', (text) => {
     expect(() => parseTraceSource(text)).toThrow(QueryError);
   });
 });

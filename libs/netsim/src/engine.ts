@@ -9,26 +9,35 @@ import type { CheckReport, PlacementResult, PortClaim, ScheduleResult, TraceRequ
 import type { Pod, Protocol, Snapshot, Workload } from './model/types';
 import { buildSchedulingState, placeSubmission, placeWorkload, schedulePod, withoutOwnPods, type SchedulingState } from './scheduling';
 import { traceWith, networkStateOf } from './trace';
+import { traceCilium } from './trace/cilium';
+import { canonicalIP } from './util/ip';
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+/** An address as a source names it: IPv4, IPv6 (bracketed or not), in RFC 5952 form; undefined when it is neither. */
+function sourceAddress(text: string): string | undefined {
+  return canonicalIP(text.replace(/^\[(.*)\]$/, '$1'));
+}
 
-/** `node-b:81`, `10.96.0.10:53/udp`, `192.168.1.10:30080/TCP` → host, port, protocol (default TCP). */
+/** `node-b:81`, `10.96.0.10:53/udp`, `192.168.1.10:30080/TCP`, `[2001:db8::10]:30080/TCP` → host, port, protocol (default TCP). */
 export function parseTraceTarget(text: string): { host: string; port: number; protocol: Protocol } {
   const m = /^\s*(\[[^\]]+\]|[^:/\s]+):(\d{1,5})(?:\/(tcp|udp|sctp))?\s*$/i.exec(text);
   if (!m) throw new QueryError(`"${text}" is not HOST:PORT[/PROTO] (e.g. node-b:81/TCP)`, 'to');
   const port = Number(m[2]);
   if (port < 1 || port > 65535) throw new QueryError(`port ${port} is out of range 1-65535`, 'to');
-  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port, protocol: (m[3] ?? 'TCP').toUpperCase() as Protocol };
+  const bracketed = (m[1] as string).startsWith('[');
+  const inner = (m[1] as string).replace(/^\[|\]$/g, '');
+  if (bracketed && !sourceAddress(inner)) throw new QueryError(`"${inner}" in brackets is not an IPv6 address`, 'to');
+  return { host: bracketed ? (sourceAddress(inner) as string) : inner, port, protocol: (m[3] ?? 'TCP').toUpperCase() as Protocol };
 }
 
-/** `external`, `external:203.0.113.9`, `node:NAME`, `localhost:NAME`, `pod:NS/NAME`, `ip:IP@NODE`. */
+/** `external`, `external:203.0.113.9`, `external:2001:db8::2`, `node:NAME`, `localhost:NAME`, `pod:NS/NAME`, `ip:IP@NODE` (IPv4 or IPv6). */
 export function parseTraceSource(text: string | undefined): TraceSource {
   const t = (text ?? 'external').trim();
   const [kind, rest] = t.includes(':') ? [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)] : [t, ''];
   switch (kind) {
     case 'external':
-      if (rest && !IPV4.test(rest)) throw new QueryError(`external source "${rest}" is not an IPv4 address`, 'from');
-      return rest ? { kind: 'external', ip: rest } : { kind: 'external' };
+      if (!rest) return { kind: 'external' };
+      if (!sourceAddress(rest)) throw new QueryError(`external source "${rest}" is not an IPv4 or IPv6 address`, 'from');
+      return { kind: 'external', ip: sourceAddress(rest) };
     case 'node':
     case 'localhost':
       if (!rest) throw new QueryError(`${kind} needs a node name: ${kind}:NAME`, 'from');
@@ -40,8 +49,9 @@ export function parseTraceSource(text: string | undefined): TraceSource {
     }
     case 'ip': {
       const m = /^([^@\s]+)@(\S+)$/.exec(rest);
-      if (!m || !IPV4.test(m[1] as string)) throw new QueryError(`ip source "${rest}" is not IP@NODE`, 'from');
-      return { kind: 'ip', ip: m[1] as string, node: m[2] as string };
+      const ip = m ? sourceAddress(m[1] as string) : undefined;
+      if (!m || !ip) throw new QueryError(`ip source "${rest}" is not IP@NODE`, 'from');
+      return { kind: 'ip', ip, node: m[2] as string };
     }
     default:
       throw new QueryError(`unknown source "${t}": use external[:IP], node:NAME, localhost:NAME, pod:NS/NAME or ip:IP@NODE`, 'from');
@@ -122,9 +132,10 @@ export class ClusterEngine {
     if (f.kind === 'pod' && !this.snapshot.pods.some((p) => p.namespace === f.namespace && p.name === f.name)) {
       throw new QueryError(`pod ${f.namespace}/${f.name} is not in this snapshot`, 'from');
     }
-    if (!IPV4.test(req.toHost) && !req.toHost.includes(':') && req.toHost !== 'localhost') this.requireNode(req.toHost, 'to');
-    const result = traceWith(networkStateOf(this.snapshot), req);
+    if (!sourceAddress(req.toHost) && req.toHost !== 'localhost') this.requireNode(req.toHost, 'to');
     const dp = this.snapshot.profile.dataplane;
+    const state = networkStateOf(this.snapshot);
+    const result = dp?.kind === 'cilium-kube-proxy-replacement' ? traceCilium(state, req) : traceWith(state, req);
     if (!dp) return result;
     result.dataplane = dp;
     // an answer over a dataplane Portolan does not simulate must not read as the whole truth

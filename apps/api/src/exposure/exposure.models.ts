@@ -160,8 +160,15 @@ export class IncompleteReasonModel {
   @Field() message!: string;
 }
 
+export enum AddressFamilyEnum {
+  IPv4 = 'IPv4',
+  IPv6 = 'IPv6',
+}
+registerEnumType(AddressFamilyEnum, { name: 'AddressFamily', description: "a connection's IP family: IPv6 paths walk ip6tables and the ip6 nftables tables" });
+
 @ObjectType('TrafficPath')
 export class TrafficPathModel {
+  @Field(() => AddressFamilyEnum) family!: AddressFamilyEnum;
   @Field(() => DataplaneModel, { nullable: true, description: 'the dataplane the trace assumed' }) dataplane?: DataplaneModel;
   @Field({ description: 'delivered | delivered-to-host-socket | dropped | rejected | refused' }) outcome!: string;
   @Field(() => [TraceHopModel]) hops!: TraceHopModel[];
@@ -372,7 +379,7 @@ export function placementModel(r: PlacementResult, snapshotId: string): Placemen
 }
 
 export function trafficPathModel(r: TraceResult, snapshotId: string): TrafficPathModel {
-  return { ...r, fromDump: r.fromDump ?? false, incomplete: r.incomplete.map((i) => ({ ...i, code: i.code as IncompleteCodeEnum })), snapshotId };
+  return { ...r, family: r.family as AddressFamilyEnum, fromDump: r.fromDump ?? false, incomplete: r.incomplete.map((i) => ({ ...i, code: i.code as IncompleteCodeEnum })), snapshotId };
 }
 
 export const claimModel = (c: PortClaim): PortClaimModel => ({ ...c });

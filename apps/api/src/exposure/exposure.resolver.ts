@@ -65,8 +65,8 @@ export class ExposureResolver {
   async trafficPath(
     @CurrentTenant() t: TenantContext,
     @Args('clusterId', { type: () => ID }) clusterId: string,
-    @Args('to', { description: 'HOST:PORT[/PROTO], HOST a node name or an IP, e.g. node-b:81/TCP' }) to: string,
-    @Args('from', { type: () => String, nullable: true, description: 'external[:IP] (default) | node:NAME | localhost:NAME | pod:NS/NAME | ip:IP@NODE' }) from?: string,
+    @Args('to', { description: 'HOST:PORT[/PROTO], HOST a node name, an IPv4 address or a bracketed IPv6 address, e.g. node-b:81/TCP, [2001:db8::10]:30080/TCP' }) to: string,
+    @Args('from', { type: () => String, nullable: true, description: 'external[:IP] (default) | node:NAME | localhost:NAME | pod:NS/NAME | ip:IP@NODE; IP is IPv4 or IPv6 (external:2001:db8::2, ip:fd00::5@node-a), of the destination\'s family' }) from?: string,
     @Args('at', { type: () => String, nullable: true, description: 'the node the packet enters, when the address alone does not say' }) at?: string,
     @Args('snapshotId', { type: () => ID, nullable: true }) snapshotId?: string,
   ): Promise<TrafficPathModel> {

@@ -13,6 +13,7 @@ import type {
   Pod,
   Service,
   Snapshot,
+  CiliumConfig,
   KubeProxyConfig,
 } from '../model/types';
 import { InputError, sourceDiag, type Diagnostic } from './diagnostics';
@@ -21,6 +22,7 @@ import { readNodeHostState } from './hoststate';
 import { readEndpointSlice, readEndpoints, readNamespace, readNetworkPolicy, readNode, readService } from './objects';
 import { fromObjects, isParsedObject, parseDocumentsWithNotes, type ParsedObject, type TextInput } from './parse';
 import { podFromParsed, WORKLOAD_KINDS, workloadFromParsed } from './pod';
+import { readCiliumConfig } from './cilium-config';
 import { DATAPLANE_KINDS, detectDataplane, readKubeProxyConfigMap, type DataplaneEvidence } from './dataplane';
 import { defaultProfile, readClusterProfile, readKubeProxy } from './profile';
 import { matchesMap } from './selectors';
@@ -75,6 +77,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   const profileParts: Array<Partial<ClusterProfile>> = [];
   const evidence: DataplaneEvidence = { explicitKubeProxy: false, kubeProxyConfigMap: false, kubeProxyDaemonSet: false, ciliumDaemonSet: false };
   let configMapKubeProxy: KubeProxyConfig | undefined;
+  let ciliumConfig: CiliumConfig | undefined;
   const replicaSetOwners = new Map<string, ObjectRef>();
   const seen = new Map<string, ParsedObject>();
   const storage = () => (snap.storage ??= { persistentVolumes: [], persistentVolumeClaims: [], storageClasses: [], csiNodes: [], priorityClasses: [], podDisruptionBudgets: [] });
@@ -187,6 +190,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
         if (ns === 'kube-system' && name === 'cilium-config') {
           const kpr = isRecord(o['data']) ? o['data']['kube-proxy-replacement'] : undefined;
           evidence.ciliumKpr = typeof kpr === 'string' ? kpr.trim().toLowerCase() : '';
+          ciliumConfig = readCiliumConfig(r, o);
           continue;
         }
         break;
@@ -237,6 +241,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   }
   snap.profileSources = sources;
   profile.dataplane = detectDataplane(profile, evidence);
+  if (ciliumConfig && !profile.cilium) profile.cilium = ciliumConfig;
   snap.profile = profile;
 
   resolveWorkloads(snap, replicaSetOwners);

@@ -54,7 +54,7 @@ describe('dataplane detection', () => {
   });
 
   it("cilium-config's kube-proxy-replacement true means no kube-proxy; partial or false leaves kube-proxy in charge", () => {
-    expect(load(node, ciliumConfig('true'), kubeadmConfigMap('iptables')).profile.dataplane).toMatchObject({ kind: 'cilium-kube-proxy-replacement', source: 'cilium-config', modelled: false });
+    expect(load(node, ciliumConfig('true'), kubeadmConfigMap('iptables')).profile.dataplane).toMatchObject({ kind: 'cilium-kube-proxy-replacement', source: 'cilium-config', modelled: true });
     expect(load(node, ciliumConfig('false'), kubeadmConfigMap('nftables')).profile.dataplane).toMatchObject({ kind: 'kube-proxy-nftables', source: 'kube-proxy-configmap' });
   });
 

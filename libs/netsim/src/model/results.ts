@@ -140,8 +140,8 @@ export interface TraceHop {
   node: string;
   /** netfilter hook when this hop enters a base chain (PREROUTING, OUTPUT, FORWARD, INPUT, POSTROUTING) */
   hook?: string;
-  /** an iptables table, `ip kube-proxy`-style for an nftables table (family and name), or an implicit step */
-  table: 'nat' | 'filter' | 'mangle' | 'raw' | 'route' | 'socket' | `ip ${string}` | `ip6 ${string}` | `inet ${string}`;
+  /** an iptables table, `ip kube-proxy`-style for an nftables table (family and name), `bpf` for a Cilium eBPF program, or an implicit step */
+  table: 'nat' | 'filter' | 'mangle' | 'raw' | 'route' | 'socket' | 'bpf' | `ip ${string}` | `ip6 ${string}` | `inet ${string}`;
   chain: string;
   /** the rule in iptables-restore syntax (without `-A CHAIN`), or a description for implicit steps */
   rule: string;

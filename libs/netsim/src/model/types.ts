@@ -384,6 +384,35 @@ export interface ClusterProfile {
   serviceCIDR?: string;
   /** what serves Services, NodePorts and hostPorts, and how Portolan knows (adapter/dataplane.ts) */
   dataplane?: Dataplane;
+  /** ConfigMap kube-system/cilium-config as the agent reads it, when the snapshot holds it (adapter/cilium-config.ts) */
+  cilium?: CiliumConfig;
+}
+
+/**
+ * The cilium-config keys the kube-proxy replacement model depends on, with Cilium's defaults for absent keys
+ * (Helm chart values / daemon flags): how NodePort traffic to a remote backend leaves the node, whether socket-LB
+ * translates connect(), whether host-namespace bind() to a NodePort is refused, and what a frontend without
+ * backends answers.
+ */
+export interface CiliumConfig {
+  kubeProxyReplacement: string;
+  /** bpf-lb-mode: snat (default), dsr, or hybrid (DSR for TCP, SNAT for UDP) */
+  lbMode: 'snat' | 'dsr' | 'hybrid';
+  /** bpf-lb-sock (implied by kube-proxy-replacement) */
+  socketLB: boolean;
+  /** bpf-lb-sock-hostns-only: socket-LB skipped inside pods (e.g. for Istio sidecars) */
+  socketLBHostnsOnly: boolean;
+  /** node-port-bind-protection (default true) */
+  nodePortBindProtection: boolean;
+  /** enable-host-port (implied by kube-proxy-replacement) */
+  hostPort: boolean;
+  /** bpf-lb-external-clusterip: ClusterIPs answer traffic from outside the cluster (default false) */
+  externalClusterIP: boolean;
+  /** service-no-backend-response: reject (ICMP unreachable, the default) or drop */
+  noBackendResponse: 'reject' | 'drop';
+  /** routing-mode: tunnel (vxlan/geneve, the default) or native */
+  routingMode: 'tunnel' | 'native';
+  tunnelProtocol: string;
 }
 
 export type DataplaneKind = 'kube-proxy-iptables' | 'kube-proxy-nftables' | 'kube-proxy-ipvs' | 'cilium-kube-proxy-replacement';

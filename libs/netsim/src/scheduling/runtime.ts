@@ -7,12 +7,20 @@
  * - a hostPort without a portmap plugin in the CNI conflist does nothing.
  */
 import type { RuntimePrediction } from '../model/results';
-import type { HostListener, Pod } from '../model/types';
+import type { CiliumConfig, HostListener, Pod } from '../model/types';
+import { ciliumConfigOf } from '../adapter/cilium-config';
 import type { PodInfo } from './framework';
 import { imageBaseName } from './images';
 import { bindsConflict, formatBind, hostNetworkBinds, listenerBind, type SocketBind } from './binds';
 import { nodePrimaryIP } from '../iptables/context';
 import { portKey, workloadKey, type NodeState, type SchedulingState } from './state';
+
+const NATIVE_HOSTPORT = { snat: true, markMasqBit: 13, masqAll: false, conditionsV4: [], conditionsV6: [], backend: 'iptables' as const };
+
+/** cilium-config of a cluster whose dataplane is Cilium's kube-proxy replacement (defaults when the ConfigMap is absent) */
+function ciliumKpr(state: SchedulingState): CiliumConfig | undefined {
+  return state.profile.dataplane?.kind === 'cilium-kube-proxy-replacement' ? ciliumConfigOf(state.profile) : undefined;
+}
 
 export function bindFailure(port: number | undefined, address = '0.0.0.0'): string {
   // a wildcard is printed as its IPv4 half, as nginx and most servers report the first bind() that fails
@@ -77,7 +85,19 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
         }
       }
       const np = state.nodePorts.get(k);
-      if (np) {
+      const cilium = ciliumKpr(state);
+      if (np && cilium?.nodePortBindProtection && !listener && !holder) {
+        // bpf_sock.c cil_sock4_post_bind refuses a host-namespace bind() to a NodePort (node-port-bind-protection)
+        out.push({
+          kind: 'bind-conflict',
+          message: `bind() to ${formatBind({ address: b.address === '*' || b.address === '' ? '0.0.0.0' : b.address, port: b.port, protocol: b.protocol })} failed (1: Operation not permitted): Cilium's node-port-bind-protection refuses host-namespace binds to NodePort ${np.service.namespace}/${np.service.name}${np.port.name ? `:${np.port.name}` : ''} (98: Address in use on kernels >= 5.18 with a Cilium that sets the errno)`,
+          consequence: 'CrashLoopBackOff',
+          certainty: b.certainty,
+          port: b.port,
+          protocol: b.protocol,
+          holder: { kind: 'nodePort', name: `${np.service.namespace}/${np.service.name}` },
+        });
+      } else if (np && !cilium) {
         out.push({
           kind: 'hostport-shadowed',
           message: `port ${b.port}/${b.protocol} is also NodePort ${np.service.namespace}/${np.service.name}${np.port.name ? `:${np.port.name}` : ''}: while the Service has endpoints, external traffic to the node on ${b.port} is DNATed by KUBE-NODEPORTS and never reaches this pod's socket`,
@@ -104,7 +124,8 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
     return out;
   }
   if (!info.hostPorts.length) return out;
-  const portmap = state.profile.cni.portmap;
+  // Cilium's kube-proxy replacement serves hostPorts in eBPF (enable-host-port) without a portmap plugin
+  const portmap = state.profile.cni.portmap ?? (ciliumKpr(state)?.hostPort ? NATIVE_HOSTPORT : undefined);
   // the NodePort lookups do not depend on the node: done once per pod
   const npHits = (info.nodePortHits ??= info.hostPorts.map((p) => state.nodePorts.get(portKey(p.protocol, p.hostPort))));
   info.anyNodePortHit ??= npHits.some((h) => h !== undefined);
@@ -126,7 +147,9 @@ export function predictRuntime(info: PodInfo, ns: NodeState, state: SchedulingSt
     if (np) {
       out.push({
         kind: 'hostport-shadowed',
-        message: `hostPort ${p.hostPort}/${p.protocol} equals NodePort ${np.service.namespace}/${np.service.name}: the NodePort wins because KUBE-SERVICES is jumped to before CNI-HOSTPORT-DNAT`,
+        message: ciliumKpr(state)
+          ? `hostPort ${p.hostPort}/${p.protocol} equals NodePort ${np.service.namespace}/${np.service.name}: Cilium's service lookup finds the NodePort frontend first`
+          : `hostPort ${p.hostPort}/${p.protocol} equals NodePort ${np.service.namespace}/${np.service.name}: the NodePort wins because KUBE-SERVICES is jumped to before CNI-HOSTPORT-DNAT`,
         certainty: 'declared',
         port: p.hostPort,
         protocol: p.protocol,

@@ -34,7 +34,7 @@ interface Final {
   dest: Omit<TraceDestination, 'probability' | 'masquerade' | 'sourceSeen' | 'hops' | 'marks'>;
 }
 
-interface ResolvedSource {
+export interface ResolvedSource {
   ip: string;
   node: string;
   local: boolean;
@@ -45,7 +45,7 @@ export function trace(snapshot: Snapshot, req: TraceRequest): TraceResult {
   return traceWith(networkStateOf(snapshot), req);
 }
 
-function resolveHost(state: NetworkState, host: string): string {
+export function resolveHost(state: NetworkState, host: string): string {
   if (host === 'localhost') return '127.0.0.1';
   const ip = canonicalIP(host.replace(/^\[(.*)\]$/, '$1'));
   if (ip) return ip;
@@ -78,7 +78,7 @@ function sameFamily(ip: string, dst: string, what: string): string {
   return ip;
 }
 
-function resolveSource(state: NetworkState, req: TraceRequest, dst: string): ResolvedSource {
+export function resolveSource(state: NetworkState, req: TraceRequest, dst: string): ResolvedSource {
   const snap = state.snapshot;
   const from = req.from;
   const requireNode = (n: string) => {
@@ -150,7 +150,7 @@ function runHook(view: NodeView, table: string, chain: string, b: Branch): Chain
   return current;
 }
 
-interface Listener {
+export interface Listener {
   address: string;
   port: number;
   protocol: string;
@@ -201,11 +201,16 @@ function listenerAccepts(l: Listener, dst: string): boolean {
   return canonicalIP(a) === dst;
 }
 
+/** The sockets on a node that accept dst:port/proto, the one the kernel picks first (exact address over wildcard). */
+export function listenersFor(state: NetworkState, node: string, dst: string, port: number, proto: string): Listener[] {
+  const ls = listenersOn(state, node).filter((l) => l.port === port && l.protocol === proto && listenerAccepts(l, dst));
+  ls.sort((x, y) => Number(canonicalIP(y.address) === dst) - Number(canonicalIP(x.address) === dst));
+  return ls;
+}
+
 function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
   const pkt = b.pkt;
-  const ls = listenersOn(state, view.node).filter((l) => l.port === pkt.dport && l.protocol === pkt.proto && listenerAccepts(l, pkt.dst));
-  // the kernel prefers a socket bound to the exact address over a wildcard one
-  ls.sort((x, y) => Number(canonicalIP(y.address) === pkt.dst) - Number(canonicalIP(x.address) === pkt.dst));
+  const ls = listenersFor(state, view.node, pkt.dst, pkt.dport, pkt.proto);
   const hopBase = { node: view.node, table: 'socket' as const, chain: 'INPUT' };
   if (ls.length === 0) {
     const how = pkt.proto === 'tcp' ? 'TCP RST (connection refused)' : pkt.proto === 'udp' ? 'ICMP port unreachable' : 'no socket';
