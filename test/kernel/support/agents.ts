@@ -20,6 +20,8 @@ export interface ListenSpec {
   port: number;
   proto: Proto;
   host?: string;
+  /** with no host: also listen on [::] (IPv6 only, as a dual-stack pod's process binds both families) */
+  dual?: boolean;
 }
 
 export interface ProbeSpec {
@@ -42,16 +44,21 @@ const cfg = JSON.parse(process.env.PTK_CFG);
 let pending = cfg.length;
 const ready = () => { if (--pending === 0) process.stdout.write('READY\n'); };
 const fail = (l, e) => { process.stderr.write('LISTEN-ERROR ' + l.proto + ' ' + l.port + ' ' + e.message + '\n'); process.exit(3); };
+const all = [];
 for (const l of cfg) {
+  all.push(l);
+  if (l.dual && !l.host) { all.push({ ...l, host: '::', v6only: true }); pending++; }
+}
+for (const l of all) {
   if (l.proto === 'TCP') {
     const s = net.createServer((c) => {
       c.on('error', () => {});
       c.end(JSON.stringify({ id: l.id, src: c.remoteAddress }) + '\n');
     });
     s.on('error', (e) => fail(l, e));
-    s.listen(l.port, l.host || '0.0.0.0', ready);
+    s.listen({ port: l.port, host: l.host || '0.0.0.0', ipv6Only: !!l.v6only }, ready);
   } else {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket({ type: (l.host || '').includes(':') ? 'udp6' : 'udp4', ipv6Only: !!l.v6only });
     s.on('error', (e) => fail(l, e));
     s.on('message', (m, r) => s.send(JSON.stringify({ id: l.id, src: r.address }) + '\n', r.port, r.address));
     s.bind(l.port, l.host || '0.0.0.0', ready);
@@ -86,7 +93,7 @@ function tcp(p) {
 function udp(p) {
   return new Promise((resolve) => {
     let done = false;
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket(p.host.includes(':') ? 'udp6' : 'udp4');
     const finish = (r) => { if (done) return; done = true; clearTimeout(t); try { s.close(); } catch (e) {} resolve(r); };
     const t = setTimeout(() => finish({ kind: 'timeout' }), p.timeoutMs);
     s.on('message', (m) => finish(parse(String(m))));

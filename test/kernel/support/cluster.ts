@@ -16,6 +16,9 @@ export interface NodeSpec {
   name: string;
   ip: string;
   podCIDR: string;
+  /** a dual-stack node: its IPv6 InternalIP and IPv6 podCIDR */
+  ip6?: string;
+  podCIDR6?: string;
 }
 
 export interface PodSpec {
@@ -24,6 +27,8 @@ export interface PodSpec {
   node: string;
   /** ignored for hostNetwork pods (their IP is the node IP) */
   ip?: string;
+  /** the pod's IPv6 address on a dual-stack node */
+  ip6?: string;
   hostNetwork?: boolean;
   labels?: Record<string, string>;
   ports?: PortSpec[];
@@ -34,6 +39,8 @@ export interface ServiceSpec {
   name: string;
   type: 'ClusterIP' | 'NodePort';
   clusterIP: string;
+  /** a RequireDualStack Service's IPv6 cluster IP */
+  clusterIP6?: string;
   selector: Record<string, string>;
   externalTrafficPolicy?: 'Cluster' | 'Local';
   ports: Array<{ name?: string; port: number; targetPort: number; nodePort?: number; protocol?: 'TCP' | 'UDP' }>;
@@ -62,10 +69,11 @@ export const BRIDGE_PORTMAP_CONFLIST = {
 export class ClusterBuilder {
   private readonly docs: unknown[] = [];
   private readonly nodeIPs = new Map<string, string>();
+  private readonly nodeIPs6 = new Map<string, string>();
   private sandbox = 0;
 
   /** `portmapSnat` false: portmap's `"snat": false`; `localhostNodePorts` false: kube-proxy's --iptables-localhost-nodeports=false */
-  constructor(name: string, opts: { portmapSnat?: boolean; localhostNodePorts?: boolean } = {}) {
+  constructor(name: string, opts: { portmapSnat?: boolean; localhostNodePorts?: boolean; clusterCIDR6?: string } = {}) {
     const conflist = opts.portmapSnat === false ? { ...BRIDGE_PORTMAP_CONFLIST, plugins: [BRIDGE_PORTMAP_CONFLIST.plugins[0], { ...BRIDGE_PORTMAP_CONFLIST.plugins[1], snat: false }] } : BRIDGE_PORTMAP_CONFLIST;
     this.docs.push({
       apiVersion: 'portolan.dev/v1alpha1',
@@ -77,7 +85,7 @@ export class ClusterBuilder {
         containerRuntime: 'containerd',
         iptablesHasRandomFully: true,
         cniConflist: conflist,
-        kubeProxy: { mode: 'iptables', clusterCIDR: CLUSTER_CIDR, ...(opts.localhostNodePorts === false ? { iptables: { localhostNodePorts: false } } : {}) },
+        kubeProxy: { mode: 'iptables', clusterCIDR: opts.clusterCIDR6 ? `${CLUSTER_CIDR},${opts.clusterCIDR6}` : CLUSTER_CIDR, ...(opts.localhostNodePorts === false ? { iptables: { localhostNodePorts: false } } : {}) },
       },
     });
   }
@@ -95,13 +103,14 @@ export class ClusterBuilder {
 
   node(n: NodeSpec): this {
     this.nodeIPs.set(n.name, n.ip);
+    if (n.ip6) this.nodeIPs6.set(n.name, n.ip6);
     this.docs.push({
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux' } },
-      spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
+      spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR, ...(n.podCIDR6 ? [n.podCIDR6] : [])] },
       status: {
-        addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }],
+        addresses: [{ type: 'InternalIP', address: n.ip }, ...(n.ip6 ? [{ type: 'InternalIP', address: n.ip6 }] : []), { type: 'Hostname', address: n.name }],
         capacity: { cpu: '8', memory: '16Gi', pods: '110' },
         allocatable: { cpu: '8', memory: '16Gi', pods: '110' },
         conditions: [{ type: 'Ready', status: 'True' }],
@@ -112,6 +121,7 @@ export class ClusterBuilder {
 
   pod(p: PodSpec): this {
     const ip = p.hostNetwork ? this.nodeIPs.get(p.node) : p.ip;
+    const ip6 = p.hostNetwork ? this.nodeIPs6.get(p.node) : p.ip6;
     if (!ip) throw new Error(`pod ${p.name}: no IP (declare its node first, or give ip)`);
     this.sandbox += 1;
     this.docs.push({
@@ -138,7 +148,7 @@ export class ClusterBuilder {
           })),
         }],
       },
-      status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] },
+      status: { phase: 'Running', podIP: ip, podIPs: [{ ip }, ...(ip6 ? [{ ip: ip6 }] : [])], conditions: [{ type: 'Ready', status: 'True' }] },
     });
     return this;
   }
@@ -151,7 +161,8 @@ export class ClusterBuilder {
       spec: {
         type: s.type,
         clusterIP: s.clusterIP,
-        clusterIPs: [s.clusterIP],
+        clusterIPs: [s.clusterIP, ...(s.clusterIP6 ? [s.clusterIP6] : [])],
+        ...(s.clusterIP6 ? { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'RequireDualStack' } : {}),
         selector: s.selector,
         ...(s.type === 'NodePort' ? { externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster' } : {}),
         ports: s.ports.map((p) => ({
@@ -167,7 +178,7 @@ export class ClusterBuilder {
   }
 
   /** Portolan's NodeHostState: listeners outside Kubernetes and, optionally, the node's iptables-save dump. */
-  hostState(node: string, state: { listeners?: HostListenerSpec[]; iptablesSave?: string }): this {
+  hostState(node: string, state: { listeners?: HostListenerSpec[]; iptablesSave?: string; ip6tablesSave?: string }): this {
     this.docs.push({
       apiVersion: 'portolan.dev/v1alpha1',
       kind: 'NodeHostState',
@@ -176,6 +187,7 @@ export class ClusterBuilder {
         nodeName: node,
         listeners: (state.listeners ?? []).map((l) => ({ address: l.address ?? '0.0.0.0', port: l.port, protocol: l.protocol ?? 'TCP', process: l.process ?? 'echo' })),
         ...(state.iptablesSave ? { iptablesSave: state.iptablesSave } : {}),
+        ...(state.ip6tablesSave ? { ip6tablesSave: state.ip6tablesSave } : {}),
       },
     });
     return this;

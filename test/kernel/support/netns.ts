@@ -121,6 +121,10 @@ export interface NodeNet {
   podCIDR: string;
   prefix: number;
   gateway: string;
+  /** dual-stack nodes: the IPv6 InternalIP and the IPv6 pod subnet with its cni0 gateway */
+  ip6?: string;
+  podCIDR6?: string;
+  gateway6?: string;
 }
 
 export interface PodNet {
@@ -128,6 +132,7 @@ export interface PodNet {
   ns: string;
   node: string;
   ip: string;
+  ip6?: string;
   /** the veth end enslaved to the node's cni0 */
   bridgePort: string;
 }
@@ -140,6 +145,15 @@ export interface WorldAddresses {
   clientPrefix: number;
   /** extra routes in the fabric router, e.g. the Service CIDR advertised via one node (as BGP setups do) */
   fabricRoutes?: Array<{ cidr: string; via: string }>;
+  /** dual-stack worlds: the IPv6 underlay (gateway on br0, /64) and the external client's IPv6 leg */
+  ipv6?: { underlayGateway: string; underlayPrefix: number; clientIP: string; clientGateway: string; clientPrefix: number };
+}
+
+/** host-local's default IPv6 gateway, the subnet's first address, for the ::/64-style subnets the suite uses */
+function firstAddress6(cidr: string): string {
+  const base = cidr.split('/')[0] as string;
+  if (!base.endsWith('::')) throw new Error(`IPv6 pod subnet ${cidr}: the kernel suite writes them as <prefix>::/<len>`);
+  return `${base}1`;
 }
 
 function ipv4ToInt(ip: string): number {
@@ -199,6 +213,12 @@ export class KernelWorld {
     this.ip(['netns', 'add', ns]);
     this.created.push(ns);
     this.inNs(ns, ['link', 'set', 'lo', 'up']);
+    // harness: addresses are usable at once (no duplicate address detection holding them tentative)
+    if (this.addrs.ipv6) this.sysctl(ns, { 'net.ipv6.conf.all.accept_dad': '0', 'net.ipv6.conf.default.accept_dad': '0' });
+  }
+
+  private addr6(ns: string, cidr: string, dev: string): void {
+    this.inNs(ns, ['-6', 'addr', 'add', cidr, 'dev', dev, 'nodad']);
   }
 
   /** br_netfilter: load the module when it is a module and not loaded; a no-op when it is built in. */
@@ -237,6 +257,15 @@ export class KernelWorld {
     this.inNs(this.clientNs, ['route', 'add', 'default', 'via', a.clientGateway]);
     this.inNs(this.fabricNs, ['addr', 'add', `${a.clientGateway}/${a.clientPrefix}`, 'dev', 'ext0']);
     this.inNs(this.fabricNs, ['link', 'set', 'ext0', 'up']);
+    const v6 = a.ipv6;
+    if (v6) {
+      this.sysctl(this.fabricNs, { 'net.ipv6.conf.all.forwarding': '1' });
+      if (existsSync('/proc/sys/net/bridge')) this.sysctl(this.fabricNs, { 'net.bridge.bridge-nf-call-ip6tables': '0' });
+      this.addr6(this.fabricNs, `${v6.underlayGateway}/${v6.underlayPrefix}`, 'br0');
+      this.addr6(this.fabricNs, `${v6.clientGateway}/${v6.clientPrefix}`, 'ext0');
+      this.addr6(this.clientNs, `${v6.clientIP}/${v6.clientPrefix}`, 'eth0');
+      this.inNs(this.clientNs, ['-6', 'route', 'add', 'default', 'via', v6.clientGateway]);
+    }
 
     // nodes
     snapshot.nodes.forEach((n, i) => {
@@ -245,7 +274,10 @@ export class KernelWorld {
       if (!podCIDR || !ip) throw new Error(`node ${n.name}: the kernel suite needs an InternalIP and an IPv4 podCIDR`);
       const { gateway, prefix } = firstAddress(podCIDR);
       const ns = `${RUN_PREFIX}-n${i}`;
-      this.nodes.set(n.name, { name: n.name, ns, ip, podCIDR, prefix, gateway });
+      const podCIDR6 = v6 ? n.podCIDRs.find((c) => c.includes(':')) : undefined;
+      const ip6 = podCIDR6 ? n.addresses.find((x) => x.type === 'InternalIP' && x.address.includes(':'))?.address : undefined;
+      const gateway6 = podCIDR6 && ip6 ? firstAddress6(podCIDR6) : undefined;
+      this.nodes.set(n.name, { name: n.name, ns, ip, podCIDR, prefix, gateway, ...(gateway6 ? { ip6, podCIDR6, gateway6 } : {}) });
       this.addNs(ns);
       this.sysctl(ns, {
         'net.ipv4.ip_forward': '1',
@@ -269,12 +301,21 @@ export class KernelWorld {
       this.inNs(ns, ['link', 'set', 'cni0', 'up']);
       // portmap sets it on the bridge when it masquerades (SNAT on: the default), at its first pod with a hostPort
       this.sysctl(ns, { 'net.ipv4.conf.cni0.route_localnet': snapshot.profile.cni.portmap?.snat ? '1' : '0' });
+      if (v6 && ip6 && gateway6 && podCIDR6) {
+        // kubelet/kube-proxy on a dual-stack node: IPv6 forwarding; br_netfilter hands bridged IPv6 to ip6tables too
+        this.sysctl(ns, { 'net.ipv6.conf.all.forwarding': '1' });
+        if (existsSync('/proc/sys/net/bridge')) this.sysctl(ns, { 'net.bridge.bridge-nf-call-ip6tables': '1' });
+        this.addr6(ns, `${ip6}/${v6.underlayPrefix}`, 'eth0');
+        this.inNs(ns, ['-6', 'route', 'add', 'default', 'via', v6.underlayGateway]);
+        this.addr6(ns, `${gateway6}/${podCIDR6.split('/')[1]}`, 'cni0');
+      }
     });
     for (const r of a.fabricRoutes ?? []) this.inNs(this.fabricNs, ['route', 'add', r.cidr, 'via', r.via]);
     // host-gw: every node reaches the other nodes' pod subnets through their node IPs
     for (const n of this.nodes.values()) {
       for (const other of this.nodes.values()) {
         if (other.name !== n.name) this.inNs(n.ns, ['route', 'add', other.podCIDR, 'via', other.ip, 'dev', 'eth0']);
+        if (other.name !== n.name && n.ip6 && other.podCIDR6 && other.ip6) this.inNs(n.ns, ['-6', 'route', 'add', other.podCIDR6, 'via', other.ip6, 'dev', 'eth0']);
       }
     }
 
@@ -289,7 +330,8 @@ export class KernelWorld {
       const hostSide = `v${j}`;
       j += 1;
       const key = `${p.namespace}/${p.name}`;
-      this.pods.set(key, { key, ns, node: node.name, ip: podIP, bridgePort: hostSide });
+      const podIP6 = node.gateway6 ? p.podIPs.find((x) => x.includes(':')) : undefined;
+      this.pods.set(key, { key, ns, node: node.name, ip: podIP, ...(podIP6 ? { ip6: podIP6 } : {}), bridgePort: hostSide });
       this.addNs(ns);
       this.inNs(ns, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', hostSide, 'netns', node.ns]);
       this.inNs(node.ns, ['link', 'set', hostSide, 'master', 'cni0']);
@@ -299,6 +341,10 @@ export class KernelWorld {
       this.inNs(ns, ['addr', 'add', `${podIP}/${node.prefix}`, 'dev', 'eth0']);
       this.inNs(ns, ['link', 'set', 'eth0', 'up']);
       this.inNs(ns, ['route', 'add', 'default', 'via', node.gateway]);
+      if (podIP6 && node.gateway6 && node.podCIDR6) {
+        this.addr6(ns, `${podIP6}/${node.podCIDR6.split('/')[1]}`, 'eth0');
+        this.inNs(ns, ['-6', 'route', 'add', 'default', 'via', node.gateway6]);
+      }
     }
   }
 
@@ -309,12 +355,28 @@ export class KernelWorld {
       this.loadedRules.set(n.name, text);
       must(this.pre.ip, ['netns', 'exec', n.ns, this.pre.iptablesRestore, '--test'], { input: text });
       must(this.pre.ip, ['netns', 'exec', n.ns, this.pre.iptablesRestore], { input: text });
+      if (n.ip6) {
+        // the IPv6 proxier's and portmap's IPv6 rules, with the ip6tables of the same variant (legacy or nft)
+        const text6 = toIptablesSave(renderNode(snapshot, n.name, {}, 6));
+        this.loadedRules.set(`${n.name}/ip6`, text6);
+        must(this.pre.ip, ['netns', 'exec', n.ns, this.ip6tablesRestore, '--test'], { input: text6 });
+        must(this.pre.ip, ['netns', 'exec', n.ns, this.ip6tablesRestore], { input: text6 });
+      }
       const nftText = nftListRuleset(snapshot, n.name);
       if (!nftText) continue;
       const nft = findBinary('nft');
       if (!nft) throw new Error(`node ${n.name} has nftables tables to load but \`nft\` (Debian package nftables) is not installed`);
       must(this.pre.ip, ['netns', 'exec', n.ns, nft, '-f', '-'], { input: nftText });
     }
+  }
+
+  private get ip6tablesRestore(): string {
+    return this.pre.iptablesRestore.replace(/iptables-restore$/, 'ip6tables-restore');
+  }
+
+  /** What the kernel holds for a dual-stack node's IPv6 family, as `ip6tables-save` prints it. */
+  ip6tablesSave(node: string): string {
+    return must(this.pre.ip, ['netns', 'exec', this.nodeNs(node), this.ip6tablesRestore.replace(/-restore$/, '-save')]);
   }
 
   /** What the kernel holds for a node, as `iptables-save` prints it (the iptables-save next to iptables-restore). */
@@ -338,7 +400,7 @@ export class KernelWorld {
       for (const c of p.containers) for (const port of c.ports) {
         if (port.protocol === 'SCTP') continue;
         // a container binds its port on every pod address; hostIP only narrows the bind of a hostNetwork pod
-        add(ns, { id: key, port: port.containerPort, proto: port.protocol, host: p.hostNetwork ? port.hostIP || undefined : undefined });
+        add(ns, { id: key, port: port.containerPort, proto: port.protocol, host: p.hostNetwork ? port.hostIP || undefined : undefined, dual: !!this.addrs.ipv6 });
       }
     }
     for (const hs of snapshot.hostStates) {
@@ -346,8 +408,10 @@ export class KernelWorld {
       if (!ns) continue;
       for (const l of hs.listeners) {
         if (l.protocol === 'SCTP') continue;
-        const host = l.address === '*' || l.address === '::' || l.address === '' ? '0.0.0.0' : l.address;
-        add(ns, { id: `host:${hs.node}`, port: l.port, proto: l.protocol, host });
+        const wildcard = l.address === '*' || l.address === '::' || l.address === '';
+        // a wildcard listener answers IPv6 too in a dual-stack world
+        if (wildcard && this.addrs.ipv6) add(ns, { id: `host:${hs.node}`, port: l.port, proto: l.protocol, dual: true });
+        else add(ns, { id: `host:${hs.node}`, port: l.port, proto: l.protocol, host: wildcard ? '0.0.0.0' : l.address });
       }
     }
     for (const [ns, listeners] of perNs) this.servers.push(await startServer(this.pre.ip, ns, listeners));
@@ -409,8 +473,8 @@ export class KernelWorld {
   /** What a failure message needs to tell which namespace is which. */
   describe(): string {
     const lines = [`fabric ${this.fabricNs}`, `client ${this.clientNs}`];
-    for (const n of this.nodes.values()) lines.push(`node ${n.name} ${n.ns} ${n.ip} cni0 ${n.gateway}/${n.prefix}`);
-    for (const p of this.pods.values()) lines.push(`pod ${p.key} ${p.ns} ${p.ip} on ${p.node}`);
+    for (const n of this.nodes.values()) lines.push(`node ${n.name} ${n.ns} ${n.ip}${n.ip6 ? ` ${n.ip6}` : ''} cni0 ${n.gateway}/${n.prefix}${n.gateway6 ? ` ${n.gateway6}` : ''}`);
+    for (const p of this.pods.values()) lines.push(`pod ${p.key} ${p.ns} ${p.ip}${p.ip6 ? ` ${p.ip6}` : ''} on ${p.node}`);
     return lines.join('\n');
   }
 }

@@ -2,7 +2,7 @@ import { trace, type Snapshot, type TraceRequest, type TraceResult } from '@port
 import { runClient, type Attempt, type Proto } from './agents';
 import type { ClusterBuilder } from './cluster';
 import { compare } from './compare';
-import { KernelWorld, sweepStaleNamespaces, type Preconditions } from './netns';
+import { KernelWorld, sweepStaleNamespaces, type Preconditions, type WorldAddresses } from './netns';
 import { EXTERNAL_CLIENT_IP, SERVICE_CIDR_ROUTE, UNDERLAY } from './scenario';
 
 /** Where the client runs, in trace() terms. */
@@ -41,7 +41,7 @@ export function worldSuite(
   pre: Preconditions,
   cluster: (dumps: Record<string, string>) => ClusterBuilder,
   scenarios: Scenario[],
-  opts: { overDump?: boolean; expectTrace?: (t: TraceResult) => void } = {},
+  opts: { overDump?: boolean; expectTrace?: (t: TraceResult) => void; ipv6?: WorldAddresses['ipv6'] } = {},
 ): WorldHandle {
   const overDump = opts.overDump ?? true;
   const h = { summaries: [] as string[], dumps: {} as Record<string, string> } as WorldHandle;
@@ -56,13 +56,14 @@ export function worldSuite(
       { ip: pre.ip as string, iptablesRestore: pre.iptablesRestore as string, sh: pre.sh as string },
       {
         underlayGateway: UNDERLAY.gateway, underlayPrefix: UNDERLAY.prefix, clientIP: EXTERNAL_CLIENT_IP, clientGateway: UNDERLAY.clientGateway,
-        clientPrefix: UNDERLAY.clientPrefix, fabricRoutes: [SERVICE_CIDR_ROUTE],
+        clientPrefix: UNDERLAY.clientPrefix, fabricRoutes: [SERVICE_CIDR_ROUTE], ...(opts.ipv6 ? { ipv6: opts.ipv6 } : {}),
       },
     );
     try {
       h.world.build(h.snapshot);
       h.world.loadRules(h.snapshot);
-      h.dumps = Object.fromEntries([...h.world.nodes.keys()].map((n) => [n, h.world.iptablesSave(n)]));
+      // each node's iptables-save, and for a dual-stack node its ip6tables-save under `<node>/ip6`
+      h.dumps = Object.fromEntries([...h.world.nodes.values()].flatMap((n) => [[n.name, h.world.iptablesSave(n.name)], ...(n.ip6 ? [[`${n.name}/ip6`, h.world.ip6tablesSave(n.name)]] : [])]));
       dumpSnapshot = cluster(h.dumps).load();
       await h.world.startServers(h.snapshot);
     } catch (e) {
@@ -97,7 +98,7 @@ export function worldSuite(
   async function probe(s: Scenario, t: TraceResult): Promise<Attempt[]> {
     const dropExpected = t.destinations.some((d) => d.outcome === 'dropped');
     const timeoutMs = dropExpected ? DROP_TIMEOUT_MS : DELIVER_TIMEOUT_MS;
-    const [attempts] = await runClient(h.world.ipBin, clientNamespace(s.from), [{ host: s.toHost, port: s.port, proto: s.protocol, count: s.count, timeoutMs }]);
+    const [attempts] = await runClient(h.world.ipBin, clientNamespace(s.from), [{ host: s.toHost.replace(/^\[(.*)\]$/, '$1'), port: s.port, proto: s.protocol, count: s.count, timeoutMs }]);
     return attempts;
   }
 

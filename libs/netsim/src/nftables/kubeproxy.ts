@@ -143,7 +143,7 @@ export function renderKubeProxyNft(snapshot: Snapshot, nodeName: string, family:
   const np = nftNodePortAddresses(snapshot, nodeName, f);
   const detector = detectLocalNFT(kp, snapshot, nodeName, f);
   const node = findNode(snapshot, nodeName);
-  const nodeIP = node?.internalIP ?? node?.addresses.find((a) => a.type === 'InternalIP' && inFamily(f, a.address))?.address;
+  const nodeIP = [node?.internalIP, ...(node?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address)].find((a): a is string => !!a && inFamily(f, a));
 
   // setupNFTables
   for (const bc of KUBE_PROXY_BASE_CHAINS) ensureNftChain(t, bc.name, { base: { type: bc.type, hook: bc.hook, priority: bc.priority, policy: 'accept' } });
@@ -181,13 +181,13 @@ export function renderKubeProxyNft(snapshot: Snapshot, nodeName: string, family:
   // syncProxyRules, one service port at a time
   const infos: ServicePortInfo[] = [];
   for (const svc of snapshot.services) for (const p of svc.ports) {
-    const info = servicePortInfo(svc, p);
+    const info = servicePortInfo(svc, p, f.family === 'ip' ? 4 : 6);
     if (info) infos.push(info);
   }
   infos.sort((a, b) => (a.name + a.protocol < b.name + b.protocol ? -1 : a.name + a.protocol > b.name + b.protocol ? 1 : 0));
   for (const info of infos) {
     const { svc, port, protocol: P, name: S } = info;
-    const eps = endpointsFor(snapshot, svc, port, nodeName);
+    const eps = endpointsFor(snapshot, svc, port, nodeName, undefined, f.family === 'ip' ? 4 : 6);
     const { cluster, local, allReachable, hasAny } = categorizeEndpoints(eps, info);
     const plan = nftPortPlan(info);
     for (const ep of allReachable) ensureNftChain(t, plan.endpointChain(ep));

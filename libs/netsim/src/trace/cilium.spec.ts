@@ -131,3 +131,12 @@ describe('Cilium bind protection', () => {
     expect(off.nodes.some((v) => v.runtime.some((p) => p.kind === 'bind-conflict'))).toBe(false);
   });
 });
+
+describe('Cilium without socket-LB', () => {
+  it('balances a pod\'s packets at bpf_lxc instead of at connect()', () => {
+    const r = cluster({ 'bpf-lb-sock': 'false' }).traceText('10.96.5.5:80/TCP', 'pod:shop/client-a');
+    expect(r.destinations).toEqual([expect.objectContaining({ pod: 'shop/api-b', sourceSeen: '10.0.1.9' })]);
+    expect(r.hops.map((h) => h.chain)).toEqual(expect.arrayContaining(['cil_from_container', 'lb4_select_backend_id']));
+    expect(r.hops.map((h) => h.chain)).not.toContain('cil_sock4_connect');
+  });
+});

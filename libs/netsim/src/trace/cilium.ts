@@ -210,6 +210,20 @@ export function traceCilium(state: NetworkState, req: TraceRequest): TraceResult
 
   const node = src.node;
   const addrs = nodeAddresses(state, node);
+  if (fromPod && (proto === 'tcp' || proto === 'udp')) {
+    // no socket-LB for this pod (bpf-lb-sock off, or hostns-only): bpf_lxc balances its packets at the pod's veth
+    const fe = lookupFrontend(state, cfg, node, dst, req.port, proto, false);
+    if (fe) {
+      root.hops.push(hop(node, 'cil_from_container', `${joinHostPort(dst, req.port)}/${proto} from ${src.ip} (bpf_lxc, per-packet load balancing)`, `${fe.kind} ${fe.name}: ${fe.internal.length} backend(s)`, 'jump', { target: P.select }));
+      if (fe.internal.length === 0) {
+        const r = noBackend(cfg, node, fe, P.lookup, root, false);
+        finals.push({ br: root, dest: { kind: 'none', node, ip: dst, port: req.port, outcome: r.outcome, masquerade: false, sourceSeen: src.ip } });
+      } else for (const { b, br } of split(root, fe.internal, node, P.select, fe, dst, req.port)) finals.push(toBackend(state, cfg, node, b, br, src.ip, false, proto));
+      return result(finals, family, src.ip);
+    }
+  } else if (hostns && !socketLB) {
+    root.notes.push('socket-LB is off (bpf-lb-sock false): connections from the host namespace to Service addresses are not translated by Cilium');
+  }
   if (!inCluster) root.hops.push(hop(node, 'cil_from_netdev', `${joinHostPort(dst, req.port)}/${proto} from ${src.ip} (bpf_host, tc ingress on ${src.inIface ?? 'eth0'})`, `to ${P.lb}`, 'jump', { target: P.lb }));
   const fe = !inCluster ? lookupFrontend(state, cfg, node, dst, req.port, proto, false) : undefined;
   const clusterIPFromOutside = fe?.kind === 'ClusterIP' && !cfg.externalClusterIP;
