@@ -25,6 +25,7 @@ const ROUTES: Record<string, string> = {
   '/apis/storage.k8s.io/v1/csinodes': 'csinodes.json',
   '/apis/policy/v1/poddisruptionbudgets': 'poddisruptionbudgets.json',
   '/apis/scheduling.k8s.io/v1/priorityclasses': 'priorityclasses.json',
+  '/api/v1/namespaces/kube-system/configmaps/kube-proxy': 'configmap-kube-proxy.json',
   '/version': 'version.json',
 };
 const TOKEN = 'e2e-recorded-sa-token';
@@ -111,7 +112,7 @@ describe('scheduled import from a Kubernetes API server', () => {
     const put = await http('PUT', `/v1/clusters/${clusterId}/import-source`, { key: a.key, json: source() });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ clusterId, apiServer: kube.url, auth: 'token', schedule: '*/2 * * * * *', insecureSkipTLSVerify: true, lastRun: null });
-    expect(put.body.resources).toHaveLength(17);
+    expect(put.body.resources).toHaveLength(18);
     expect(JSON.stringify(put.body)).not.toContain(TOKEN);
     expect(JSON.stringify(put.body)).not.toMatch(/sealed|v1\./);
     expect((await http('GET', `/v1/clusters/${clusterId}`, { key: a.key })).body.hasImportSource).toBe(true);
@@ -123,6 +124,11 @@ describe('scheduled import from a Kubernetes API server', () => {
     expect(kube.requests.filter((r) => r.path === '/api/v1/nodes').some((r) => r.continue)).toBe(true);
     const objects = await gql(a.key, 'query($id: ID!) { snapshot(id: $id) { id status source } }', { id: ready.id });
     expect(objects.body.data.snapshot).toEqual({ id: ready.id, status: 'ready', source: 'schedule' });
+    // kube-system's dataplane ConfigMaps are read by name (cilium-config is absent here: 404, left out); kubeadm's
+    // kube-proxy ConfigMap decides the dataplane
+    expect(kube.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/v1/namespaces/kube-system/configmaps/kube-proxy', '/api/v1/namespaces/kube-system/configmaps/cilium-config']));
+    const dp = await gql(a.key, 'query($c: ID!) { trafficPath(clusterId: $c, to: "node-a:22/TCP") { dataplane { kind source } } }', { c: clusterId });
+    expect(dp.body.data?.trafficPath?.dataplane ?? dp.body.errors).toEqual({ kind: 'kube-proxy-iptables', source: 'kube-proxy-configmap' });
     // the API server's own /version (v1.33.4) is stored as the snapshot's ClusterProfile: its release picks the texts
     expect(kube.requests.some((r) => r.path === '/version')).toBe(true);
     const owner = new pg.Client({ connectionString: process.env['MIGRATION_DATABASE_URL'] });

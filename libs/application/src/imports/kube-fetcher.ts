@@ -41,6 +41,7 @@ export const IMPORT_RESOURCES = [
   'priorityclasses',
   'resourceslices',
   'deviceclasses',
+  'dataplaneconfigmaps',
 ] as const;
 export type ImportResource = (typeof IMPORT_RESOURCES)[number];
 
@@ -59,6 +60,27 @@ interface Apis {
 }
 type ListParams = { limit: number; _continue?: string };
 type Lister = (apis: Apis, params: ListParams, options: unknown) => Promise<Page>;
+
+/**
+ * The two kube-system ConfigMaps that say which dataplane runs (kubeadm's kube-proxy with config.conf, Cilium's
+ * cilium-config), read by name (GET), so the import needs no access to any other ConfigMap (deploy/base/rbac.yaml:
+ * a Role with resourceNames and verb get) and carries no other ConfigMap's data. One that is absent (404) or not
+ * granted (403) is left out: the answers then say which dataplane they assumed, and why.
+ */
+export const DATAPLANE_CONFIGMAPS = ['kube-proxy', 'cilium-config'] as const;
+
+const listDataplaneConfigMaps: Lister = async (a, _p, o) => {
+  const items: unknown[] = [];
+  for (const name of DATAPLANE_CONFIGMAPS) {
+    try {
+      items.push(await a.core.readNamespacedConfigMap({ namespace: 'kube-system', name }, o as never));
+    } catch (e) {
+      if (e instanceof ApiException && (e.code === 404 || e.code === 403)) continue;
+      throw e;
+    }
+  }
+  return { items };
+};
 
 /**
  * apiVersion/kind to set on each item (list items arrive without them), the URL path (for messages), the call.
@@ -99,6 +121,7 @@ const RESOURCES: Record<ImportResource, { apiVersion: string; kind: string; path
   priorityclasses: { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', path: '/apis/scheduling.k8s.io/v1/priorityclasses', list: (a, p, o) => a.scheduling.listPriorityClass(p, o as never), optional: true },
   resourceslices: { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceSlice', path: '/apis/resource.k8s.io/v1/resourceslices', list: (a, p, o) => a.resource.listResourceSlice(p, o as never), optional: true },
   deviceclasses: { apiVersion: 'resource.k8s.io/v1', kind: 'DeviceClass', path: '/apis/resource.k8s.io/v1/deviceclasses', list: (a, p, o) => a.resource.listDeviceClass(p, o as never), optional: true },
+  dataplaneconfigmaps: { apiVersion: 'v1', kind: 'ConfigMap', path: '/api/v1/namespaces/kube-system/configmaps/{kube-proxy,cilium-config}', list: listDataplaneConfigMaps },
 };
 
 export interface KubeSource {
