@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadSnapshot } from '../adapter';
 import { snapshotForCase, traceCases } from '../../test/fixture-cases';
 import type { Snapshot } from '../model/types';
 import { portClaims } from './claims';
@@ -75,5 +78,44 @@ describe('portClaims without portmap', () => {
     const s = snapshotForCase(c);
     s.profile.cni = { networkName: 'cbr0', conflist: null, ipMasq: false, bridge: 'cni0' };
     expect(portClaims(s, 'node-a', 8080)).toEqual([expect.objectContaining({ kind: 'hostPort', effective: false, note: expect.stringMatching(/no portmap plugin/) })]);
+  });
+});
+
+describe('portClaims across families and dataplanes', () => {
+  const load = (f: string) => loadSnapshot([{ name: f, text: readFileSync(path.join(__dirname, '../../../../test/fixtures/clusters', f), 'utf8') }]).snapshot;
+
+  it('a dual-stack node holds each claim in each family its owner has, and traces each in its own family', () => {
+    const claims = portClaims(load('dualstack-kubeadm.yaml'), 'cp-1');
+    expect(claims.map((c) => [c.kind, c.address, c.port, c.owner, c.effective])).toEqual([
+      ['hostPort', '0.0.0.0', 443, 'demo/ingress-hp', true],
+      ['hostPort', '::', 443, 'demo/ingress-hp', true],
+      ['nodePort', '0.0.0.0', 30080, 'demo/web:http', true],
+      ['nodePort', '::', 30080, 'demo/web:http', true],
+    ]);
+  });
+
+  it('an IPv4-only Service claims its NodePort in IPv4 only; a hostPort with hostIP 0.0.0.0 is IPv4 only, :: IPv6 only', () => {
+    const s = load('dualstack-kubeadm.yaml');
+    const svc = s.services.find((x) => x.name === 'web');
+    if (!svc) throw new Error('no web Service');
+    svc.clusterIPs = ['10.96.30.30'];
+    const pod = s.pods.find((p) => p.name === 'ingress-hp');
+    if (!pod) throw new Error('no ingress-hp');
+    pod.containers[0].ports.push({ ...pod.containers[0].ports[0], hostPort: 8443, hostIP: '::' });
+    const claims = portClaims(s, 'cp-1');
+    expect(claims.filter((c) => c.port === 30080).map((c) => c.address)).toEqual(['0.0.0.0']);
+    expect(claims.filter((c) => c.port === 8443).map((c) => c.address)).toEqual(['::']);
+  });
+
+  it('under Cilium the NodePort wins over a hostNetwork socket on its number, named by its eBPF lookup', () => {
+    const s = load('cilium-kpr.yaml');
+    s.pods.push({ ...s.pods[0], name: 'squatter', nodeName: 'worker-1', hostNetwork: true, podIPs: ['172.18.0.3'], containers: [{ ...s.pods[0].containers[0], ports: [{ ...s.pods[0].containers[0].ports[0], containerPort: 31234 }] }] });
+    const claims = portClaims(s, 'worker-1', 31234);
+    expect(claims.map((c) => [c.kind, c.owner, c.effective])).toEqual([
+      ['hostNetwork', 'apps/squatter', false],
+      ['nodePort', 'apps/echo:http', true],
+    ]);
+    expect(claims[0].shadowedBy).toMatch(/^NodePort apps\/echo:http \(Cilium's NodePort lookup/);
+    expect(claims[1].note).toMatch(/bind\(\) to it is refused \(node-port-bind-protection\)/);
   });
 });
