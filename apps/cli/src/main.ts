@@ -48,7 +48,8 @@ Verbs:
   trace     -f SNAPSHOT --to HOST:PORT[/PROTO] [--from SOURCE] [--at NODE] [-o json|text]
             the path a packet takes through the node's rules; HOST is a node name or an IP; PROTO tcp|udp|sctp;
             SOURCE: external[:IP] (default) | node:NAME | localhost:NAME | pod:NS/NAME | ip:IP@NODE
-  iptables  -f SNAPSHOT --node NAME         the nat and filter tables kube-proxy and portmap would hold (iptables-save)
+  iptables  -f SNAPSHOT --node NAME [--family 6]  the nat and filter tables kube-proxy and portmap would hold
+            (iptables-save; --family 6: the IPv6 proxier's and portmap's IPv6 rules, as ip6tables-save prints them)
   nft       -f SNAPSHOT --node NAME         the ip kube-proxy table kube-proxy in nftables mode would hold (nft list ruleset)
   drift     -f SNAPSHOT --node NAME --dump IPTABLES_SAVE [-o json|text]
             which rules the node's iptables-save lacks, has extra (stale CNI-DN- chains, deleted Services) or
@@ -102,9 +103,10 @@ const verbs: Record<string, Verb> = {
     return 0;
   },
   iptables(args) {
-    const { values } = parseArgs({ args, options: { file: common.file, node: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args, options: { file: common.file, node: { type: 'string' }, family: { type: 'string' } }, strict: true });
     if (!values.node) throw new UsageError('iptables needs --node NAME');
-    print(new ClusterEngine(snapshotOf(values.file, 'iptables')).iptablesSave(values.node));
+    if (values.family !== undefined && values.family !== '4' && values.family !== '6') throw new UsageError(`--family is 4 (iptables-save) or 6 (ip6tables-save), not "${values.family}"`);
+    print(new ClusterEngine(snapshotOf(values.file, 'iptables')).iptablesSave(values.node, values.family === '6' ? 6 : 4));
     return 0;
   },
   nft(args) {

@@ -61,6 +61,20 @@ describe('portolan CLI', () => {
     expect(r.out).toMatch(/-j DNAT --to-destination 10\.244\.1\.155:8000/);
   });
 
+  it('iptables --family 6 prints what ip6tables-save would show on a dual-stack node; trace takes IPv6 addresses', () => {
+    const f = path.join(F, 'dualstack-kubeadm.yaml');
+    const r = run('iptables', '-f', f, '--node', 'cp-1', '--family', '6');
+    expect(r.code).toBe(0);
+    // as ip6tables-save orders a rule's arguments
+    expect(r.out).toContain('-A KUBE-SERVICES ! -d ::1/128 -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS');
+    expect(r.out).toContain('--to-destination [fd00:10:244::9]:443');
+    expect(r.out).not.toMatch(/\b10\.244\./);
+    expect(run('iptables', '-f', f, '--node', 'cp-1', '--family', '5')).toMatchObject({ code: 2, err: expect.stringContaining('--family is 4') });
+    const t = run('trace', '-f', f, '--to', '[2001:db8::11]:30080/TCP', '--from', 'external:2001:db8::2', '-o', 'json');
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.out)).toMatchObject({ family: 'IPv6', outcome: 'delivered', destinations: [{ ip: 'fd00:10:244:1::5', port: 8080 }] });
+  });
+
   it('nft prints the ip kube-proxy table of a kubeadm nftables cluster, and refuses an iptables one', () => {
     const snap = file('nft.yaml', [
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kube-proxy, namespace: kube-system}\ndata:\n  config.conf: |\n    apiVersion: kubeproxy.config.k8s.io/v1alpha1\n    kind: KubeProxyConfiguration\n    mode: nftables\n    clusterCIDR: 10.244.0.0/16\n    nftables: {masqueradeBit: 15}',

@@ -26,6 +26,11 @@ function exportedFolder(): string {
   for (const f of readdirSync(KUBE_API_FIXTURES).filter((n) => n.endsWith('.json') && n !== 'version.json')) {
     // kubectl get -o json writes each item's apiVersion and kind (the raw API leaves them to the List's kind)
     const list = JSON.parse(readFileSync(path.join(KUBE_API_FIXTURES, f), 'utf8'));
+    // a single object (kubectl get configmap NAME -o json) is exported as it is
+    if (!Array.isArray(list.items)) {
+      writeFileSync(path.join(dir, f), JSON.stringify(list));
+      continue;
+    }
     const items = list.items.map((i: object) => ({ apiVersion: list.apiVersion, kind: String(list.kind).replace(/List$/, ''), ...i }));
     writeFileSync(path.join(dir, f), JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   }

@@ -24,6 +24,7 @@ const ROUTES: Record<string, string> = {
   '/apis/storage.k8s.io/v1/csinodes': 'csinodes.json',
   '/apis/policy/v1/poddisruptionbudgets': 'poddisruptionbudgets.json',
   '/apis/scheduling.k8s.io/v1/priorityclasses': 'priorityclasses.json',
+  '/api/v1/namespaces/kube-system/configmaps/kube-proxy': 'configmap-kube-proxy.json',
   // resource.k8s.io/v1 (ResourceSlice, DeviceClass) is not served: a 1.33 server without DRA answers 404
 };
 export const NODES_CONTINUE = (JSON.parse(fixture('nodes-page1.json')) as { metadata: { continue: string } }).metadata.continue;

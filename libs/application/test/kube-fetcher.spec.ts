@@ -55,6 +55,7 @@ describe('fetchClusterObjects against a recorded API server', () => {
       'csinodes',
       'poddisruptionbudgets',
       'priorityclasses',
+      'dataplaneconfigmaps',
     ]);
     expect(r['nodes']!.pages).toBe(2);
     expect(r['nodes']!.list.items.map((n: any) => n.metadata.name)).toEqual(['node-a', 'node-b', 'node-c']);
@@ -80,7 +81,11 @@ describe('fetchClusterObjects against a recorded API server', () => {
       '/apis/scheduling.k8s.io/v1/priorityclasses',
       '/apis/resource.k8s.io/v1/resourceslices',
       '/apis/resource.k8s.io/v1/deviceclasses',
+      // read by name: kube-proxy's is recorded, cilium-config is not (404: left out, not a failure)
+      '/api/v1/namespaces/kube-system/configmaps/kube-proxy',
+      '/api/v1/namespaces/kube-system/configmaps/cilium-config',
     ]);
+    expect(r['dataplaneconfigmaps']!.list.items.map((c: any) => `${c.kind} ${c.metadata.namespace}/${c.metadata.name}`)).toEqual(['ConfigMap kube-system/kube-proxy']);
     expect(r['persistentvolumeclaims']!.list.items[0]).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', spec: { volumeName: 'pvc-3f0e4d1a-7777-4c4d-9e8f-000000000001' } });
     expect(r['priorityclasses']!.list.items[2]).toMatchObject({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', value: -10, preemptionPolicy: 'Never' });
     expect(server.requests.every((q) => q.method === 'GET' && q.authorization === `Bearer ${TOKEN}`)).toBe(true);

@@ -107,10 +107,10 @@ export class ClusterEngine {
     throw new QueryError(`expected a Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet or Job, got ${JSON.stringify(kind ?? null)}`, 'kind');
   }
 
-  iptablesSave(node: string): string {
+  iptablesSave(node: string, family: 4 | 6 = 4): string {
     this.requireNode(node);
     // What kube-proxy and portmap would hold, even when the node also has an uploaded dump (traces walk the dump).
-    return toIptablesSave(renderNode(this.snapshot, node));
+    return toIptablesSave(renderNode(this.snapshot, node, {}, family));
   }
 
   /** `nft list ruleset` of the nftables tables kube-proxy (nftables mode) would hold on the node. */
