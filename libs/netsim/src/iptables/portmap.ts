@@ -92,11 +92,11 @@ export function containerNet(snapshot: Snapshot, pod: Pod, family: IPFamily = 4)
   return { ip, cidr: `${ip}/${parsed.prefix}`, assumedPrefix: false };
 }
 
-export function renderPortmap(snapshot: Snapshot, nodeName: string, into?: Ruleset, family: IPFamily = 4): Ruleset {
+export function renderPortmap(snapshot: Snapshot, nodeName: string, into?: Ruleset, family: IPFamily = 4, opts: { nftNote?: boolean } = {}): Ruleset {
   const rs = into ?? emptyRuleset();
   const pm: PortmapConfig | undefined = snapshot.profile.cni.portmap;
   if (!pm || pm.backend !== 'iptables') {
-    if (pm && pm.backend === 'nftables') rs.notes.push('portmap uses the nftables backend (table cni_hostport); its rules are not rendered as iptables');
+    if (pm && pm.backend === 'nftables' && opts.nftNote !== false) rs.notes.push('portmap uses the nftables backend (table cni_hostport); its rules are not rendered as iptables');
     return rs;
   }
   const pods = hostPortPods(snapshot, nodeName, family);

@@ -9,13 +9,25 @@ import { planKubeProxy, renderKubeProxy, type KubeProxyRenderOptions } from './k
 import { emptyRuleset, type Chain, type Ruleset } from './model';
 import { renderPortmap } from './portmap';
 
+/** Whether kube-proxy writes iptables rules here: iptables mode, and no Cilium kube-proxy replacement instead of it. */
+function kubeProxyIptables(snapshot: Snapshot): boolean {
+  return snapshot.profile.kubeProxy.mode === 'iptables' && snapshot.profile.dataplane?.kind !== 'cilium-kube-proxy-replacement';
+}
+
+/** Why a node holds no kube-proxy iptables rules, said once in every answer built on them. */
+function noKubeProxyNote(snapshot: Snapshot): string {
+  if (snapshot.profile.dataplane?.kind === 'cilium-kube-proxy-replacement') return "no kube-proxy runs (Cilium's kube-proxy replacement serves Services in eBPF): no KUBE-* rules";
+  const mode = snapshot.profile.kubeProxy.mode;
+  return mode === 'nftables' ? "kube-proxy runs in nftables mode: its rules are the `ip kube-proxy` and `ip6 kube-proxy` nft tables, not iptables" : `kube-proxy mode ${mode} is not modelled: its rules are not rendered`;
+}
+
 /** `family` 6 is what ip6tables-save shows: the IPv6 proxier of a dual-stack kube-proxy and portmap's IPv6 mappings. */
 export function renderNode(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, family: IPFamily = 4): Ruleset {
   const rs = emptyRuleset();
-  if (snapshot.profile.kubeProxy.mode === 'iptables') {
+  if (kubeProxyIptables(snapshot)) {
     renderKubeProxy(snapshot, nodeName, opts, rs, family);
   } else {
-    rs.notes.push(`kube-proxy mode ${snapshot.profile.kubeProxy.mode}: its rules are not rendered as iptables`);
+    rs.notes.push(noKubeProxyNote(snapshot));
   }
   renderPortmap(snapshot, nodeName, rs, family);
   return rs;
@@ -35,10 +47,11 @@ export interface LazyNodeRules {
  */
 export function renderNodeLazy(snapshot: Snapshot, nodeName: string, opts: KubeProxyRenderOptions = {}, family: IPFamily = 4): LazyNodeRules {
   const rs = emptyRuleset();
-  const plan = snapshot.profile.kubeProxy.mode === 'iptables' ? planKubeProxy(snapshot, nodeName, opts, family) : undefined;
+  const plan = kubeProxyIptables(snapshot) ? planKubeProxy(snapshot, nodeName, opts, family) : undefined;
   if (plan) plan.dispatch(rs);
-  else rs.notes.push(`kube-proxy mode ${snapshot.profile.kubeProxy.mode}: its rules are not rendered as iptables`);
-  renderPortmap(snapshot, nodeName, rs, family);
+  // a trace walks the nft tables itself: saying they are not iptables would only be noise in its notes
+  else if (snapshot.profile.kubeProxy.mode !== 'nftables') rs.notes.push(noKubeProxyNote(snapshot));
+  renderPortmap(snapshot, nodeName, rs, family, { nftNote: false });
   const done = new Set<number>();
   const materialize = (i: number) => {
     if (!plan || done.has(i)) return;
