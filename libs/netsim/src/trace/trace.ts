@@ -156,11 +156,11 @@ function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
   const hopBase = { node: view.node, table: 'socket' as const, chain: 'INPUT' };
   if (ls.length === 0) {
     const how = pkt.proto === 'tcp' ? 'TCP RST (connection refused)' : pkt.proto === 'udp' ? 'ICMP port unreachable' : 'no socket';
-    b.hops.push({ ...hopBase, rule: `(no socket listening on ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto})`, verdict: `refused: ${how}` });
+    b.hops.push({ ...hopBase, rule: `(no socket listening on ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto})`, verdict: `refused: ${how}`, action: 'refuse' });
     return { b, dest: { kind: 'none', node: view.node, ip: pkt.dst, port: pkt.dport, outcome: 'refused' } };
   }
   const l = ls[0];
-  b.hops.push({ ...hopBase, rule: `listener ${joinHostPort(l.address, l.port)}/${l.protocol} (${l.who})`, verdict: `delivered to ${l.who}` });
+  b.hops.push({ ...hopBase, rule: `listener ${joinHostPort(l.address, l.port)}/${l.protocol} (${l.who})`, verdict: `delivered to ${l.who}`, action: 'deliver', target: l.who });
   if (ls.length > 1) b.notes.push(`${ls.length} listeners match ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto} on ${view.node}; ${l.who} was chosen`);
   return { b, dest: { kind: l.kind, node: view.node, pod: l.pod, ip: pkt.dst, port: pkt.dport, outcome: 'delivered-to-host-socket' } };
 }
@@ -169,7 +169,7 @@ function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
 function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean } {
   const pkt = b.pkt;
   if (isLocalAddress(view, pkt.dst)) {
-    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} is a local address`, verdict: 'local delivery (INPUT)' });
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} is a local address`, verdict: 'local delivery (INPUT)', action: 'route', target: 'local' });
     return { local: true };
   }
   const snap = state.snapshot;
@@ -177,12 +177,12 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
   if (owner && owner.kind === 'pod' && owner.node === view.node) {
     pkt.outIface = snap.profile.cni.bridge ?? 'cni0';
     b.egressAddress = view.bridgeIP ?? view.primaryIP;
-    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} dev ${pkt.outIface} (pod network of ${view.node})`, verdict: 'forward to the local pod bridge' });
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} dev ${pkt.outIface} (pod network of ${view.node})`, verdict: 'forward to the local pod bridge', action: 'route', target: pkt.outIface });
   } else {
     pkt.outIface = 'eth0';
     b.egressAddress = view.primaryIP;
     const where = owner ? `via ${owner.node}` : 'via the default route';
-    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}` });
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}`, action: 'route', target: owner ? owner.node : 'default route' });
   }
   return { local: false };
 }
@@ -195,9 +195,9 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
     const p = owner.pod;
     const name = `${p.namespace}/${p.name}`;
     if (owner.node !== view.node) {
-      b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${snap.profile.cni.bridge ?? 'cni0'}`, verdict: `delivered to pod ${name} on ${owner.node}` });
+      b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${snap.profile.cni.bridge ?? 'cni0'}`, verdict: `delivered to pod ${name} on ${owner.node}`, action: 'deliver', target: name });
     } else {
-      b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}` });
+      b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}`, action: 'deliver', target: name });
     }
     const dest: Final['dest'] = { kind: 'pod', node: owner.node, pod: name, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' };
     // the reply leaves the endpoint's node towards the client; it is un-DNATed only if it crosses the DNAT node
@@ -227,7 +227,7 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
       b.notes.push(`${pkt.dst} is an endpoint on ${owner.node}'s pod network but no pod in the snapshot holds it; assumed reachable`);
       return [{ b, dest: { kind: 'pod', node: owner.node, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' } }];
     }
-    b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} (no pod holds this address)`, verdict: 'dropped: host unreachable' });
+    b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} (no pod holds this address)`, verdict: 'dropped: host unreachable', action: 'drop' });
     return [{ b, dest: { kind: 'none', node: owner.node, ip: pkt.dst, port: pkt.dport, outcome: 'dropped' } }];
   }
   if (pkt.dnat) {
