@@ -11,7 +11,7 @@ $$;
 
 GRANT USAGE ON SCHEMA public TO portolan_app;
 GRANT SELECT ON "tenants" TO portolan_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON "api_keys", "clusters", "snapshots", "snapshot_objects", "analyses", "webhook_deliveries", "snapshot_uploads" TO portolan_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON "api_keys", "clusters", "snapshots", "snapshot_objects", "analyses", "webhook_deliveries", "snapshot_uploads", "check_exemptions" TO portolan_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO portolan_app;
 
 REVOKE ALL ON FUNCTION portolan_authenticate(text) FROM PUBLIC;

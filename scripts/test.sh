@@ -19,6 +19,17 @@ if ! command -v iptables-restore >/dev/null 2>&1; then
   fi
 fi
 
+# the kernel suite loads kube-proxy's and portmap's nftables tables with nft -f (Debian's nftables package)
+if ! command -v nft >/dev/null 2>&1 && [ -x /usr/sbin/nft ]; then export PATH="$PATH:/usr/sbin:/sbin"; fi
+if ! command -v nft >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "[test] installing nftables (Debian) for the kernel suite" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables >/dev/null || echo "[test] WARNING: could not install nftables" >&2
+  else
+    echo "[test] WARNING: nft is missing and this is not root: the kernel suite's nftables specs will say so and skip" >&2
+  fi
+fi
+
 free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 export SERVICES_STATE="${TMPDIR:-/tmp}/portolan-test-$$"
 export PG_PORT="${PG_PORT:-$(free_port)}" REDIS_PORT="${REDIS_PORT:-$(free_port)}"

@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { freePort, spawnApp } from './support/apps';
 import { closeProvisioner, newTenant } from './support/client';
 
@@ -23,10 +25,10 @@ const alive = (pid: number): boolean => {
 };
 
 /** API_PROCESSES=2 on a free port: the primary, once /readyz answers and both API processes run. */
-async function startApiProcesses(): Promise<{ primary: ChildProcess; base: string }> {
+async function startApiProcesses(env: Record<string, string> = {}): Promise<{ primary: ChildProcess; base: string }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const primary = spawnApp('api', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '2' });
+  const primary = spawnApp('api', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '2', ...env });
   const until = Date.now() + 60_000;
   for (;;) {
     if (primary.exitCode !== null) throw new Error(`the API primary exited during start (code ${primary.exitCode})`);
@@ -90,6 +92,53 @@ describe('the API as several processes (API_PROCESSES)', () => {
     do statuses = await Promise.all(Array.from({ length: 10 }, () => ask(key)));
     while (statuses.some((s) => s !== 401) && Date.now() < until);
     expect(statuses).toEqual(Array(10).fill(401));
+  });
+
+  describe('a process whose event loop is blocked (a request that never yields)', () => {
+    // Test instrumentation only, preloaded into the API processes: SIGUSR2 blocks the main thread for a minute, as a
+    // runaway request would. Such a process never runs its own SIGTERM or 'disconnect' handlers.
+    const dir = mkdtempSync(path.join(tmpdir(), 'portolan-block-'));
+    const preload = path.join(dir, 'block-on-usr2.js');
+    // the marker file says the handler is installed: a SIGUSR2 before that would kill the process (default action)
+    writeFileSync(preload, `process.on('SIGUSR2', () => { const end = Date.now() + 60000; while (Date.now() < end); });\nrequire('fs').writeFileSync(${JSON.stringify(dir)} + '/armed-' + process.pid, '');\n`);
+    const block = async (pid: number) => {
+      for (const until = Date.now() + 30_000; !existsSync(path.join(dir, `armed-${pid}`)); ) {
+        if (Date.now() > until) throw new Error(`API process ${pid} never loaded the blocking preload`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      process.kill(pid, 'SIGUSR2');
+    };
+    const blocking = { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim() };
+    const waitGone = async (pids: number[], ms: number) => {
+      for (const until = Date.now() + ms; pids.some(alive) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 200));
+      return pids.filter(alive);
+    };
+
+    it('is killed by its primary when it does not drain within 15 s of SIGTERM (exit 1)', async () => {
+      const { primary: other } = await startApiProcesses(blocking);
+      const workers = childrenOf(other.pid!);
+      await block(workers[0]!);
+      const t0 = Date.now();
+      const exit = new Promise<{ code: number | null }>((resolve) => other.once('exit', (code) => resolve({ code })));
+      other.kill('SIGTERM');
+      expect(await exit).toEqual({ code: 1 });
+      const ms = Date.now() - t0;
+      expect(await waitGone(workers, 2000)).toEqual([]);
+      process.stdout.write(`blocked API process under SIGTERM: killed, primary exited after ${ms} ms\n`);
+      expect(ms).toBeGreaterThanOrEqual(14_000);
+      expect(ms).toBeLessThan(25_000);
+    }, 60_000);
+
+    it('kills itself when its primary is gone and it cannot exit within 15 s', async () => {
+      const { primary: other } = await startApiProcesses(blocking);
+      const workers = childrenOf(other.pid!);
+      await block(workers[0]!);
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      other.kill('SIGKILL');
+      expect(await waitGone(workers, 25_000)).toEqual([]);
+      process.stdout.write(`orphaned blocked API process: gone ${Date.now() - t0} ms after its primary\n`);
+    }, 60_000);
   });
 
   it('replaces a process that dies, then drains both and exits 0 on SIGTERM', async () => {

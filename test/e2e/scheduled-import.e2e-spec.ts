@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 import { asTenantId } from '@portolan/contracts';
 import { TenantProvisioner } from '@portolan/persistence';
 import { closeProvisioner, createCluster, gql, http, newTenant } from './support/client';
@@ -24,6 +25,7 @@ const ROUTES: Record<string, string> = {
   '/apis/storage.k8s.io/v1/csinodes': 'csinodes.json',
   '/apis/policy/v1/poddisruptionbudgets': 'poddisruptionbudgets.json',
   '/apis/scheduling.k8s.io/v1/priorityclasses': 'priorityclasses.json',
+  '/version': 'version.json',
 };
 const TOKEN = 'e2e-recorded-sa-token';
 
@@ -121,6 +123,16 @@ describe('scheduled import from a Kubernetes API server', () => {
     expect(kube.requests.filter((r) => r.path === '/api/v1/nodes').some((r) => r.continue)).toBe(true);
     const objects = await gql(a.key, 'query($id: ID!) { snapshot(id: $id) { id status source } }', { id: ready.id });
     expect(objects.body.data.snapshot).toEqual({ id: ready.id, status: 'ready', source: 'schedule' });
+    // the API server's own /version (v1.33.4) is stored as the snapshot's ClusterProfile: its release picks the texts
+    expect(kube.requests.some((r) => r.path === '/version')).toBe(true);
+    const owner = new pg.Client({ connectionString: process.env['MIGRATION_DATABASE_URL'] });
+    await owner.connect();
+    try {
+      const profiles = await owner.query("SELECT raw FROM snapshot_objects WHERE snapshot_id = $1 AND kind = 'ClusterProfile'", [ready.id]);
+      expect(profiles.rows.map((r) => r.raw.spec)).toEqual([{ kubernetesVersion: '1.33.4' }]);
+    } finally {
+      await owner.end();
+    }
 
     // The API server starts failing: each run leaves a failed snapshot naming it; the ready one stays.
     const switchedAt = Date.now();
@@ -267,7 +279,8 @@ describe('scheduled import from a Kubernetes API server', () => {
       return d.body.lastRun?.status === 'failed' && d.body;
     });
     expect(described.lastRun.error).toBe(`listing nodes (GET ${kube.url}/api/v1/nodes) failed: address refused: 127.0.0.2 is in IMPORT_DENY_CIDRS 127.0.0.0/8`);
-    expect(kube.requests.slice(before).map((r) => r.path)).toEqual(['/api/v1/nodes']); // the redirect only, no retry
+    // the redirects only, no retry (a /version the worker cannot read leaves the version unknown; the lists fail)
+    expect(kube.requests.slice(before).map((r) => r.path)).toEqual(['/version', '/api/v1/nodes']);
     const snap = await http('GET', `/v1/snapshots/${described.lastRun.snapshotId}`, { key: a.key });
     expect(snap.body).toMatchObject({ source: 'schedule', status: 'failed', error: { message: described.lastRun.error } });
   });

@@ -8,31 +8,16 @@
  * in a loud warning and defines no packet test.
  */
 import { readFileSync } from 'node:fs';
-import { parseIptablesSave, trace, type Snapshot, type TraceRequest, type TraceResult } from '@portolan/netsim';
-import { runClient, type Attempt, type Proto } from './support/agents';
-import { compare } from './support/compare';
-import { checkPreconditions, KernelWorld, sweepStaleNamespaces } from './support/netns';
+import { parseIptablesSave } from '@portolan/netsim';
+import { runClient } from './support/agents';
+import { checkPreconditions } from './support/netns';
 import { run } from './support/sh';
 import {
   buildScenarioCluster, EMPTY, EXTERNAL_CLIENT_IP, HOST_LISTENER_PORT, HOST_LOOPBACK_LISTENER_PORT, HOSTIP_HOSTPORT, HOSTNET_PORT,
-  HOSTPORT_TCP, HOSTPORT_UDP, LOCAL, METRICS,
-  NODE_A, NODE_B, SERVICE_CIDR_ROUTE, UNCLAIMED_PORT, UNDERLAY, WEB,
+  HOSTPORT_TCP, HOSTPORT_UDP, LOCAL, METRICS, METRICS_LOCAL,
+  NODE_A, NODE_B, UNCLAIMED_PORT, WEB,
 } from './support/scenario';
-
-/** Where the client runs, in trace() terms. */
-type From = TraceRequest['from'];
-
-interface Scenario {
-  name: string;
-  from: From;
-  toHost: string;
-  port: number;
-  protocol: Proto;
-  /** connections (TCP) or request/reply exchanges (UDP) */
-  count: number;
-  /** the node an external packet enters (trace's `at`), when the destination address does not say */
-  at?: string;
-}
+import { DROP_TIMEOUT_MS, worldSuite, type From, type Scenario } from './support/world-suite';
 
 const EXT: From = { kind: 'external', ip: EXTERNAL_CLIENT_IP };
 const pod = (name: string): From => ({ kind: 'pod', namespace: 'default', name });
@@ -76,12 +61,17 @@ const SCENARIOS: Scenario[] = [
   { name: 'ClusterIP hairpin: endpoint pod -> its own Service (itself masqueraded, the other not)', from: pod('web-a'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'ClusterIP: external client routed to node-a -> 10.96.0.10:80 (source outside clusterCIDR, masqueraded)', from: EXT, toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20, at: 'node-a' },
   { name: 'pod -> pod on the same node (bridged, br_netfilter, no NAT)', from: pod('client-a'), toHost: '10.244.1.30', port: 8080, protocol: 'TCP', count: 3 },
+  { name: 'node-a process -> pod on node-a by pod IP (the connected route on cni0: the bridge address is the source)', from: { kind: 'node', node: 'node-a' }, toHost: '10.244.1.30', port: 8080, protocol: 'TCP', count: 3 },
+  { name: 'hostNetwork pod on node-b -> pod on node-b by pod IP (bridge address seen)', from: pod('hostnet-b'), toHost: '10.244.2.30', port: 8080, protocol: 'TCP', count: 3 },
+  { name: 'node-a process -> pod on node-b by pod IP (routed via the underlay: InternalIP seen)', from: { kind: 'node', node: 'node-a' }, toHost: '10.244.2.30', port: 8080, protocol: 'TCP', count: 3 },
   { name: 'pod -> pod on the other node (host-gw, no NAT)', from: pod('client-a'), toHost: '10.244.2.30', port: 8080, protocol: 'TCP', count: 3 },
   { name: 'ClusterIP: node-b process -> 10.96.0.10:80 (source outside clusterCIDR, masqueraded)', from: { kind: 'node', node: 'node-b' }, toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'ClusterIP with a hostNetwork endpoint: pod on node-a -> 10.96.0.40:9100 (node-b host socket, pod IP seen)', from: pod('client-a'), toHost: METRICS.clusterIP, port: METRICS.port, protocol: 'TCP', count: 3 },
   { name: 'ClusterIP with a hostNetwork endpoint: pod on node-b -> 10.96.0.40:9100 (DNAT to its own node IP)', from: pod('client-b'), toHost: METRICS.clusterIP, port: METRICS.port, protocol: 'TCP', count: 3 },
   { name: 'NodePort with a hostNetwork endpoint: external -> node-a:30090 (masqueraded to node-a, host socket on node-b)', from: EXT, toHost: NODE_A.ip, port: METRICS.nodePort, protocol: 'TCP', count: 3 },
   { name: 'NodePort with a hostNetwork endpoint: external -> node-b:30090 (DNAT to a local address: no POSTROUTING, source kept)', from: EXT, toHost: NODE_B.ip, port: METRICS.nodePort, protocol: 'TCP', count: 3 },
+  { name: 'NodePort eTP=Local, hostNetwork endpoint: pod on node-b -> node-a:30091 (DNAT to node-b\'s host socket, reply bypasses node-a, dropped)', from: pod('client-b'), toHost: NODE_A.ip, port: METRICS_LOCAL.nodePort, protocol: 'TCP', count: 2 },
+  { name: 'NodePort eTP=Local, hostNetwork endpoint: pod on node-a -> node-a:30091 (to node-b\'s host socket, reply comes back through node-a)', from: pod('client-a'), toHost: NODE_A.ip, port: METRICS_LOCAL.nodePort, protocol: 'TCP', count: 3 },
   { name: 'Service without endpoints: pod -> ClusterIP (REJECT)', from: pod('client-a'), toHost: EMPTY.clusterIP, port: EMPTY.port, protocol: 'TCP', count: 2 },
   { name: 'ClusterIP: hostNetwork pod -> 10.96.0.10:80 (node IP source, masqueraded)', from: pod('hostnet-b'), toHost: WEB.clusterIP, port: WEB.port, protocol: 'TCP', count: 20 },
   { name: 'Service without endpoints: external -> node-a:30082 (REJECT, although a host process listens there)', from: EXT, toHost: NODE_A.ip, port: EMPTY.nodePort, protocol: 'TCP', count: 2 },
@@ -89,10 +79,6 @@ const SCENARIOS: Scenario[] = [
   { name: 'unclaimed port TCP: external -> node-a:31999 (RST, refused)', from: EXT, toHost: NODE_A.ip, port: UNCLAIMED_PORT, protocol: 'TCP', count: 2 },
   { name: 'unclaimed port UDP: external -> node-a:31999 (ICMP port unreachable, refused)', from: EXT, toHost: NODE_A.ip, port: UNCLAIMED_PORT, protocol: 'UDP', count: 2 },
 ];
-
-/** How long a client waits before calling an attempt dropped. */
-const DROP_TIMEOUT_MS = 1500;
-const DELIVER_TIMEOUT_MS = 4000;
 
 const pre = checkPreconditions();
 
@@ -117,126 +103,54 @@ if (!pre.ok) {
   });
 } else {
   describe('kernel: rendered rules in real namespaces agree with trace()', () => {
-    let snapshot: Snapshot;
-    /** the same cluster with each node's `iptables-save` (taken from the kernel after loading) attached */
-    let dumpSnapshot: Snapshot;
-    let dumps: Record<string, string> = {};
-    let world: KernelWorld;
-    let rootBridgeNf: string | undefined;
-    const summaries: string[] = [];
-
-    beforeAll(async () => {
-      rootBridgeNf = readRootBridgeNf();
-      const swept = sweepStaleNamespaces(pre.ip as string);
-      if (swept.length) summaries.push(`removed namespaces left by killed earlier runs: ${swept.join(' ')}`);
-      const brnf = KernelWorld.ensureBrNetfilter();
-      snapshot = buildScenarioCluster().load();
-      world = new KernelWorld(
-        { ip: pre.ip as string, iptablesRestore: pre.iptablesRestore as string, sh: pre.sh as string },
-        {
-          underlayGateway: UNDERLAY.gateway, underlayPrefix: UNDERLAY.prefix, clientIP: EXTERNAL_CLIENT_IP, clientGateway: UNDERLAY.clientGateway,
-          clientPrefix: UNDERLAY.clientPrefix, fabricRoutes: [SERVICE_CIDR_ROUTE],
-        },
-      );
-      try {
-        world.build(snapshot);
-        world.loadRules(snapshot);
-        dumps = Object.fromEntries([...world.nodes.keys()].map((n) => [n, world.iptablesSave(n)]));
-        dumpSnapshot = buildScenarioCluster(dumps).load();
-        await world.startServers(snapshot);
-      } catch (e) {
-        await world.destroy();
-        throw e;
-      }
-      summaries.push(`${brnf}; namespaces:\n${world.describe()}`);
-    }, 90000);
-
-    afterAll(async () => {
-      await world?.destroy();
-      if (summaries.length) console.log(`kernel suite summary\n${summaries.join('\n')}`);
-    });
-
-    function clientNamespace(from: From): string {
-      switch (from.kind) {
-        case 'external':
-          return world.clientNs;
-        case 'node':
-        case 'localhost':
-          return world.nodeNs(from.node);
-        case 'pod': {
-          const p = snapshot.pods.find((x) => x.namespace === from.namespace && x.name === from.name);
-          if (p?.hostNetwork) return world.nodeNs(p.nodeName);
-          return world.podNs(`${from.namespace}/${from.name}`);
-        }
-        default:
-          throw new Error(`no client namespace for source ${JSON.stringify(from)}`);
-      }
-    }
-
-    async function probe(s: Scenario, t: TraceResult): Promise<Attempt[]> {
-      const dropExpected = t.destinations.some((d) => d.outcome === 'dropped');
-      const timeoutMs = dropExpected ? DROP_TIMEOUT_MS : DELIVER_TIMEOUT_MS;
-      const [attempts] = await runClient(world.ipBin, clientNamespace(s.from), [{ host: s.toHost, port: s.port, proto: s.protocol, count: s.count, timeoutMs }]);
-      return attempts;
-    }
+    const rootBridgeNf = readRootBridgeNf();
+    const h = worldSuite(pre, (dumps) => buildScenarioCluster(dumps), SCENARIOS);
 
     it('builds the namespaces the way a node is set up (br_netfilter per namespace, hairpin, sysctls)', () => {
-      for (const n of world.nodes.values()) {
+      for (const n of h.world.nodes.values()) {
         expect({
           node: n.name,
-          ipForward: world.readSysctl(n.ns, 'net.ipv4.ip_forward'),
-          routeLocalnet: world.readSysctl(n.ns, 'net.ipv4.conf.all.route_localnet'),
-          rpFilter: world.readSysctl(n.ns, 'net.ipv4.conf.all.rp_filter'),
-          bridgeNf: world.readSysctl(n.ns, 'net.bridge.bridge-nf-call-iptables'),
-        }).toEqual({ node: n.name, ipForward: '1', routeLocalnet: '1', rpFilter: '0', bridgeNf: '1' });
+          ipForward: h.world.readSysctl(n.ns, 'net.ipv4.ip_forward'),
+          // kube-proxy's (localhost NodePorts on) and portmap's (SNAT on, for the bridge)
+          routeLocalnet: h.world.readSysctl(n.ns, 'net.ipv4.conf.all.route_localnet'),
+          bridgeRouteLocalnet: h.world.readSysctl(n.ns, 'net.ipv4.conf.cni0.route_localnet'),
+          rpFilter: h.world.readSysctl(n.ns, 'net.ipv4.conf.all.rp_filter'),
+          bridgeNf: h.world.readSysctl(n.ns, 'net.bridge.bridge-nf-call-iptables'),
+        }).toEqual({ node: n.name, ipForward: '1', routeLocalnet: '1', bridgeRouteLocalnet: '1', rpFilter: '0', bridgeNf: '1' });
       }
       // the fabric turned the knob off while the nodes have it on: it is per network namespace on this kernel
-      expect(world.readSysctl(world.fabricNs, 'net.bridge.bridge-nf-call-iptables')).toBe('0');
+      expect(h.world.readSysctl(h.world.fabricNs, 'net.bridge.bridge-nf-call-iptables')).toBe('0');
       // and the root namespace's value was never touched
       expect(readRootBridgeNf()).toBe(rootBridgeNf);
-      const a = world.nodes.get('node-a');
-      const podA = world.pods.get('default/web-a');
+      const a = h.world.nodes.get('node-a');
+      const podA = h.world.pods.get('default/web-a');
       expect(a && podA).toBeTruthy();
-      const links = run(world.ipBin, ['-n', a!.ns, '-d', 'link', 'show', 'master', 'cni0']).stdout;
+      const links = run(h.world.ipBin, ['-n', a!.ns, '-d', 'link', 'show', 'master', 'cni0']).stdout;
       expect(links).toMatch(/hairpin on/);
       expect(links).not.toMatch(/hairpin off/);
     });
 
     it("reads back the kernel's iptables-save of every node without a parse warning", () => {
-      for (const [node, text] of Object.entries(dumps)) {
+      for (const [node, text] of Object.entries(h.dumps)) {
         const { diagnostics } = parseIptablesSave(text);
         expect({ node, warnings: diagnostics.filter((d) => d.severity === 'warning') }).toEqual({ node, warnings: [] });
         expect(text).toMatch(/^\*nat$/m);
       }
     });
 
-    it.each(SCENARIOS)('$name', async (s) => {
-      const req: TraceRequest = { toHost: s.toHost, port: s.port, protocol: s.protocol, from: s.from, ...(s.at ? { at: s.at } : {}) };
-      const t = trace(snapshot, req);
-      const attempts = await probe(s, t);
-      // the same question asked over the kernel's own iptables-save must get the same answer
-      const overDump = trace(dumpSnapshot, req);
-      expect(overDump.fromDump).toBe(true);
-      const cd = compare(overDump, attempts);
-      const c = compare(t, attempts);
-      c.problems.push(...cd.problems.map((p) => `[trace over the kernel's iptables-save] ${p}`));
-      summaries.push(`${c.problems.length ? 'DISAGREE' : 'agree   '} ${s.name}\n           ${c.summary}`);
-      expect({ scenario: s.name, problems: c.problems }).toEqual({ scenario: s.name, problems: [] });
-    });
-
     it('hairpin really depends on the bridge port hairpin flag under br_netfilter (negative control)', async () => {
       // With bridge-nf-call-iptables=1 the Service DNAT happens on the bridge path and the reply frame must leave
       // through the port it came in on; without hairpin mode the kernel drops it. Proves the hairpin scenarios
       // above exercise the bridge, not a routed shortcut.
-      const a = world.nodes.get('node-a')!;
-      const p = world.pods.get('default/hp-web')!;
+      const a = h.world.nodes.get('node-a')!;
+      const p = h.world.pods.get('default/hp-web')!;
       const port = p.bridgePort;
-      run(world.ipBin, ['-n', a.ns, 'link', 'set', 'dev', port, 'type', 'bridge_slave', 'hairpin', 'off']);
+      run(h.world.ipBin, ['-n', a.ns, 'link', 'set', 'dev', port, 'type', 'bridge_slave', 'hairpin', 'off']);
       try {
-        const [attempts] = await runClient(world.ipBin, p.ns, [{ host: NODE_A.ip, port: HOSTPORT_TCP, proto: 'TCP', count: 2, timeoutMs: DROP_TIMEOUT_MS }]);
+        const [attempts] = await runClient(h.world.ipBin, p.ns, [{ host: NODE_A.ip, port: HOSTPORT_TCP, proto: 'TCP', count: 2, timeoutMs: DROP_TIMEOUT_MS }]);
         expect(attempts.map((x) => x.kind)).toEqual(['timeout', 'timeout']);
       } finally {
-        run(world.ipBin, ['-n', a.ns, 'link', 'set', 'dev', port, 'type', 'bridge_slave', 'hairpin', 'on']);
+        run(h.world.ipBin, ['-n', a.ns, 'link', 'set', 'dev', port, 'type', 'bridge_slave', 'hairpin', 'on']);
       }
     });
   });

@@ -49,10 +49,12 @@ export function syntheticObjects(o: SyntheticOptions): unknown[] {
     items.push({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: hostNetwork ? `exporter-${i}` : `app-${svc}-${p}`, namespace: hostNetwork ? 'monitoring' : `ns-${svc % 50}`, labels: hostNetwork ? { app: 'exporter' } : { app: `svc-${svc}` } },
+      metadata: { name: hostNetwork ? `exporter-${i}` : hostPort ? `ingress-${i}` : `app-${svc}-${p}`, namespace: hostNetwork ? 'monitoring' : hostPort ? 'ingress' : `ns-${svc % 50}`, labels: hostNetwork ? { app: 'exporter' } : hostPort ? { app: 'ingress' } : { app: `svc-${svc}` } },
       spec: {
         nodeName: nodeName(i),
         hostNetwork,
+        // the ingress controllers keep one per node with a required anti-affinity, as their charts do
+        ...(hostPort ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'ingress' } }, topologyKey: 'kubernetes.io/hostname' }] } } } : {}),
         containers: [
           {
             name: 'c',

@@ -3,9 +3,10 @@ const { join } = require('path');
 
 /**
  * The webpack config every Node app here shares: workspace libraries are bundled, node_modules stay external
- * (required at run time from the repository or the image).
+ * (required at run time from the repository or the image). `additionalEntryPoints` are further bundles beside
+ * main.js (the worker's build thread).
  */
-module.exports = function nodeApp(name, dir) {
+module.exports = function nodeApp(name, dir, additionalEntryPoints = []) {
   return {
     output: { path: join(dir, `../../dist/apps/${name}`), clean: true },
     plugins: [
@@ -13,6 +14,7 @@ module.exports = function nodeApp(name, dir) {
         target: 'node',
         compiler: 'tsc',
         main: './src/main.ts',
+        additionalEntryPoints,
         tsConfig: './tsconfig.app.json',
         assets: [],
         optimization: false,

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { Worker as Thread } from 'node:worker_threads';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import pino from 'pino';
 
@@ -8,11 +9,18 @@ export const METRICS_RES = 'portolan:metrics:res';
 
 const RESTART_WINDOW_MS = 60_000;
 const MAX_RESTARTS = 5;
+/**
+ * How long an API process may take to drain after SIGTERM, or to exit once its primary is gone: then it is killed.
+ * A process whose event loop is blocked never runs its own signal handlers, so only another thread or process can
+ * end it.
+ */
+export const DRAIN_LIMIT_MS = 15_000;
 
 /**
  * The primary of API_PROCESSES > 1: forks the API processes (they share the listening socket through node:cluster),
  * replaces one that dies, gives up when they keep dying (MAX_RESTARTS within a minute: exit 1 so the supervisor
- * sees it), forwards SIGTERM/SIGINT and exits once every process has drained. It serves no request itself.
+ * sees it), forwards SIGTERM/SIGINT and exits once every process has drained, killing one still running after
+ * DRAIN_LIMIT_MS (exit 1 then). It serves no request itself.
  */
 export function runPrimary(processes: number, level: string): void {
   const log = pino({ level, base: { role: 'api-primary', pid: process.pid } });
@@ -59,6 +67,11 @@ export function runPrimary(processes: number, level: string): void {
     log.info(`${sig}: draining ${processes} API processes`);
     for (const w of live) w.process.kill('SIGTERM');
     if (live.size === 0) process.exit(0);
+    setTimeout(() => {
+      log.error({ pids: [...live].map((w) => w.process.pid) }, `API processes still running ${DRAIN_LIMIT_MS} ms after SIGTERM: killing them`);
+      process.exitCode = 1;
+      for (const w of live) w.process.kill('SIGKILL');
+    }, DRAIN_LIMIT_MS).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -103,4 +116,24 @@ export function joinPrimary(registry: Registry): void {
   // The primary owns the listening socket: without it this process gets no connection again, so it drains and
   // exits (a SIGKILLed primary must not leave orphans holding database connections).
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  orphanWatchdog(process.ppid, DRAIN_LIMIT_MS);
+}
+
+/**
+ * A thread that kills this process when its primary is gone (the parent pid changed: re-parented) and the process
+ * has not exited within `limitMs`: the 'disconnect' handler above needs a free event loop, and a process blocked in a
+ * request would otherwise outlive its primary, holding its database connections (and a core). Unref'd: it never
+ * keeps the process alive.
+ */
+export function orphanWatchdog(parentPid: number, limitMs: number): Thread {
+  const code = `
+    const { workerData: { parentPid, limitMs } } = require('node:worker_threads');
+    const poll = setInterval(() => {
+      if (process.ppid === parentPid) return;
+      clearInterval(poll);
+      setTimeout(() => process.kill(process.pid, 'SIGKILL'), limitMs);
+    }, 500);`;
+  const thread = new Thread(code, { eval: true, workerData: { parentPid, limitMs } });
+  thread.unref();
+  return thread;
 }

@@ -2,6 +2,7 @@ import { AnalysesController } from './analyses/analyses.controller';
 import { ApiKeysController } from './api-keys/api-keys';
 import { ClustersController } from './clusters/clusters.controller';
 import { DocsController } from './docs/docs.controller';
+import { ExemptionsController } from './exemptions/exemptions';
 import { ExposureController } from './exposure/exposure.controller';
 import { HealthController } from './health/health.controller';
 import { ImportSourcesController } from './imports/import-sources.controller';
@@ -21,4 +22,5 @@ export const CONTROLLERS = [
   ImportSourcesController,
   ApiKeysController,
   RulesController,
+  ExemptionsController,
 ] as const;

@@ -1,6 +1,7 @@
 import { AnalysesResolver } from './analyses/analyses.resolver';
 import { ApiKeysResolver } from './api-keys/api-keys';
 import { ClustersResolver } from './clusters/clusters.resolver';
+import { ExemptionsResolver } from './exemptions/exemptions';
 import { ExposureResolver, PodScheduleResolver } from './exposure/exposure.resolver';
 import { ImportSourcesResolver } from './imports/import-sources.resolver';
 import { RulesResolver } from './rules/rules';
@@ -8,4 +9,4 @@ import { SnapshotObjectsResolver } from './snapshots/snapshot-objects.resolver';
 import { SnapshotsResolver } from './snapshots/snapshots.resolver';
 
 /** Every GraphQL resolver: the app module provides them and the schema printer reads them. */
-export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver, RulesResolver] as const;
+export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver, RulesResolver, ExemptionsResolver] as const;

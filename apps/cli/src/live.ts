@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { fetchWithKubeConfig, IMPORT_RESOURCES, type FetchedList } from '@portolan/application/kube';
+import { fetchWithKubeConfig, IMPORT_RESOURCES, versionProfileDocument, type FetchedList } from '@portolan/application/kube';
 import { PORTOLAN_API, type TextInput } from '@portolan/netsim';
 import { UsageError } from './io';
 
@@ -64,7 +64,7 @@ export async function readLiveCluster(flags: LiveFlags, timeoutMs = 15_000): Pro
   const context = kc.getCurrentContext();
   if (!context || !kc.getCurrentCluster()) throw new UsageError('the kubeconfig has no current context: give --context NAME');
   const { server, version, lists } = await fetchWithKubeConfig(kc, { timeoutMs, resources: IMPORT_RESOURCES });
-  const profile = { apiVersion: PORTOLAN_API, kind: 'ClusterProfile', metadata: { name: context }, spec: version ? { kubernetesVersion: version.replace(/^v/, '').replace(/[-+].*$/, '') } : {} };
+  const profile = versionProfileDocument(context, version) ?? { apiVersion: PORTOLAN_API, kind: 'ClusterProfile', metadata: { name: context }, spec: {} };
   return {
     inputs: [...lists.map((l: FetchedList) => ({ name: l.url, text: JSON.stringify(l.list) })), { name: `${server} (context ${context})`, text: JSON.stringify(profile) }],
     context,

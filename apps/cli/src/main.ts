@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ClusterEngine, formatDiagnostic, InputError, loadSnapshot, parseDocuments, QueryError, checkInputs, toSarif, toText, type Snapshot } from '@portolan/netsim';
+import { ClusterEngine, formatDiagnostic, InputError, inspectSnapshot, loadSnapshot, parseDocuments, QueryError, checkInputs, toSarif, toText, type Snapshot } from '@portolan/netsim';
 import { verbHelp } from './help';
 import { readLiveCluster, takeLiveFlags, type LiveCluster } from './live';
 import { parsePodRef, whyPod } from './why';
@@ -49,6 +49,7 @@ Verbs:
             the path a packet takes through the node's rules; HOST is a node name or an IP; PROTO tcp|udp|sctp;
             SOURCE: external[:IP] (default) | node:NAME | localhost:NAME | pod:NS/NAME | ip:IP@NODE
   iptables  -f SNAPSHOT --node NAME         the nat and filter tables kube-proxy and portmap would hold (iptables-save)
+  nft       -f SNAPSHOT --node NAME         the ip kube-proxy table kube-proxy in nftables mode would hold (nft list ruleset)
   drift     -f SNAPSHOT --node NAME --dump IPTABLES_SAVE [-o json|text]
             which rules the node's iptables-save lacks, has extra (stale CNI-DN- chains, deleted Services) or
             holds differently from what kube-proxy and portmap would write; exit 1 on any drift
@@ -106,6 +107,15 @@ const verbs: Record<string, Verb> = {
     print(new ClusterEngine(snapshotOf(values.file, 'iptables')).iptablesSave(values.node));
     return 0;
   },
+  nft(args) {
+    const { values } = parseArgs({ args, options: { file: common.file, node: { type: 'string' } }, strict: true });
+    if (!values.node) throw new UsageError('nft needs --node NAME');
+    const engine = new ClusterEngine(snapshotOf(values.file, 'nft'));
+    const text = engine.nftRuleset(values.node);
+    if (!text) throw new UsageError(`kube-proxy runs in ${engine.snapshot.profile.kubeProxy.mode} mode on this snapshot: no nftables tables are modelled (see portolan iptables)`);
+    print(text);
+    return 0;
+  },
   drift(args) {
     const { values } = parseArgs({ args, options: { ...common, node: { type: 'string' }, dump: { type: 'string' } }, strict: true });
     const fmt = output(values.output, ['json', 'text']);
@@ -153,21 +163,24 @@ const verbs: Record<string, Verb> = {
     const { values } = parseArgs({ args, options: { file: { type: 'string', short: 'f', multiple: true }, output: { type: 'string', short: 'o', default: 'text' } }, strict: true });
     if (!values.file?.length) throw new UsageError('inspect needs -f SNAPSHOT');
     const { snapshot: s, diagnostics } = loadSnapshot(readInputs(values.file));
-    const summary = {
-      nodes: s.nodes.length,
-      pods: s.pods.length,
-      workloads: s.workloads.length,
-      services: s.services.length,
-      endpointSlices: s.endpointSlices.length,
-      hostStates: s.hostStates.length,
-      unknown: s.unknown.map((u) => `${u.apiVersion}/${u.kind} ${u.namespace ? u.namespace + '/' : ''}${u.name ?? ''}`),
-      profile: { kubernetesVersion: s.profile.kubernetesVersion, kubeProxy: s.profile.kubeProxy, cniNetwork: s.profile.cni.networkName, portmap: s.profile.cni.portmap ?? null },
-      diagnostics: diagnostics.map((d) => ({ ...d, text: formatDiagnostic(d) })),
-    };
-    if (values.output === 'json') json(summary);
-    else {
-      print(`nodes ${summary.nodes}, pods ${summary.pods}, workloads ${summary.workloads}, services ${summary.services}, endpoint slices ${summary.endpointSlices}, host states ${summary.hostStates}`);
-      for (const d of diagnostics) print(`${d.severity}: ${formatDiagnostic(d)}`);
+    const r = inspectSnapshot(s, diagnostics);
+    if (values.output === 'json') {
+      json({ ...r.counts, unknown: r.unknown, profile: r.profile, hostStates: r.hostStates, guesses: r.guesses, diagnostics: diagnostics.map((d) => ({ ...d, text: formatDiagnostic(d) })) });
+    } else {
+      const c = r.counts;
+      print(`nodes ${c.nodes}, pods ${c.pods}, workloads ${c.workloads}, services ${c.services}, endpoint slices ${c.endpointSlices}, host states ${c.hostStates}, network policies ${c.networkPolicies}, namespaces ${c.namespaces}`);
+      const dp = r.profile.dataplane;
+      print(`profile: Kubernetes ${r.profile.kubernetesVersion}, kube-proxy ${r.profile.kubeProxy.mode}${dp ? `, dataplane ${dp.kind}${dp.modelled ? '' : ' (not modelled)'} (${dp.source})` : ''}`);
+      for (const h of r.hostStates) {
+        const ipt = h.iptables ? `; iptables dump: ${h.iptables.tables.join(', ')} (${h.iptables.chains} chains, ${h.iptables.rules} rules)${h.iptables.complete ? '' : `, incomplete: ${[...new Set(h.iptables.incomplete.map((x) => x.code))].join(', ')}`}` : '';
+        print(`host state ${h.node}: ${h.listeners} listener(s)${h.extraAddresses.length ? `, extra addresses ${h.extraAddresses.join(' ')}` : ''}${ipt}`);
+      }
+      if (r.unknown.length) print(`kept, not modelled: ${r.unknown.join('; ')}`);
+      if (r.guesses.length) {
+        print('guesses:');
+        for (const g of r.guesses) print(`  ${g.code}: ${g.node ? `${g.node}: ` : ''}${g.message}`);
+      }
+      for (const d of diagnostics) if (!d.code) print(`${d.severity}: ${formatDiagnostic(d)}`);
     }
     return 0;
   },

@@ -63,7 +63,7 @@ function harness(opts: { stored?: AnalysisRow; load?: () => Promise<unknown>; en
   const subscribers: Array<(e: DatabaseEvent | EventsResync) => void> = [];
   const events = { subscribe: (fn: (e: DatabaseEvent | EventsResync) => void) => (subscribers.push(fn), () => undefined) };
   const publish = (e: DatabaseEvent | EventsResync) => subscribers.forEach((fn) => fn(e));
-  const service = new AnalysesService(analyses as never, clusterRows as never, clusters as never, auth as never, engines as never, queue as never, events as never, { webhooks: { toleranceSeconds: 300 } } as never);
+  const service = new AnalysesService(analyses as never, clusterRows as never, clusters as never, auth as never, engines as never, queue as never, events as never, { webhooks: { toleranceSeconds: 300 } } as never, { list: async () => [] } as never);
   return { service, rows, calls, publish };
 }
 

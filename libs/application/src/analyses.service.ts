@@ -18,10 +18,11 @@ import {
   type TextInput,
   type Workload,
 } from '@portolan/netsim';
-import { AnalysesRepository, AuthRepository, ClustersRepository, DatabaseEvents, isUniqueViolation, isUuid, type AnalysisRow } from '@portolan/persistence';
+import { AnalysesRepository, AuthRepository, ClustersRepository, DatabaseEvents, ExemptionsRepository, isUniqueViolation, isUuid, type AnalysisRow } from '@portolan/persistence';
 import { profileOf } from './cluster-profile';
 import { ClustersService } from './clusters.service';
 import { EngineService } from './engine.service';
+import { engineExemption } from './exemptions.service';
 import { AppError } from './errors';
 import { truncateText, unexpectedErrorRow } from './job-errors';
 import { isTransient } from './transient';
@@ -161,6 +162,7 @@ export class AnalysesService implements OnModuleDestroy {
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     events: DatabaseEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly exemptions: ExemptionsRepository,
   ) {
     this.unsubscribe = events.subscribe((e) => {
       if (e.type === 'analysis-finished') for (const wake of this.waiters.get(e.analysisId) ?? []) wake();
@@ -315,7 +317,9 @@ export class AnalysesService implements OnModuleDestroy {
       // No snapshot: the manifests alone, under the cluster's profile (NodePort range, versions).
       engine = new ClusterEngine(buildSnapshot([], { profile: profileOf(cluster) }).snapshot);
     }
-    return analyzeInputs(inputs, engine, snapshotId, meta.commit ? { commit: meta.commit } : {});
+    // the cluster's exemptions as they stand when the analysis runs (an expired one covers nothing)
+    const exemptions = (await this.exemptions.list(ctx, a.clusterId, new Date())).map(engineExemption);
+    return analyzeInputs(inputs, engine, snapshotId, { ...(meta.commit ? { commit: meta.commit } : {}), exemptions });
   }
 
   private async enqueue(ctx: TenantContext, a: AnalysisRow): Promise<void> {

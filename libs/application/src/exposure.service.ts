@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { TenantContext } from '@portolan/contracts';
 import {
   ClusterEngine,
+  diffEngines,
+  whatIfEngine,
+  type SnapshotDiff,
   InputError,
   parseDocuments,
   QueryError,
@@ -18,7 +21,6 @@ import { LRUCache } from 'lru-cache';
 import { diagnosticsToDetails } from './snapshots.service';
 import { EngineService } from './engine.service';
 import { AppError } from './errors';
-import { diffEngines, whatIfEngine, type SnapshotDiff } from './snapshot-diff';
 
 export type Scheduled = { kind: 'pod'; result: ScheduleResult } | { kind: 'workload'; result: PlacementResult };
 

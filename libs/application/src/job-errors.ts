@@ -53,3 +53,8 @@ export function unexpectedErrorRow(e: unknown, what: 'import' | 'analysis', id: 
   const kind = state ? `database error ${state}` : e instanceof Error ? e.name : typeof e;
   return { code: 'INTERNAL', message: `the ${what} failed unexpectedly (${kind}); the error was logged under ${what} id ${id}` };
 }
+
+/** A job stopped at the per-job memory limit (JOB_MEMORY_MB): the content, not the service, is the cause. */
+export function memoryLimitRow(what: 'import' | 'analysis', limitMb: number): Record<string, unknown> {
+  return { code: 'MEMORY_LIMIT', limitMb, message: `the ${what} needed more than the ${limitMb} MiB a job may use and was stopped: split the content into smaller uploads, or raise JOB_MEMORY_MB` };
+}

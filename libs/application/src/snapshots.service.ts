@@ -1,14 +1,15 @@
 import { gunzipSync } from 'node:zlib';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { canWrite, systemContext, asTenantId, type ImportSnapshotJob, type TenantContext } from '@portolan/contracts';
-import { buildSnapshot, InputError, parseDocumentsWithNotes, type Diagnostic, type ParsedObject } from '@portolan/netsim';
-import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectFilter, type ObjectRow, type StoredObject, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
+import { ClustersRepository, SnapshotsRepository, type ClusterRow, type ObjectFilter, type StoredObject, type Page, type PageRequest, type SnapshotRow, type SnapshotSourceName } from '@portolan/persistence';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { profileOf } from './cluster-profile';
+import { DOCUMENT_BUILDER, InProcessDocumentBuilder, type DocumentBuilder, type UploadDocument } from './upload-build';
+export { diagnosticsToDetails, objectRow } from './object-row';
 import { ObjectCursors } from './object-cursor';
 import { AppError } from './errors';
 import { isTransient } from './transient';
-import { inputErrorRow, truncateText, unexpectedErrorRow } from './job-errors';
+import { memoryLimitRow, truncateText, unexpectedErrorRow } from './job-errors';
 import { JOB_QUEUE, type JobQueue } from './queue.module';
 import type { CompressedUpload } from './upload-stream';
 
@@ -16,40 +17,6 @@ export interface SubmitResult {
   snapshot: SnapshotRow;
   /** true when identical content was already stored for this cluster: the existing snapshot is answered */
   duplicate: boolean;
-}
-
-export function diagnosticsToDetails(diags: Diagnostic[]) {
-  return diags.map((d) => ({ file: d.file, doc: d.doc, line: d.line, field: d.field, message: d.message }));
-}
-
-/** Columns the object queries filter on, read from the raw object so stored rows never depend on engine internals. */
-export function objectRow(po: ParsedObject): ObjectRow {
-  const o = po.obj as Record<string, any>;
-  const md = (o['metadata'] ?? {}) as Record<string, any>;
-  const spec = (o['spec'] ?? {}) as Record<string, any>;
-  const status = (o['status'] ?? {}) as Record<string, any>;
-  const kind = String(o['kind'] ?? 'Unknown');
-  const row: ObjectRow = {
-    kind,
-    namespace: typeof md['namespace'] === 'string' ? md['namespace'] : '',
-    name: typeof md['name'] === 'string' ? md['name'] : typeof spec['nodeName'] === 'string' ? spec['nodeName'] : '',
-    labels: md['labels'] && typeof md['labels'] === 'object' ? md['labels'] : null,
-    raw: o as never,
-  };
-  if (kind === 'Pod') {
-    row.nodeName = typeof spec['nodeName'] === 'string' ? spec['nodeName'] : null;
-    row.hostNetwork = spec['hostNetwork'] === true;
-    row.phase = typeof status['phase'] === 'string' ? status['phase'] : null;
-    row.ip = typeof status['podIP'] === 'string' ? status['podIP'] : null;
-  } else if (kind === 'Service') {
-    row.ip = typeof spec['clusterIP'] === 'string' ? spec['clusterIP'] : null;
-  } else if (kind === 'Node') {
-    const addrs = Array.isArray(status['addresses']) ? status['addresses'] : [];
-    row.ip = addrs.find((a: any) => a?.type === 'InternalIP')?.address ?? null;
-  } else if (kind === 'NodeHostState') {
-    row.nodeName = typeof spec['nodeName'] === 'string' ? spec['nodeName'] : null;
-  }
-  return row;
 }
 
 @Injectable()
@@ -61,11 +28,14 @@ export class SnapshotsService {
     private readonly clusters: ClustersRepository,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(DOCUMENT_BUILDER) builder?: DocumentBuilder,
   ) {
+    this.builder = builder ?? new InProcessDocumentBuilder();
     this.cursors = new ObjectCursors(config.secrets.key);
   }
 
   private readonly cursors: ObjectCursors;
+  private readonly builder: DocumentBuilder;
 
   async get(ctx: TenantContext, id: string): Promise<SnapshotRow> {
     const s = await this.snapshots.get(ctx, id);
@@ -153,42 +123,34 @@ export class SnapshotsService {
    * The shared half of every import: parse, build (to validate exactly what queries will later build), store whole,
    * prune. Bad content fails the snapshot with the adapter's document/line/field diagnostics.
    */
-  async storeDocuments(ctx: TenantContext, snap: SnapshotRow, cluster: ClusterRow, inputs: Array<{ name: string; text: string }>): Promise<'ready' | 'failed'> {
+  async storeDocuments(ctx: TenantContext, snap: SnapshotRow, cluster: ClusterRow, inputs: UploadDocument[]): Promise<'ready' | 'failed'> {
     const t0 = Date.now();
-    const ms = { parse: 0, build: 0, store: 0 };
     let counts: Record<string, number> = {};
+    let ms: Record<string, number> = {};
     try {
-      const { objects: parsed, notes } = parseDocumentsWithNotes(inputs);
-      ms.parse = Date.now() - t0;
-      // Validation builds exactly what queries will later build; it runs while Postgres indexes the rows, and an
-      // error in it rolls the whole store back.
-      await this.snapshots.complete(ctx, snap.id, parsed.map(objectRow), () => {
-        const b0 = Date.now();
-        const built = buildSnapshot(parsed, { defaults: profileOf(cluster) });
-        const errors = built.diagnostics.filter((d) => d.severity === 'error');
-        if (errors.length) throw new InputError(errors);
-        const s = built.snapshot;
-        counts = {
-          nodes: s.nodes.length,
-          pods: s.pods.length,
-          workloads: s.workloads.length,
-          services: s.services.length,
-          endpointSlices: s.endpointSlices.filter((e) => !e.derived).length,
-          hostStates: s.hostStates.length,
-          networkPolicies: s.networkPolicies.length,
-          unknown: s.unknown.length,
-        };
-        ms.build = Date.now() - b0;
-        return { counts, warnings: diagnosticsToDetails([...notes, ...built.diagnostics]) as never };
-      });
-      ms.store = Date.now() - t0 - ms.parse;
-    } catch (e) {
-      if (e instanceof InputError) {
-        await this.snapshots.fail(ctx, snap.id, inputErrorRow(e) as never);
-        await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
-        this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: truncateText(e.message, 500) }, 'snapshot import failed: invalid content');
-        return 'failed';
+      const outcome = await this.builder.build(inputs, profileOf(cluster));
+      if (!outcome.ok) {
+        if (outcome.failure === 'input') {
+          await this.snapshots.fail(ctx, snap.id, outcome.row as never);
+          await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
+          this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, error: truncateText(outcome.message, 500) }, 'snapshot import failed: invalid content');
+          return 'failed';
+        }
+        if (outcome.failure === 'memory') {
+          await this.snapshots.fail(ctx, snap.id, memoryLimitRow('import', outcome.limitMb) as never);
+          await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
+          this.log.warn({ snapshotId: snap.id, tenantId: ctx.tenantId, limitMb: outcome.limitMb }, 'snapshot import failed: over the per-job memory limit');
+          return 'failed';
+        }
+        // a thread's unexpected error, as the in-process one would have been (a RangeError is a processing limit)
+        throw outcome.name === 'RangeError' ? new RangeError(outcome.message) : Object.assign(new Error(outcome.message), { name: outcome.name });
       }
+      counts = outcome.counts;
+      ms = { ...outcome.ms };
+      const s0 = Date.now();
+      await this.snapshots.complete(ctx, snap.id, outcome.rows, () => ({ counts, warnings: outcome.warnings as never }));
+      ms['store'] = Date.now() - s0;
+    } catch (e) {
       // A transient fault (database, queue) is retried by the queue; the last attempt's failure is reconciled by the
       // worker. Anything else would fail the same way again: the row ends now, with a reason and no raw text.
       if (isTransient(e)) throw e;
@@ -198,7 +160,8 @@ export class SnapshotsService {
       return 'failed';
     }
     const pruned = await this.snapshots.applyRetention(ctx, cluster.id, cluster.retention);
-    this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, source: snap.source, counts, pruned, ms }, 'snapshot ready');
+    this.log.log({ snapshotId: snap.id, tenantId: ctx.tenantId, source: snap.source, counts, pruned, ms: { ...ms, total: Date.now() - t0 } }, 'snapshot ready');
     return 'ready';
   }
+
 }

@@ -1,11 +1,11 @@
 import { DEFAULT_IMPORT_DENY_CIDRS } from '@portolan/config';
 import { buildSnapshot, defaultProfile, parseDocuments } from '@portolan/netsim';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fetchClusterObjects, inClusterSource, inspectKubeconfig, KubeFetchError, type FetchedList } from '../src/imports/kube-fetcher';
+import { fetchClusterObjects, fetchClusterSnapshot, inClusterSource, inspectKubeconfig, KubeFetchError, versionProfileDocument, type FetchedList } from '../src/imports/kube-fetcher';
 import { OutboundGuard } from '../src/imports/outbound-guard';
-import { NODES_CONTINUE, RECORDED_TLS, startRecordedApiServer, type RecordedApiServer } from './kube-api-server';
+import { KUBE_API_FIXTURES, NODES_CONTINUE, RECORDED_TLS, startRecordedApiServer, type RecordedApiServer } from './kube-api-server';
 
 // The real @kubernetes/client-node (undici fetch, KubeConfig auth, generated list calls) against a loopback server
 // answering with recorded API responses.
@@ -120,6 +120,24 @@ describe('fetchClusterObjects against a recorded API server', () => {
       pdbs: 1,
       priorityClasses: 3,
     });
+  });
+
+  it("reads the API server's /version with the lists, and carries it into the snapshot's profile", async () => {
+    const { version, lists } = await fetchClusterSnapshot(source(), { ...fast, resources: ['nodes'] });
+    expect(version).toBe(JSON.parse(readFileSync(path.join(KUBE_API_FIXTURES, 'version.json'), 'utf8')).gitVersion);
+    expect(server.requests.map((q) => q.path)).toEqual(['/version', '/api/v1/nodes', '/api/v1/nodes']);
+    const doc = versionProfileDocument('prod', version);
+    const parsed = parseDocuments([...lists.map((l) => ({ name: l.url, text: JSON.stringify(l.list) })), { name: 'version', text: JSON.stringify(doc) }]);
+    const built = buildSnapshot(parsed, { defaults: { ...defaultProfile(), kubernetesVersion: '1.29' } });
+    expect(built.snapshot.profile.kubernetesVersion).toBe(String(version).replace(/^v/, '').replace(/[-+].*$/, ''));
+  });
+
+  it('reads provider version strings as the release they carry, and nothing else', () => {
+    expect(versionProfileDocument('c', 'v1.34.2-eks-4a1b2c3')).toMatchObject({ kind: 'ClusterProfile', spec: { kubernetesVersion: '1.34.2' } });
+    expect(versionProfileDocument('c', 'v1.31.4+k3s1')).toMatchObject({ spec: { kubernetesVersion: '1.31.4' } });
+    expect(versionProfileDocument('c', 'v1.36.0-gke.1052000')).toMatchObject({ spec: { kubernetesVersion: '1.36.0' } });
+    expect(versionProfileDocument('c', null)).toBeNull();
+    expect(versionProfileDocument('c', 'unknown')).toBeNull();
   });
 
   it('a 404 on a resource the server must serve is a failure; on an optional one it is skipped', async () => {

@@ -60,6 +60,8 @@ const EnvSchema = z
     WORKER_CONCURRENCY: int(4, 1),
     JOB_SWEEP_INTERVAL_SECONDS: int(60, 1),
     JOB_SWEEP_MIN_AGE_SECONDS: int(120, 1),
+    JOB_LOCK_SECONDS: int(30, 1),
+    JOB_MEMORY_MB: int(2048, 16),
     MAX_BODY_BYTES: int(1024 * 1024, 1024),
     MAX_UPLOAD_BYTES: int(512 * 1024 * 1024, 1024),
     GRAPHQL_MAX_COMPLEXITY: int(1000, 10),
@@ -102,7 +104,11 @@ export interface AppConfig {
    * sweepIntervalSeconds: how often each worker reconciles open rows whose job is gone or failed; sweepMinAgeSeconds:
    * how old an open row must be before the sweep looks at it (a row is written before its job is enqueued)
    */
-  queue: { backend: QueueBackend; redisUrl?: string; postgresUrl: string; concurrency: number; sweepIntervalSeconds: number; sweepMinAgeSeconds: number };
+  /**
+   * lockSeconds: a running job's lock, renewed at half of it; a worker that died is noticed within about twice it
+   * and its job runs again (once: a second death fails it). jobMemoryMb: the heap one import may use.
+   */
+  queue: { backend: QueueBackend; redisUrl?: string; postgresUrl: string; concurrency: number; sweepIntervalSeconds: number; sweepMinAgeSeconds: number; lockSeconds: number; jobMemoryMb: number };
   log: { level: string; pretty: boolean };
   secrets: { key: Buffer; isDevelopmentKey: boolean };
   snapshots: { retention: number; engineCacheSize: number; importTimeoutMs: number };
@@ -151,6 +157,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       concurrency: e.WORKER_CONCURRENCY,
       sweepIntervalSeconds: e.JOB_SWEEP_INTERVAL_SECONDS,
       sweepMinAgeSeconds: e.JOB_SWEEP_MIN_AGE_SECONDS,
+      lockSeconds: e.JOB_LOCK_SECONDS,
+      jobMemoryMb: e.JOB_MEMORY_MB,
     },
     log: { level: e.LOG_LEVEL, pretty: e.PRETTY_LOGS },
     secrets: { key: Buffer.from(e.SECRETS_KEY ?? DEV_SECRETS_KEY, 'hex'), isDevelopmentKey: !e.SECRETS_KEY },
@@ -210,6 +218,8 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'IMPORT_IN_CLUSTER_TENANTS', default: '(none)', description: "tenants (ids, or * for every tenant of a single-tenant install) allowed an in-cluster import source ({inCluster: true}): the worker reads the cluster it runs in as its own service account (KUBERNETES_SERVICE_HOST/PORT, token and CA from IMPORT_IN_CLUSTER_TOKEN_FILE / IMPORT_IN_CLUSTER_CA_FILE, read at every run)" },
   { name: 'WORKER_CONCURRENCY', default: '4', description: 'jobs per queue a worker runs at once' },
   { name: 'JOB_SWEEP_INTERVAL_SECONDS', default: '60', description: 'how often each worker ends open snapshots and analyses whose job is gone or failed (failed, with the reason)' },
+  { name: 'JOB_LOCK_SECONDS', default: '30', description: "a running job's lock (renewed at half of it): a worker that died is noticed within about twice this, and its job runs once more; a second death fails the row (WORKER_DIED)" },
+  { name: 'JOB_MEMORY_MB', default: '2048', description: 'heap one snapshot import may use (a worker thread with this limit): content that needs more fails alone (MEMORY_LIMIT) and the worker keeps running' },
   { name: 'JOB_SWEEP_MIN_AGE_SECONDS', default: '120', description: 'open rows younger than this are left to their job by the sweep' },
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'JSON and GraphQL request bodies' },
   { name: 'MAX_UPLOAD_BYTES', default: '536870912', description: 'snapshot uploads (streamed)' },

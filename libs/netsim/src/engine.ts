@@ -3,6 +3,7 @@ import { isParsedObject } from './adapter/parse';
 import { checkInputs, checkManifests, type CheckOptions } from './checks';
 import { portClaims } from './claims';
 import { iptablesDrift, renderNode, toIptablesSave, type DriftResult } from './iptables';
+import { nftListRuleset } from './nftables';
 import { QueryError } from './model/errors';
 import type { CheckReport, PlacementResult, PortClaim, ScheduleResult, TraceRequest, TraceResult, TraceSource } from './model/results';
 import type { Pod, Protocol, Snapshot, Workload } from './model/types';
@@ -100,6 +101,12 @@ export class ClusterEngine {
     this.requireNode(node);
     // What kube-proxy and portmap would hold, even when the node also has an uploaded dump (traces walk the dump).
     return toIptablesSave(renderNode(this.snapshot, node));
+  }
+
+  /** `nft list ruleset` of the nftables tables kube-proxy (nftables mode) would hold on the node. */
+  nftRuleset(node: string): string {
+    this.requireNode(node);
+    return nftListRuleset(this.snapshot, node);
   }
 
   /** A node's real iptables-save against what kube-proxy and portmap would write for this snapshot. */

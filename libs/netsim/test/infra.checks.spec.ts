@@ -17,7 +17,7 @@ const INFRA = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'clust
 
 describe('infra manifests: documented intentional patterns are not warnings', () => {
   it('covers the CNI agents, kube-proxy, exporter, LB speakers, kube-vip and ingress controller', () => {
-    expect(INFRA.sort()).toEqual(['calico-node.yaml', 'cilium-agent.yaml', 'flannel.yaml', 'ingress-nginx.yaml', 'kube-proxy.yaml', 'kube-vip.yaml', 'metallb-speaker.yaml', 'node-exporter.yaml']);
+    expect(INFRA.sort()).toEqual(['calico-node.yaml', 'cilium-agent.yaml', 'cilium-operator.yaml', 'flannel.yaml', 'ingress-nginx.yaml', 'kube-proxy.yaml', 'kube-vip.yaml', 'metallb-speaker.yaml', 'node-exporter.yaml']);
   });
   it.each(INFRA)('%s passes with no warning or error', (f) => {
     const r = check(f);

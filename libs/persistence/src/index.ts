@@ -9,4 +9,5 @@ export * from './snapshots.repository';
 export * from './analyses.repository';
 export * from './api-keys.repository';
 export * from './open-jobs.repository';
+export * from './exemptions.repository';
 export * from './persistence.module';

@@ -6,6 +6,7 @@ import { AuthRepository } from './auth.repository';
 import { ClustersRepository } from './clusters.repository';
 import { Database } from './database';
 import { DatabaseEvents } from './events';
+import { ExemptionsRepository } from './exemptions.repository';
 import { OpenJobsRepository } from './open-jobs.repository';
 import { SnapshotsRepository } from './snapshots.repository';
 
@@ -34,7 +35,8 @@ const repo = <T>(cls: new (db: Database) => T) => ({ provide: cls, useFactory: (
     repo(AnalysesRepository),
     repo(ApiKeysRepository),
     repo(OpenJobsRepository),
+    repo(ExemptionsRepository),
   ],
-  exports: [Database, DatabaseEvents, AuthRepository, ClustersRepository, SnapshotsRepository, AnalysesRepository, ApiKeysRepository, OpenJobsRepository],
+  exports: [Database, DatabaseEvents, AuthRepository, ClustersRepository, SnapshotsRepository, AnalysesRepository, ApiKeysRepository, OpenJobsRepository, ExemptionsRepository],
 })
 export class PersistenceModule {}

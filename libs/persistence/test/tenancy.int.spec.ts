@@ -2,6 +2,7 @@ import pg from 'pg';
 import { AuthRepository } from '../src/auth.repository';
 import { ClustersRepository } from '../src/clusters.repository';
 import { Database } from '../src/database';
+import { ExemptionsRepository } from '../src/exemptions.repository';
 import { TenantProvisioner } from '../src/provisioning';
 import { SnapshotsRepository } from '../src/snapshots.repository';
 import { databaseUrls, freshTenant, newCluster } from './support';
@@ -77,6 +78,29 @@ describe('tenant isolation in Postgres', () => {
     }
   });
 
+  it("hides another tenant's check exemptions from the application role, and refuses to plant one for it", async () => {
+    const a = await freshTenant(provisioner);
+    const b = await freshTenant(provisioner);
+    const ca = await clusters.create(a, newCluster('exempt-a'));
+    const repo = new ExemptionsRepository(db);
+    const e = await repo.create(a, { clusterId: ca.id, rule: 'hostport-duplicate', selector: { kind: 'Deployment' }, reason: 'known', expiresAt: null });
+    expect((await repo.list(a, ca.id)).map((x) => x.id)).toEqual([e.id]);
+    expect(await repo.list(b, ca.id)).toEqual([]);
+    expect(await repo.delete(b, ca.id, e.id)).toBeNull();
+    const app = new pg.Client({ connectionString: urls.app });
+    await app.connect();
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('portolan.tenant_id', $1, true)", [b.tenantId]);
+      expect((await app.query('SELECT count(*)::int AS n FROM check_exemptions WHERE id = $1', [e.id])).rows[0].n).toBe(0);
+      await expect(app.query("INSERT INTO check_exemptions (tenant_id, cluster_id, rule, selector, reason) VALUES ($1, $2, 'hostport-duplicate', '{}', 'planted')", [a.tenantId, ca.id])).rejects.toThrow(/row-level security/);
+      await app.query('ROLLBACK');
+    } finally {
+      await app.end();
+    }
+    expect((await repo.list(a, ca.id)).map((x) => x.id)).toEqual([e.id]);
+  });
+
   it("rejects, in the database itself and even as the tables' owner, rows of one tenant pointing at another's", async () => {
     const a = await freshTenant(provisioner);
     const b = await freshTenant(provisioner);
@@ -92,8 +116,17 @@ describe('tenant isolation in Postgres', () => {
       const snapshotId = own.rows[0].id as string;
       await expect(owner.query("INSERT INTO snapshot_objects (tenant_id, snapshot_id, kind, name, raw) VALUES ($1, $2, 'Node', 'n', '{}')", [b.tenantId, snapshotId])).rejects.toMatchObject({ code: '23503', constraint: 'snapshot_objects_tenant_id_snapshot_id_fkey' });
       await expect(owner.query("INSERT INTO analyses (tenant_id, cluster_id, source, manifests) VALUES ($1, $2, 'api', '')", [b.tenantId, ca.id])).rejects.toMatchObject({ code: '23503', constraint: 'analyses_tenant_id_cluster_id_fkey' });
+      // an analysis of another tenant's snapshot, a delivery for another tenant's cluster
+      const ownAnalysis = await owner.query("INSERT INTO analyses (tenant_id, cluster_id, source, manifests, snapshot_id) VALUES ($1, $2, 'api', '', $3) RETURNING id", [a.tenantId, ca.id, snapshotId]);
+      const otherSnapshot = await insertSnapshot(b.tenantId, cb.id);
+      await expect(owner.query("INSERT INTO analyses (tenant_id, cluster_id, source, manifests, snapshot_id) VALUES ($1, $2, 'api', '', $3)", [a.tenantId, ca.id, otherSnapshot.rows[0].id])).rejects.toMatchObject({ code: '23503', constraint: 'analyses_tenant_id_snapshot_id_fkey' });
+      await expect(owner.query("INSERT INTO webhook_deliveries (tenant_id, cluster_id, delivery_id, body_hash, analysis_id) VALUES ($1, $2, 'd1', 'h', $3)", [a.tenantId, cb.id, ownAnalysis.rows[0].id])).rejects.toMatchObject({ code: '23503', constraint: 'webhook_deliveries_tenant_id_cluster_id_fkey' });
       // moving a row to another tenant is refused as well
       await expect(owner.query('UPDATE snapshots SET tenant_id = $1 WHERE id = $2', [b.tenantId, snapshotId])).rejects.toMatchObject({ code: '23503' });
+      // pruning the analysed snapshot keeps the analysis, without its snapshot (SET NULL on snapshot_id alone)
+      await owner.query('DELETE FROM snapshots WHERE id = $1', [snapshotId]);
+      const kept = await owner.query('SELECT tenant_id, snapshot_id FROM analyses WHERE id = $1', [ownAnalysis.rows[0].id]);
+      expect(kept.rows).toEqual([{ tenant_id: a.tenantId, snapshot_id: null }]);
     } finally {
       await owner.end();
     }

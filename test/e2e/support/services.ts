@@ -1,3 +1,4 @@
+import { TenantProvisioner } from '@portolan/persistence';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -55,5 +56,24 @@ export class OwnServices {
   private asPg(cmd: string, args: string[]): void {
     if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'ignore' });
     else execFileSync(cmd, args, { stdio: 'ignore' });
+  }
+}
+
+/** Until the API at `base` answers /readyz 200 (a spec's own API process). */
+export async function waitReady(base: string, timeoutMs = 60_000): Promise<void> {
+  for (const until = Date.now() + timeoutMs; ; ) {
+    if ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok) return;
+    if (Date.now() > until) throw new Error(`the API at ${base} did not become ready in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A new tenant and an admin key for it, on the database a spec's own services hold. */
+export async function adminKeyOn(migrationUrl: string, tenant: string): Promise<string> {
+  const p = new TenantProvisioner(migrationUrl);
+  try {
+    return await p.createApiKey(await p.createTenant(tenant), 'e2e', 'admin');
+  } finally {
+    await p.close();
   }
 }

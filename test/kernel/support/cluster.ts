@@ -64,7 +64,9 @@ export class ClusterBuilder {
   private readonly nodeIPs = new Map<string, string>();
   private sandbox = 0;
 
-  constructor(name: string) {
+  /** `portmapSnat` false: portmap's `"snat": false`; `localhostNodePorts` false: kube-proxy's --iptables-localhost-nodeports=false */
+  constructor(name: string, opts: { portmapSnat?: boolean; localhostNodePorts?: boolean } = {}) {
+    const conflist = opts.portmapSnat === false ? { ...BRIDGE_PORTMAP_CONFLIST, plugins: [BRIDGE_PORTMAP_CONFLIST.plugins[0], { ...BRIDGE_PORTMAP_CONFLIST.plugins[1], snat: false }] } : BRIDGE_PORTMAP_CONFLIST;
     this.docs.push({
       apiVersion: 'portolan.dev/v1alpha1',
       kind: 'ClusterProfile',
@@ -74,10 +76,21 @@ export class ClusterBuilder {
         nodePortRange: '30000-32767',
         containerRuntime: 'containerd',
         iptablesHasRandomFully: true,
-        cniConflist: BRIDGE_PORTMAP_CONFLIST,
-        kubeProxy: { mode: 'iptables', clusterCIDR: CLUSTER_CIDR },
+        cniConflist: conflist,
+        kubeProxy: { mode: 'iptables', clusterCIDR: CLUSTER_CIDR, ...(opts.localhostNodePorts === false ? { iptables: { localhostNodePorts: false } } : {}) },
       },
     });
+  }
+
+  /** kube-proxy's mode and portmap's backend for every node (the defaults are iptables for both) */
+  dataplane(d: { kubeProxyMode?: 'iptables' | 'nftables'; portmapBackend?: 'iptables' | 'nftables' }): this {
+    const spec = (this.docs[0] as { spec: Record<string, any> }).spec;
+    if (d.kubeProxyMode) spec['kubeProxy'] = { ...spec['kubeProxy'], mode: d.kubeProxyMode };
+    if (d.portmapBackend) {
+      const conf = spec['cniConflist'] as { plugins: Array<Record<string, unknown>> };
+      spec['cniConflist'] = { ...conf, plugins: conf.plugins.map((p) => (p['type'] === 'portmap' ? { ...p, backend: d.portmapBackend } : p)) };
+    }
+    return this;
   }
 
   node(n: NodeSpec): this {

@@ -67,7 +67,10 @@ export function compare(t: TraceResult, attempts: Attempt[]): Comparison {
   const problems: string[] = [];
   const dests = t.destinations;
   const reached = new Set<TraceDestination>();
-  attempts.forEach((a, i) => {
+  attempts.forEach((seen, i) => {
+    // The output route lookup refusing a loopback source off lo (route_localnet=0): a TCP SYN is silently dropped
+    // (timeout), a UDP send fails with EINVAL. Both are a packet the sender's kernel dropped.
+    const a: Attempt = seen.kind === 'error' && seen.code === 'EINVAL' ? { kind: 'timeout' } : seen;
     if (a.kind === 'error') {
       problems.push(`attempt ${i + 1}: socket error ${a.code}; trace predicts ${dests.map(describeDest).join(' | ')}`);
       return;

@@ -26,11 +26,32 @@
  * when modprobe exists and the module is not loaded yet.
  */
 import type { Snapshot } from '@portolan/netsim';
-import { renderNode, toIptablesSave } from '@portolan/netsim';
+import { nftListRuleset, renderNode, toIptablesSave } from '@portolan/netsim';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { startServer, type ListenSpec, type ServerHandle } from './agents';
 import { findBinary, must, run } from './sh';
+
+/**
+ * What kube-proxy (iptables mode) does at start: net.ipv4.conf.all.route_localnet=1 when localhost NodePorts are
+ * on and nodePortAddresses is empty or covers 127.0.0.1 (pkg/proxy/iptables NewProxier). Written here from the
+ * profile as kube-proxy reads it, not from the simulator, so the kernel is not set up by the model under test.
+ */
+function kubeProxySetsRouteLocalnet(snapshot: Snapshot): boolean {
+  const kp = snapshot.profile.kubeProxy;
+  if (kp.mode !== 'iptables' || !kp.localhostNodePorts) return false;
+  const addrs = kp.nodePortAddresses ?? [];
+  if (addrs.length === 0) return true;
+  return addrs.some((c) => {
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(c);
+    if (!m) return false;
+    const bits = Number(m[5]);
+    if (bits === 0) return true;
+    const ip = m.slice(1, 5).reduce((a, x) => a * 256 + Number(x), 0);
+    const shift = 32 - bits;
+    return Math.floor(ip / 2 ** shift) === Math.floor(0x7f000001 / 2 ** shift);
+  });
+}
 
 export interface Preconditions {
   ok: boolean;
@@ -228,7 +249,7 @@ export class KernelWorld {
       this.addNs(ns);
       this.sysctl(ns, {
         'net.ipv4.ip_forward': '1',
-        'net.ipv4.conf.all.route_localnet': '1',
+        'net.ipv4.conf.all.route_localnet': kubeProxySetsRouteLocalnet(snapshot) ? '1' : '0',
         'net.ipv4.conf.all.rp_filter': '0',
         'net.ipv4.conf.default.rp_filter': '0',
         // harness, not Kubernetes: REJECT and closed UDP ports answer with ICMP, which the kernel rate-limits per
@@ -246,6 +267,8 @@ export class KernelWorld {
       this.inNs(ns, ['link', 'add', 'cni0', 'type', 'bridge']);
       this.inNs(ns, ['addr', 'add', `${gateway}/${prefix}`, 'dev', 'cni0']);
       this.inNs(ns, ['link', 'set', 'cni0', 'up']);
+      // portmap sets it on the bridge when it masquerades (SNAT on: the default), at its first pod with a hostPort
+      this.sysctl(ns, { 'net.ipv4.conf.cni0.route_localnet': snapshot.profile.cni.portmap?.snat ? '1' : '0' });
     });
     for (const r of a.fabricRoutes ?? []) this.inNs(this.fabricNs, ['route', 'add', r.cidr, 'via', r.via]);
     // host-gw: every node reaches the other nodes' pod subnets through their node IPs
@@ -279,13 +302,18 @@ export class KernelWorld {
     }
   }
 
-  /** Render each node's rules, check them with iptables-restore --test, then load them. */
+  /** Render each node's rules, check them with iptables-restore --test, then load them; nftables tables with nft -f. */
   loadRules(snapshot: Snapshot): void {
     for (const n of this.nodes.values()) {
       const text = toIptablesSave(renderNode(snapshot, n.name));
       this.loadedRules.set(n.name, text);
       must(this.pre.ip, ['netns', 'exec', n.ns, this.pre.iptablesRestore, '--test'], { input: text });
       must(this.pre.ip, ['netns', 'exec', n.ns, this.pre.iptablesRestore], { input: text });
+      const nftText = nftListRuleset(snapshot, n.name);
+      if (!nftText) continue;
+      const nft = findBinary('nft');
+      if (!nft) throw new Error(`node ${n.name} has nftables tables to load but \`nft\` (Debian package nftables) is not installed`);
+      must(this.pre.ip, ['netns', 'exec', n.ns, nft, '-f', '-'], { input: nftText });
     }
   }
 

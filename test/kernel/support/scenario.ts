@@ -17,6 +17,7 @@
  *   Services: web   NodePort eTP Cluster 10.96.0.10 80/TCP->8080 (30080), 53/UDP->8053 (30053)
  *             local NodePort eTP Local   10.96.0.20 80/TCP->8080 (30081)
  *             metrics NodePort eTP Cluster 10.96.0.40 9100/TCP->9100 (30090), endpoint: hostnet-b (node-b's IP)
+ *             metrics-local NodePort eTP Local 10.96.0.41 9100/TCP->9100 (30091), endpoint: hostnet-b
  *             empty NodePort             10.96.0.30 80/TCP->8080 (30082; selector matches nothing)
  *   external client 203.0.113.2 behind the fabric router, which routes 10.96.0.0/16 via node-a.
  */
@@ -38,6 +39,7 @@ export const HOSTNET_PORT = 9100;
 export const WEB = { clusterIP: '10.96.0.10', port: 80, udpPort: 53, nodePort: 30080, udpNodePort: 30053 };
 export const LOCAL = { clusterIP: '10.96.0.20', port: 80, nodePort: 30081 };
 export const METRICS = { clusterIP: '10.96.0.40', port: 9100, nodePort: 30090 };
+export const METRICS_LOCAL = { clusterIP: '10.96.0.41', port: 9100, nodePort: 30091 };
 export const EMPTY = { clusterIP: '10.96.0.30', port: 80, nodePort: 30082 };
 export const UNCLAIMED_PORT = 31999;
 
@@ -45,8 +47,8 @@ export const UNCLAIMED_PORT = 31999;
  * The cluster; with `iptablesSave` (node name -> `iptables-save` text taken from the kernel), every node also carries
  * its dump in a NodeHostState, so trace() walks what the kernel holds instead of the rendered rules.
  */
-export function buildScenarioCluster(iptablesSave: Record<string, string> = {}): ClusterBuilder {
-  return new ClusterBuilder('kernel-suite')
+export function buildScenarioCluster(iptablesSave: Record<string, string> = {}, opts: ConstructorParameters<typeof ClusterBuilder>[1] = {}): ClusterBuilder {
+  return new ClusterBuilder('kernel-suite', opts)
     .node(NODE_A)
     .node(NODE_B)
     .pod({ name: 'hp-web', node: 'node-a', ip: '10.244.1.10', ports: [
@@ -86,6 +88,9 @@ export function buildScenarioCluster(iptablesSave: Record<string, string> = {}):
     ] })
     .service({ name: 'metrics', type: 'NodePort', clusterIP: METRICS.clusterIP, selector: { app: 'metrics' }, externalTrafficPolicy: 'Cluster', ports: [
       { port: METRICS.port, targetPort: HOSTNET_PORT, nodePort: METRICS.nodePort },
+    ] })
+    .service({ name: 'metrics-local', type: 'NodePort', clusterIP: METRICS_LOCAL.clusterIP, selector: { app: 'metrics' }, externalTrafficPolicy: 'Local', ports: [
+      { port: METRICS_LOCAL.port, targetPort: HOSTNET_PORT, nodePort: METRICS_LOCAL.nodePort },
     ] })
     .service({ name: 'empty', type: 'NodePort', clusterIP: EMPTY.clusterIP, selector: { app: 'nothing-has-this' }, ports: [
       { port: EMPTY.port, targetPort: 8080, nodePort: EMPTY.nodePort },

@@ -57,6 +57,7 @@ export const REQUEST_EXAMPLES: Record<string, Record<string, Record<string, unkn
   '/v1/clusters/{id}/import-source': {
     put: { 'application/json': { apiServer: 'https://192.0.2.10:6443', token: 'eyJhbGciOiJSUzI1NiIsImtpZCI6IiJ9.e30.c2lnbmF0dXJl', schedule: '0 3 * * 1', insecureSkipTLSVerify: true } },
   },
+  '/v1/clusters/{id}/exemptions': { post: { 'application/json': { rule: 'service-selector-matches-nothing', selector: { kind: 'Service', namespace: 'shop', name: 'legacy-*' }, reason: 'the workload ships in the next release', expiresAt: '2030-06-30T00:00:00Z' } } },
   '/v1/api-keys': { post: { 'application/json': { name: 'ci-reader', role: 'reader' } } },
 };
 

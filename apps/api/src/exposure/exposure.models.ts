@@ -2,9 +2,15 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { CertaintyEnum, FilterPluginEnum, HopActionEnum, StatusCodeEnum, TraceOutcomeEnum } from '../graphql/codes';
 import type { Blocker, NodeVerdict, PlacementResult, PortClaim, RuntimePrediction, ScheduleResult, TraceResult } from '@portolan/netsim';
 
+@ObjectType('TopologyDomain', { description: 'A topology domain (a value of the spread constraint\'s topologyKey) and its matching pods' })
+export class TopologyDomainModel {
+  @Field() value!: string;
+  @Field(() => Int) count!: number;
+}
+
 @ObjectType('Blocker', { description: 'What keeps a node from hosting the pod: the object and the exact claim, beyond upstream\'s reason' })
 export class BlockerModel {
-  @Field({ description: 'hostPort | taint | unschedulable | nodeName | affinity | resource | pods' }) kind!: string;
+  @Field({ description: 'hostPort | taint | unschedulable | nodeName | affinity | resource | pods | volume | podAffinity | topologySpread' }) kind!: string;
   @Field({ description: 'one line, e.g. "demo/web-hostport (ReplicaSet web-5d4f) holds 0.0.0.0:8080/TCP"' }) description!: string;
   @Field({ nullable: true, description: 'ns/name of the pod holding the port' }) pod?: string;
   @Field({ nullable: true, description: 'Kind/name of that pod\'s owner' }) owner?: string;
@@ -16,6 +22,14 @@ export class BlockerModel {
   @Field(() => Float, { nullable: true }) requested?: number;
   @Field(() => Float, { nullable: true }) used?: number;
   @Field(() => Float, { nullable: true }) allocatable?: number;
+  @Field(() => [String], { nullable: true, description: 'podAffinity: ns/name of the pods behind the failed term (the existing pods whose anti-affinity rejects the node)' }) pods?: string[];
+  @Field({ nullable: true, description: 'podAffinity: affinity | anti-affinity | existing-anti-affinity' }) rule?: string;
+  @Field({ nullable: true }) topologyKey?: string;
+  @Field({ nullable: true, description: "the node's value of topologyKey" }) topologyValue?: string;
+  @Field(() => Int, { nullable: true, description: 'topologySpread: matching pods in the node\'s domain' }) matching?: number;
+  @Field(() => Int, { nullable: true }) globalMin?: number;
+  @Field(() => Int, { nullable: true }) maxSkew?: number;
+  @Field(() => [TopologyDomainModel], { nullable: true, description: 'topologySpread: matching pods per domain' }) domains?: TopologyDomainModel[];
 }
 
 @ObjectType('RuntimePrediction', { description: 'What will happen after scheduling (e.g. bind() failing with Address in use), and how sure that is' })
@@ -339,6 +353,10 @@ function blockerModel(b: Blocker): BlockerModel {
       return { kind: b.kind, resource: 'pods', used: b.used, allocatable: b.allocatable, description: `${b.used} of ${b.allocatable} pods` };
     case 'volume':
       return { kind: b.kind, pod: b.pod ? `${b.pod.namespace ?? ''}/${b.pod.name}` : undefined, description: b.detail };
+    case 'podAffinity':
+      return { kind: b.kind, rule: b.rule, topologyKey: b.topologyKey, topologyValue: b.value, pods: b.pods.map((p) => `${p.namespace ?? ''}/${p.name}`), description: b.detail };
+    case 'topologySpread':
+      return { kind: b.kind, topologyKey: b.topologyKey, topologyValue: b.value, matching: b.matching, globalMin: b.globalMin, maxSkew: b.maxSkew, domains: Object.entries(b.domains).map(([value, count]) => ({ value, count })), description: b.detail };
   }
 }
 

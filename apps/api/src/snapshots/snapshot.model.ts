@@ -22,6 +22,12 @@ export class SnapshotCounts {
 @ObjectType({ description: 'Why an import failed, pointing into the upload' })
 export class SnapshotError {
   @Field() message!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'What ended the import, as data: INPUT_ERROR (the content: see file/line/field), MEMORY_LIMIT (needed more than JOB_MEMORY_MB), RESOURCE_LIMIT, UNSTORABLE_CONTENT, WORKER_DIED (the worker stopped twice while running it), ATTEMPTS_EXHAUSTED, JOB_LOST, JOB_ENDED, INTERNAL; a scheduled import adds its fetch codes',
+  })
+  code?: string;
   @Field({ nullable: true }) file?: string;
   @Field(() => Int, { nullable: true, description: '1-based document number' }) document?: number;
   @Field(() => Int, { nullable: true }) line?: number;
@@ -45,7 +51,7 @@ export const SnapshotConnection = Connection(SnapshotModel, 'Snapshot');
 
 export function snapshotModel(s: SnapshotRow): SnapshotModel {
   const c = s.counts as Partial<SnapshotCounts> | null;
-  const e = s.error as { message?: string; file?: string; doc?: number; line?: number; field?: string } | null;
+  const e = s.error as { message?: string; code?: string; file?: string; doc?: number; line?: number; field?: string } | null;
   return {
     id: s.id,
     clusterId: s.clusterId,
@@ -53,7 +59,7 @@ export function snapshotModel(s: SnapshotRow): SnapshotModel {
     status: s.status as SnapshotStatus,
     contentHash: s.contentHash,
     counts: c ? { nodes: c.nodes ?? 0, pods: c.pods ?? 0, workloads: c.workloads ?? 0, services: c.services ?? 0, endpointSlices: c.endpointSlices ?? 0, hostStates: c.hostStates ?? 0 } : null,
-    error: e ? { message: e.message ?? 'import failed', file: e.file, document: e.doc !== undefined ? e.doc + 1 : undefined, line: e.line, field: e.field } : null,
+    error: e ? { message: e.message ?? 'import failed', code: typeof e.code === 'string' ? e.code : undefined, file: e.file, document: e.doc !== undefined ? e.doc + 1 : undefined, line: e.line, field: e.field } : null,
     createdAt: s.createdAt,
     readyAt: s.readyAt,
   };

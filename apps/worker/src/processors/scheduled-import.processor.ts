@@ -4,12 +4,13 @@ import { ImportSourcesService } from '@portolan/application';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { QUEUES, ScheduledImportJob } from '@portolan/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { jobWorkerOptions } from '../job-options';
 
 /**
  * One tick of a cluster's import schedule (or a "run now"): lists the cluster's API server and stores a snapshot.
  * The outcome (ready, or failed with the server and status) lands on a snapshot row with source `schedule`.
  */
-@Processor(QUEUES.scheduledImports)
+@Processor(QUEUES.scheduledImports, jobWorkerOptions())
 export class ScheduledImportProcessor extends WorkerHost implements OnApplicationBootstrap {
   constructor(
     private readonly imports: ImportSourcesService,

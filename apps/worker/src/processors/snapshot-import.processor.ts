@@ -4,9 +4,11 @@ import { SnapshotsService, JobSweepService } from '@portolan/application';
 import { APP_CONFIG, type AppConfig } from '@portolan/config';
 import { ImportSnapshotJob, QUEUES } from '@portolan/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { jobWorkerOptions } from '../job-options';
+import { endRowOfExhaustedJob } from './job-exhausted';
 
 /** Parses an uploaded snapshot and stores it whole; the outcome lands on the snapshot row, where users read it. */
-@Processor(QUEUES.snapshots)
+@Processor(QUEUES.snapshots, jobWorkerOptions())
 export class SnapshotImportProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(SnapshotImportProcessor.name);
 
@@ -31,12 +33,7 @@ export class SnapshotImportProcessor extends WorkerHost implements OnApplication
 
   /** After the last attempt (retries exhausted, or stalled past the limit) the row ends at once, with the reason. */
   @OnWorkerEvent('failed')
-  async onFailed(job: Job | undefined, error: Error): Promise<void> {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(error?.message ?? '')) return;
-    const data = job.data as { tenantId?: unknown; snapshotId?: unknown };
-    if (typeof data.tenantId !== 'string' || typeof data.snapshotId !== 'string') return;
-    await this.sweeps
-      .jobExhausted('snapshot', data.tenantId, data.snapshotId, { state: 'failed', attemptsMade: job.attemptsMade, failedReason: error?.message ?? job.failedReason })
-      .catch((e: unknown) => this.logger.warn({ jobId: job.id, error: (e as Error).message }, 'could not end the row of a failed job; the sweep will'));
+  onFailed(job: Job | undefined, error: Error): Promise<void> {
+    return endRowOfExhaustedJob(this.sweeps, this.logger, 'snapshot', 'snapshotId', job, error);
   }
 }

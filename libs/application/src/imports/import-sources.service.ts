@@ -9,7 +9,7 @@ import { SnapshotsService } from '../snapshots.service';
 import { parseCron } from './cron';
 import { IMPORT_SCHEDULER, type ImportScheduler } from './import-scheduler';
 import { readStoredSource, SetImportSourceInput, type ImportRunView, type ImportSourceView, type StoredImportSource } from './import-source';
-import { fetchClusterObjects, IMPORT_RESOURCES, inClusterSource, KubeFetchError, type KubeSource } from './kube-fetcher';
+import { fetchClusterSnapshot, IMPORT_RESOURCES, versionProfileDocument, inClusterSource, KubeFetchError, type KubeSource } from './kube-fetcher';
 import { OutboundGuard } from './outbound-guard';
 
 /** A run still pending after this long was interrupted (worker killed mid-fetch); the next tick fails it and runs. */
@@ -140,8 +140,11 @@ export class ImportSourcesService {
     const snap = await this.snapshots.createFetching(ctx, cluster.id, 'schedule');
     let documents: Array<{ name: string; text: string }>;
     try {
-      const lists = await fetchClusterObjects(this.open(source), { timeoutMs: this.config.snapshots.importTimeoutMs, guard: this.guard, resources: source.resources });
+      const { version, lists } = await fetchClusterSnapshot(this.open(source), { timeoutMs: this.config.snapshots.importTimeoutMs, guard: this.guard, resources: source.resources });
       documents = lists.map((l) => ({ name: l.url, text: JSON.stringify(l.list) }));
+      // the API server's own release picks the scheduler's texts (the snapshot's profile wins over the cluster's)
+      const profile = versionProfileDocument(cluster.name, version);
+      if (profile) documents.push({ name: `${source.apiServer.replace(/\/+$/, '')}/version`, text: JSON.stringify(profile) });
     } catch (e) {
       const error =
         e instanceof KubeFetchError

@@ -18,6 +18,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import { PORTOLAN_API } from '@portolan/netsim';
 import { parse as parseYaml } from 'yaml';
 import { guardedConnector, OutboundAddressRefused, type OutboundGuard } from './outbound-guard';
 
@@ -296,6 +297,32 @@ export async function fetchClusterObjects(src: KubeSource, opts: FetchOptions): 
   return listEverything(kubeConfigFor(src, opts.guard, opts.timeoutMs), src.apiServer.replace(/\/+$/, ''), opts);
 }
 
+/** The lists and the API server's own version (GET /version: `gitVersion`), for a scheduled import. */
+export async function fetchClusterSnapshot(src: KubeSource, opts: FetchOptions): Promise<{ version: string | null; lists: FetchedList[] }> {
+  const kc = kubeConfigFor(src, opts.guard, opts.timeoutMs);
+  return { version: await serverVersion(kc), lists: await listEverything(kc, src.apiServer.replace(/\/+$/, ''), opts) };
+}
+
+/** GET /version's gitVersion; null when the server hides it (the lists are still served, the answer then says so). */
+async function serverVersion(kc: KubeConfig): Promise<string | null> {
+  try {
+    return (await kc.makeApiClient(VersionApi).getCode()).gitVersion ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The ClusterProfile document that carries a live cluster's version into its snapshot (the snapshot's profile wins
+ * over the cluster record's, so the scheduler's texts are those of the release that runs): `v1.34.2-eks-4a1b` is
+ * 1.34.2. Null when the version is unknown or not a Kubernetes release string.
+ */
+export function versionProfileDocument(name: string, gitVersion: string | null): Record<string, unknown> | null {
+  const m = gitVersion ? /^v?(\d+\.\d+(?:\.\d+)?)/.exec(gitVersion) : null;
+  if (!m) return null;
+  return { apiVersion: PORTOLAN_API, kind: 'ClusterProfile', metadata: { name }, spec: { kubernetesVersion: m[1] } };
+}
+
 /**
  * The same lists for a kubeconfig the caller trusts (the CLI on a user's own machine: exec plugins, files and
  * proxies allowed, no outbound guard), with the API server's version.
@@ -303,13 +330,7 @@ export async function fetchClusterObjects(src: KubeSource, opts: FetchOptions): 
 export async function fetchWithKubeConfig(kc: KubeConfig, opts: Omit<FetchOptions, 'guard'>): Promise<{ server: string; version: string | null; lists: FetchedList[] }> {
   const server = (kc.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
   if (!server) throw new Error(`the kubeconfig's current context ${JSON.stringify(kc.getCurrentContext())} names no cluster server`);
-  let version: string | null = null;
-  try {
-    version = (await kc.makeApiClient(VersionApi).getCode()).gitVersion ?? null;
-  } catch {
-    // an API server that hides /version still serves the lists; the answer then says the version is unknown
-  }
-  return { server, version, lists: await listEverything(kc, server, opts) };
+  return { server, version: await serverVersion(kc), lists: await listEverything(kc, server, opts) };
 }
 
 async function listEverything(kc: KubeConfig, server: string, opts: Omit<FetchOptions, 'guard'>): Promise<FetchedList[]> {

@@ -4,6 +4,7 @@
  */
 import type {
   ClusterProfile,
+  ProfileSource,
   Endpoint,
   EndpointPort,
   EndpointSlice,
@@ -23,6 +24,7 @@ import { podFromParsed, WORKLOAD_KINDS, workloadFromParsed } from './pod';
 import { DATAPLANE_KINDS, detectDataplane, readKubeProxyConfigMap, type DataplaneEvidence } from './dataplane';
 import { defaultProfile, readClusterProfile, readKubeProxy } from './profile';
 import { matchesMap } from './selectors';
+import { readServiceCIDR } from './service-cidr';
 import { readCSINode, readPersistentVolume, readPersistentVolumeClaim, readPodDisruptionBudget, readPriorityClass, readStorageClass } from './storage';
 
 export const PORTOLAN_API = 'portolan.dev/v1alpha1';
@@ -109,7 +111,7 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
       }
     }
     // every modelled object is found by name (nodeName, selectors, slices): a nameless one cannot be placed
-    const NAMED = ['Node', 'Service', 'EndpointSlice', 'Endpoints', 'NetworkPolicy', 'Namespace', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'CSINode', 'PriorityClass', 'PodDisruptionBudget', ...WORKLOAD_KINDS];
+    const NAMED = ['Node', 'Service', 'ServiceCIDR', 'EndpointSlice', 'Endpoints', 'NetworkPolicy', 'Namespace', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'CSINode', 'PriorityClass', 'PodDisruptionBudget', ...WORKLOAD_KINDS];
     if (NAMED.includes(kind) && !name && (meta === undefined || meta === null || typeof meta === 'object')) r.error(['metadata', 'name'], 'required field is missing');
     if (kind === 'Pod' && !name && typeof (meta as Record<string, unknown> | undefined)?.['generateName'] !== 'string' && (meta === undefined || meta === null || typeof meta === 'object'))
       r.error(['metadata', 'name'], 'name or generateName is required');
@@ -156,6 +158,9 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
         storage().persistentVolumeClaims.push(pvc);
         continue;
       }
+      case 'ServiceCIDR':
+        for (const c of readServiceCIDR(r, o)) if (!(snap.serviceCIDRs ??= []).includes(c)) snap.serviceCIDRs.push(c);
+        continue;
       case 'StorageClass':
         storage().storageClasses.push(readStorageClass(r, o));
         continue;
@@ -223,7 +228,14 @@ export function buildSnapshot(objects: Array<ParsedObject | unknown>, opts: Buil
   // kubeadm's ConfigMap is kube-proxy's configuration only when no document said otherwise
   if (configMapKubeProxy && !evidence.explicitKubeProxy) profileParts.unshift({ kubeProxy: configMapKubeProxy });
   let profile = snap.profile;
-  for (const part of [opts.defaults ?? {}, ...profileParts, opts.profile ?? {}]) profile = mergeProfile(profile, part);
+  const sources: Partial<Record<keyof ClusterProfile, ProfileSource>> = {};
+  for (const k of Object.keys(profile) as Array<keyof ClusterProfile>) sources[k] = 'built-in';
+  const parts: Array<[Partial<ClusterProfile>, ProfileSource]> = [[opts.defaults ?? {}, 'defaults'], ...profileParts.map((p): [Partial<ClusterProfile>, ProfileSource] => [p, 'snapshot']), [opts.profile ?? {}, 'override']];
+  for (const [part, source] of parts) {
+    profile = mergeProfile(profile, part);
+    for (const [k, v] of Object.entries(part)) if (v !== undefined) sources[k as keyof ClusterProfile] = source;
+  }
+  snap.profileSources = sources;
   profile.dataplane = detectDataplane(profile, evidence);
   snap.profile = profile;
 

@@ -44,7 +44,7 @@ describe('dataplane detection', () => {
   it("reads kubeadm's kube-proxy ConfigMap: mode nftables selects the nftables proxier, with the config's other fields", () => {
     const s = load(node, kubeadmConfigMap('nftables'));
     expect(s.profile.kubeProxy).toMatchObject({ mode: 'nftables', clusterCIDR: '10.244.0.0/16' });
-    expect(s.profile.dataplane).toEqual({ kind: 'kube-proxy-nftables', source: 'kube-proxy-configmap', modelled: false, detail: 'ConfigMap kube-system/kube-proxy config.conf: mode nftables' });
+    expect(s.profile.dataplane).toEqual({ kind: 'kube-proxy-nftables', source: 'kube-proxy-configmap', modelled: true, detail: 'ConfigMap kube-system/kube-proxy config.conf: mode nftables' });
     expect(s.unknown).toEqual([]);
   });
 
@@ -88,11 +88,17 @@ describe('dataplane detection', () => {
 
 describe('answers name the dataplane', () => {
   it('a trace says which dataplane it assumed, and that an unmodelled one leaves its Service hops out', () => {
+    const ipvs = new ClusterEngine(load(node, kubeadmConfigMap('ipvs'))).traceText('node-a:30080/TCP');
+    expect(ipvs.dataplane).toMatchObject({ kind: 'kube-proxy-ipvs', modelled: false });
+    expect(ipvs.complete).toBe(false);
+    expect(ipvs.incomplete?.[0]).toMatchObject({ code: 'dataplane-not-modelled' });
+    expect(ipvs.notes[0]).toMatch(/^dataplane kube-proxy-ipvs .* is not modelled: .*Service, NodePort and ClusterIP handling of kube-proxy-ipvs is missing/);
+    // nftables mode is walked: its answer is complete and its hops are the ip kube-proxy table's
     const nft = new ClusterEngine(load(node, kubeadmConfigMap('nftables'))).traceText('node-a:30080/TCP');
-    expect(nft.dataplane).toMatchObject({ kind: 'kube-proxy-nftables', modelled: false });
-    expect(nft.complete).toBe(false);
-    expect(nft.incomplete?.[0]).toMatchObject({ code: 'dataplane-not-modelled' });
-    expect(nft.notes[0]).toMatch(/^dataplane kube-proxy-nftables .* is not modelled: .*Service, NodePort and ClusterIP handling of kube-proxy-nftables is missing/);
+    expect(nft.dataplane).toMatchObject({ kind: 'kube-proxy-nftables', modelled: true });
+    expect(nft.complete).toBe(true);
+    expect(nft.notes.some((n) => n.includes('is not modelled'))).toBe(false);
+    expect(nft.hops.some((h) => h.table === 'ip kube-proxy' && h.chain === 'services')).toBe(true);
     const ipt = new ClusterEngine(load(node)).traceText('node-a:30080/TCP');
     expect(ipt.dataplane).toMatchObject({ kind: 'kube-proxy-iptables', modelled: true, source: 'default' });
     expect(ipt.notes.some((n) => n.includes('is not modelled'))).toBe(false);

@@ -13,7 +13,7 @@ import { readKubeProxy } from './profile';
 export const DATAPLANE_KINDS: readonly DataplaneKind[] = ['kube-proxy-iptables', 'kube-proxy-nftables', 'kube-proxy-ipvs', 'cilium-kube-proxy-replacement'];
 
 /** What Portolan simulates hop by hop today; the others are named, and their answers say they are not modelled. */
-const MODELLED: ReadonlySet<DataplaneKind> = new Set(['kube-proxy-iptables']);
+const MODELLED: ReadonlySet<DataplaneKind> = new Set(['kube-proxy-iptables', 'kube-proxy-nftables']);
 
 export function kubeProxyDataplane(mode: KubeProxyConfig['mode']): DataplaneKind {
   return mode === 'nftables' ? 'kube-proxy-nftables' : mode === 'ipvs' ? 'kube-proxy-ipvs' : 'kube-proxy-iptables';

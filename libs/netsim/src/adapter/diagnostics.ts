@@ -12,7 +12,12 @@ export interface Diagnostic {
   /** field path, e.g. spec.containers[0].ports[0].containerPort */
   field?: string;
   message: string;
+  /** for notes that record a guess the reader made (inspect lists them) */
+  code?: NoteCode;
 }
+
+/** list-item-kind: items of a typed List without kind read as the List's type; dump-logs-skipped: container logs of a cluster-info dump left out */
+export type NoteCode = 'list-item-kind' | 'dump-logs-skipped';
 
 /** `pods.yaml: document 2, line 14: spec.containers[0].ports[0].containerPort: expected an integer, got "http"` */
 export function formatDiagnostic(d: Diagnostic): string {

@@ -58,5 +58,7 @@ export function readNodeHostState(r: Reader, o: Record<string, unknown>): NodeHo
   const hs: NodeHostState = { node, listeners, extraAddresses: r.strArr(spec['extraAddresses'], ['spec', 'extraAddresses']) };
   const ipt = r.optStr(spec['iptablesSave'], ['spec', 'iptablesSave']);
   if (ipt) hs.iptablesSave = ipt;
+  const nft = r.optStr(spec['nftRuleset'], ['spec', 'nftRuleset']);
+  if (nft) hs.nftRuleset = nft;
   return hs;
 }

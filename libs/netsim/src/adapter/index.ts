@@ -11,3 +11,4 @@ export { matchesMap, matchesLabelSelector, formatLabels } from './selectors';
 export { parseQuantity, resourceAmount, formatAmount } from '../util/quantity';
 export { allocateClusterIPs, withAllocatedClusterIPs, serviceCIDROf, DEFAULT_SERVICE_CIDR } from './cluster-ip';
 export { MAX_NESTING_DEPTH, MAX_NAME_LENGTH, MAX_NAMESPACE_LENGTH, ALIAS_EXPANSION_SLACK } from './storable';
+export { indexColumns, type IndexColumns } from './index-columns';

@@ -18,6 +18,7 @@ import type {
   TrafficPolicy,
 } from '../model/types';
 import { PROTOCOLS } from '../model/types';
+import { canonicalIPv6Text, familyOf, type AddressFamilyName } from '../util/ip';
 import { Reader } from './fields';
 import { readLabelSelector } from './pod';
 
@@ -31,7 +32,7 @@ export function readNode(r: Reader, o: Record<string, unknown>): Node {
   r.arr(status['addresses'], ['status', 'addresses']).forEach((a, i) => {
     const ao = r.obj(a, ['status', 'addresses', i]);
     if (!ao) return;
-    addresses.push({ type: r.str(ao['type'], ['status', 'addresses', i, 'type']), address: r.str(ao['address'], ['status', 'addresses', i, 'address']) });
+    addresses.push({ type: r.str(ao['type'], ['status', 'addresses', i, 'type']), address: canonicalIPv6Text(r.str(ao['address'], ['status', 'addresses', i, 'address'])) });
   });
   const taints: Taint[] = [];
   r.arr(spec['taints'], ['spec', 'taints']).forEach((t, i) => {
@@ -65,6 +66,8 @@ export function readNode(r: Reader, o: Record<string, unknown>): Node {
     capacity: r.resourceList(status['capacity'], ['status', 'capacity']),
   };
   if (internal) node.internalIP = internal.address;
+  const internalIPs = addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  if (internalIPs.length) node.internalIPs = internalIPs;
   if (ready !== undefined) node.ready = ready;
   return node;
 }
@@ -91,13 +94,13 @@ export function readService(r: Reader, o: Record<string, unknown>): Service {
   });
   const external = type === 'NodePort' || type === 'LoadBalancer';
   const clusterIP = r.str(spec['clusterIP'], ['spec', 'clusterIP']);
-  let clusterIPs = r.strArr(spec['clusterIPs'], ['spec', 'clusterIPs']);
-  if (!clusterIPs.length && clusterIP) clusterIPs = [clusterIP];
+  let clusterIPs = r.strArr(spec['clusterIPs'], ['spec', 'clusterIPs']).map(canonicalIPv6Text);
+  if (!clusterIPs.length && clusterIP) clusterIPs = [canonicalIPv6Text(clusterIP)];
   const loadBalancerIPs: string[] = [];
   const lb = r.obj(status?.['loadBalancer'], ['status', 'loadBalancer']);
   r.arr(lb?.['ingress'], ['status', 'loadBalancer', 'ingress']).forEach((g, i) => {
     const ip = r.str(Reader.get(g, 'ip'), ['status', 'loadBalancer', 'ingress', i, 'ip']);
-    if (ip) loadBalancerIPs.push(ip);
+    if (ip) loadBalancerIPs.push(canonicalIPv6Text(ip));
   });
   const sac = r.obj(spec['sessionAffinityConfig'], ['spec', 'sessionAffinityConfig']);
   const cip = r.obj(sac?.['clientIP'], ['spec', 'sessionAffinityConfig', 'clientIP']);
@@ -105,13 +108,13 @@ export function readService(r: Reader, o: Record<string, unknown>): Service {
     namespace: r.str(meta?.['namespace'], ['metadata', 'namespace'], 'default') || 'default',
     name: r.str(meta?.['name'], ['metadata', 'name']),
     type,
-    clusterIP,
+    clusterIP: canonicalIPv6Text(clusterIP),
     clusterIPs,
     ports,
     // SetDefaults_Service: Cluster for NodePort/LoadBalancer; internalTrafficPolicy Cluster
     externalTrafficPolicy: r.oneOf<TrafficPolicy>(spec['externalTrafficPolicy'], ['spec', 'externalTrafficPolicy'], ['Cluster', 'Local'], 'Cluster'),
     internalTrafficPolicy: r.oneOf<TrafficPolicy>(spec['internalTrafficPolicy'], ['spec', 'internalTrafficPolicy'], ['Cluster', 'Local'], 'Cluster'),
-    externalIPs: r.strArr(spec['externalIPs'], ['spec', 'externalIPs']),
+    externalIPs: r.strArr(spec['externalIPs'], ['spec', 'externalIPs']).map(canonicalIPv6Text),
     loadBalancerIPs,
     loadBalancerSourceRanges: r.strArr(spec['loadBalancerSourceRanges'], ['spec', 'loadBalancerSourceRanges']),
     healthCheckNodePort: r.int(spec['healthCheckNodePort'], ['spec', 'healthCheckNodePort']),
@@ -119,8 +122,34 @@ export function readService(r: Reader, o: Record<string, unknown>): Service {
     sessionAffinityTimeoutSeconds: r.optInt(cip?.['timeoutSeconds'], ['spec', 'sessionAffinityConfig', 'clientIP', 'timeoutSeconds']) ?? 10800,
   };
   if (!external) svc.externalTrafficPolicy = 'Cluster';
+  if (type !== 'ExternalName') readIPFamilies(r, spec, svc);
   if (spec['selector'] !== undefined && spec['selector'] !== null) svc.selector = r.strMap(spec['selector'], ['spec', 'selector']);
   return svc;
+}
+
+const IP_FAMILIES: readonly AddressFamilyName[] = ['IPv4', 'IPv6'];
+const IP_FAMILY_POLICIES = ['SingleStack', 'PreferDualStack', 'RequireDualStack'] as const;
+
+/**
+ * spec.ipFamilies / spec.ipFamilyPolicy as the API server stores them: families given win; otherwise they follow
+ * the clusterIPs' families in order; a policy left out is RequireDualStack when two families or two clusterIPs are
+ * given (the registry's defaulting), else SingleStack. A headless Service without families keeps none: which
+ * families it gets depends on the cluster's service CIDRs, which a snapshot does not hold.
+ */
+function readIPFamilies(r: Reader, spec: Record<string, unknown>, svc: Service): void {
+  const given: AddressFamilyName[] = [];
+  r.arr(spec['ipFamilies'], ['spec', 'ipFamilies']).forEach((v, i) => {
+    if (v === undefined || v === null || v === '') return;
+    const f = r.oneOf<AddressFamilyName>(v, ['spec', 'ipFamilies', i], IP_FAMILIES, 'IPv4');
+    if (!given.includes(f)) given.push(f);
+  });
+  const fromIPs = svc.clusterIPs.map(familyOf).filter((f): f is AddressFamilyName => !!f);
+  const families = given.length ? given : [...new Set(fromIPs)];
+  if (families.length) svc.ipFamilies = families;
+  const v = spec['ipFamilyPolicy'];
+  svc.ipFamilyPolicy = v === undefined || v === null || v === ''
+    ? (families.length === 2 || svc.clusterIPs.length === 2 ? 'RequireDualStack' : 'SingleStack')
+    : r.oneOf(v, ['spec', 'ipFamilyPolicy'], IP_FAMILY_POLICIES, 'SingleStack');
 }
 
 function readEndpointPorts(r: Reader, v: unknown, path: Array<string | number>): EndpointPort[] {
@@ -150,7 +179,7 @@ export function readEndpointSlice(r: Reader, o: Record<string, unknown>): Endpoi
     const ready = cond['ready'] === undefined || cond['ready'] === null ? true : r.bool(cond['ready'], [...ep, 'conditions', 'ready']);
     const serving = cond['serving'] === undefined || cond['serving'] === null ? ready : r.bool(cond['serving'], [...ep, 'conditions', 'serving']);
     const endpoint: Endpoint = {
-      addresses: r.strArr(eo['addresses'], [...ep, 'addresses']),
+      addresses: r.strArr(eo['addresses'], [...ep, 'addresses']).map(canonicalIPv6Text),
       ready,
       serving,
       terminating: r.bool(cond['terminating'], [...ep, 'conditions', 'terminating']),

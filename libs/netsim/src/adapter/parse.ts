@@ -102,7 +102,7 @@ function flatten(
       if (flatten(item, file, doc, [...prefix, 'items', i], locate, out, errors, depth + 1, notes, typed)) count++;
     });
     if (count && typed) {
-      notes.push({ severity: 'info', file, doc, line, field: 'items', message: `${count} item(s) of ${kind} carry no kind: read as ${typed.kind}${typed.apiVersion ? ` (${typed.apiVersion})` : ''}, the List's own type` });
+      notes.push({ severity: 'info', code: 'list-item-kind', file, doc, line, field: 'items', message: `${count} item(s) of ${kind} carry no kind: read as ${typed.kind}${typed.apiVersion ? ` (${typed.apiVersion})` : ''}, the List's own type` });
     }
     return false;
   }
@@ -308,7 +308,7 @@ function parseInput(input: TextInput, sink: Sink): void {
   const stripped = stripLogSections(input.text);
   if (stripped.logs.length) {
     const pods = new Set(stripped.logs.map((l) => `${l.namespace}/${l.pod}`)).size;
-    sink.notes.push({ severity: 'info', file: input.name, line: stripped.logs[0].line, message: `skipped ${stripped.logs.length} container log section(s) of ${pods} pod(s) (kubectl cluster-info dump): logs are not objects` });
+    sink.notes.push({ severity: 'info', code: 'dump-logs-skipped', file: input.name, line: stripped.logs[0].line, message: `skipped ${stripped.logs.length} container log section(s) of ${pods} pod(s) (kubectl cluster-info dump): logs are not objects` });
   }
   if (stripped.unterminated) {
     sink.errors.push({ severity: 'error', file: input.name, line: stripped.unterminated.line, message: `log section ${JSON.stringify(stripped.unterminated.text)} has no matching "==== END logs ..." line (a truncated cluster-info dump?)` });

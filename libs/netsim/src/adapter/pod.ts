@@ -3,6 +3,8 @@
  */
 import type {
   Container,
+  PodAffinityTerm,
+  TopologySpreadConstraint,
   ContainerPort,
   LabelSelector,
   LabelSelectorRequirement,
@@ -19,6 +21,7 @@ import type {
   WorkloadKind,
 } from '../model/types';
 import { PROTOCOLS } from '../model/types';
+import { canonicalIPv6Text } from '../util/ip';
 import { InputError, type Diagnostic } from './diagnostics';
 import { isRecord, Reader, type Located } from './fields';
 import { fromObjects, isParsedObject, type FieldPath, type ParsedObject } from './parse';
@@ -141,6 +144,51 @@ export function readNodeReqs(r: Reader, v: unknown, path: FieldPath): NodeSelect
   return out;
 }
 
+/**
+ * matchLabelKeys / mismatchLabelKeys: the API server merges them into the term's selector at admission, as
+ * `key in (value)` / `key notin (value)` with the pod's own label value (a key the pod lacks adds nothing).
+ */
+function mergeLabelKeys(sel: LabelSelector | null, labels: Record<string, string>, match: string[], mismatch: string[]): LabelSelector | null {
+  if (!sel || (!match.length && !mismatch.length)) return sel;
+  const extra: LabelSelectorRequirement[] = [];
+  for (const k of match) if (k in labels) extra.push({ key: k, operator: 'In', values: [labels[k] as string] });
+  for (const k of mismatch) if (k in labels) extra.push({ key: k, operator: 'NotIn', values: [labels[k] as string] });
+  return { matchLabels: sel.matchLabels, matchExpressions: [...sel.matchExpressions, ...extra] };
+}
+
+function readPodAffinityTerm(r: Reader, v: unknown, path: FieldPath, podLabels: Record<string, string>): PodAffinityTerm {
+  const o = r.obj(v, path) ?? {};
+  const selector = readLabelSelector(r, o['labelSelector'], [...path, 'labelSelector']) ?? null;
+  const nsSel = o['namespaceSelector'] === undefined || o['namespaceSelector'] === null ? null : (readLabelSelector(r, o['namespaceSelector'], [...path, 'namespaceSelector']) ?? null);
+  const topologyKey = r.str(o['topologyKey'], [...path, 'topologyKey']);
+  if (!topologyKey) r.error([...path, 'topologyKey'], 'a required pod (anti-)affinity term needs a topologyKey');
+  return {
+    selector: mergeLabelKeys(selector, podLabels, r.strArr(o['matchLabelKeys'], [...path, 'matchLabelKeys']), r.strArr(o['mismatchLabelKeys'], [...path, 'mismatchLabelKeys'])),
+    namespaces: r.strArr(o['namespaces'], [...path, 'namespaces']),
+    namespaceSelector: nsSel,
+    topologyKey,
+  };
+}
+
+function readSpreadConstraint(r: Reader, v: unknown, path: FieldPath, podLabels: Record<string, string>): TopologySpreadConstraint {
+  const o = r.obj(v, path) ?? {};
+  const maxSkew = r.optInt(o['maxSkew'], [...path, 'maxSkew']) ?? 0;
+  if (maxSkew < 1) r.error([...path, 'maxSkew'], 'must be greater than zero');
+  const topologyKey = r.str(o['topologyKey'], [...path, 'topologyKey']);
+  if (!topologyKey) r.error([...path, 'topologyKey'], 'is required');
+  const minDomains = r.optInt(o['minDomains'], [...path, 'minDomains']);
+  const selector = readLabelSelector(r, o['labelSelector'], [...path, 'labelSelector']) ?? null;
+  return {
+    maxSkew,
+    topologyKey,
+    whenUnsatisfiable: r.oneOf(o['whenUnsatisfiable'], [...path, 'whenUnsatisfiable'], ['DoNotSchedule', 'ScheduleAnyway'] as const, 'DoNotSchedule'),
+    selector: mergeLabelKeys(selector, podLabels, r.strArr(o['matchLabelKeys'], [...path, 'matchLabelKeys']), []),
+    ...(minDomains !== undefined ? { minDomains } : {}),
+    nodeAffinityPolicy: r.oneOf(o['nodeAffinityPolicy'], [...path, 'nodeAffinityPolicy'], ['Honor', 'Ignore'] as const, 'Honor'),
+    nodeTaintsPolicy: r.oneOf(o['nodeTaintsPolicy'], [...path, 'nodeTaintsPolicy'], ['Honor', 'Ignore'] as const, 'Ignore'),
+  };
+}
+
 export function readLabelSelector(r: Reader, v: unknown, path: FieldPath): LabelSelector | undefined {
   const o = r.obj(v, path);
   if (!o) return undefined;
@@ -217,6 +265,21 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
     }
   }
 
+  const podLabels = r.kStrMap(meta, metaPath, 'labels');
+  let requiredPodAffinity: PodAffinityTerm[] | undefined;
+  let requiredPodAntiAffinity: PodAffinityTerm[] | undefined;
+  if (affinity) {
+    for (const [field, set] of [['podAffinity', (t: PodAffinityTerm[]) => (requiredPodAffinity = t)], ['podAntiAffinity', (t: PodAffinityTerm[]) => (requiredPodAntiAffinity = t)]] as const) {
+      const pa = r.obj(affinity[field], at('spec', 'affinity', field));
+      const reqPath = at('spec', 'affinity', field, 'requiredDuringSchedulingIgnoredDuringExecution');
+      const req = r.arr(pa?.['requiredDuringSchedulingIgnoredDuringExecution'], reqPath);
+      if (req.length) set(req.map((t, i) => readPodAffinityTerm(r, t, [...reqPath, i], podLabels)));
+    }
+  }
+  const spreadPath = at('spec', 'topologySpreadConstraints');
+  const spread = r.kArr(spec, specPath, 'topologySpreadConstraints');
+  const topologySpreadConstraints = spread.length ? spread.map((c, i) => readSpreadConstraint(r, c, [...spreadPath, i], podLabels)) : undefined;
+
   const priorityClassName = r.kStr(spec, specPath, 'priorityClassName');
   const specPriority = r.kOptInt(spec, specPath, 'priority');
   const priority = specPriority ?? SYSTEM_PRIORITY[priorityClassName] ?? 0;
@@ -227,9 +290,9 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
     const ips = r.kArr(status, statusPath, 'podIPs');
     for (let i = 0; i < ips.length; i++) {
       const ip = r.str(Reader.get(ips[i], 'ip'), at('status', 'podIPs', i, 'ip'));
-      if (ip) podIPs.push(ip);
+      if (ip) podIPs.push(canonicalIPv6Text(ip));
     }
-    const single = r.kStr(status, statusPath, 'podIP');
+    const single = canonicalIPv6Text(r.kStr(status, statusPath, 'podIP'));
     if (single && !podIPs.includes(single)) podIPs.unshift(single);
     const conds = r.kArr(status, statusPath, 'conditions');
     for (let i = 0; i < conds.length; i++) {
@@ -243,7 +306,7 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
   const pod: Pod = {
     namespace,
     name: r.kStr(meta, metaPath, 'name') || r.kStr(meta, metaPath, 'generateName'),
-    labels: r.kStrMap(meta, metaPath, 'labels'),
+    labels: podLabels,
     annotations,
     nodeName: r.kStr(spec, specPath, 'nodeName'),
     hostNetwork,
@@ -260,6 +323,9 @@ function readPod(r: Reader, root: Record<string, unknown>, prefix: FieldPath, op
     terminating: meta?.['deletionTimestamp'] !== undefined && meta?.['deletionTimestamp'] !== null,
   };
   if (requiredNodeAffinity) pod.requiredNodeAffinity = requiredNodeAffinity;
+  if (requiredPodAffinity) pod.requiredPodAffinity = requiredPodAffinity;
+  if (requiredPodAntiAffinity) pod.requiredPodAntiAffinity = requiredPodAntiAffinity;
+  if (topologySpreadConstraints) pod.topologySpreadConstraints = topologySpreadConstraints;
   if (priorityClassName) pod.priorityClassName = priorityClassName;
   if (specPriority !== undefined) pod.priorityFromSpec = true;
   const preemptionPolicy = r.kOptStr(spec, specPath, 'preemptionPolicy');

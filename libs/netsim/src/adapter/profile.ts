@@ -117,6 +117,12 @@ export function readKubeProxy(r: Reader, o: Record<string, unknown>, path: Field
     nodePortAddresses: o['nodePortAddresses'] === undefined || o['nodePortAddresses'] === null ? base.nodePortAddresses : r.strArr(o['nodePortAddresses'], [...path, 'nodePortAddresses']),
   };
   if (kp.detectLocalMode === 'ClusterCIDR' && !kp.clusterCIDR) kp.detectLocalMode = '';
+  // the nftables proxier takes its mark bit and masqueradeAll from the nftables block (cmd/kube-proxy/app/server_linux.go)
+  if (kp.mode === 'nftables') {
+    const nft = r.obj(o['nftables'], [...path, 'nftables']) ?? {};
+    kp.masqueradeBit = r.optInt(nft['masqueradeBit'], [...path, 'nftables', 'masqueradeBit']) ?? defaultKubeProxy().masqueradeBit;
+    kp.masqueradeAll = r.bool(nft['masqueradeAll'], [...path, 'nftables', 'masqueradeAll'], false);
+  }
   return kp;
 }
 

@@ -20,6 +20,13 @@ export function unmodelledPodFields(spec: Spec, at: string): UnmodelledField[] {
   if (present(spec['overhead'])) add('PodOverheadNotModelled', 'overhead', "the RuntimeClass overhead is not added to the pod's requests");
   if (present(spec['runtimeClassName'])) add('RuntimeClassNotModelled', 'runtimeClassName', "the RuntimeClass's scheduling.nodeSelector and tolerations are not applied");
   if (present(spec['resources'])) add('PodLevelResourcesNotModelled', 'resources', 'pod-level resources are not used for NodeResourcesFit; container requests are');
+  // preferences only rank feasible nodes: the feasible set is exact, which node a replica takes may differ
+  const affinity = spec['affinity'] as Record<string, Record<string, unknown> | undefined> | undefined;
+  for (const k of ['nodeAffinity', 'podAffinity', 'podAntiAffinity']) {
+    if (present(affinity?.[k]?.['preferredDuringSchedulingIgnoredDuringExecution'])) add('PreferencesNotScored', `affinity.${k}.preferredDuringSchedulingIgnoredDuringExecution`, `preferred ${k} terms are not scored: they only rank feasible nodes, so which node each replica takes may differ`);
+  }
+  const spread = spec['topologySpreadConstraints'];
+  if (Array.isArray(spread) && spread.some((c) => (c as Record<string, unknown> | null)?.['whenUnsatisfiable'] === 'ScheduleAnyway')) add('PreferencesNotScored', 'topologySpreadConstraints[whenUnsatisfiable=ScheduleAnyway]', 'ScheduleAnyway spread constraints are not scored: they only rank feasible nodes');
   const name = spec['schedulerName'];
   if (typeof name === 'string' && name !== '' && name !== 'default-scheduler') add('OtherScheduler', 'schedulerName', `the pod is placed by scheduler ${name}, whose plugins may differ from the default ones modelled`);
   return out;

@@ -198,7 +198,7 @@ export function nodePortDestinations(snapshot: Snapshot, nodeName: string): { ma
   return { matchAll: false, ips };
 }
 
-function containsIPv4Loopback(kp: KubeProxyConfig): boolean {
+export function containsIPv4Loopback(kp: KubeProxyConfig): boolean {
   if (kp.nodePortAddresses.length === 0) return true;
   return kp.nodePortAddresses.some((c) => {
     const p = parseCIDR(c);

@@ -5,7 +5,8 @@
  * pods never appear here.
  */
 import type { Pod, PortmapConfig, Snapshot } from '../model/types';
-import { isIPv4, isUnspecified, parseCIDR } from '../util/ip';
+import { isIPv4, parseCIDR } from '../util/ip';
+import { portmapHostIPMatch } from './portmap-family';
 import { findNode, isActivePod, nodePodCIDR } from './context';
 import { cniDnatChainName, syntheticSandboxId } from './hash';
 import { ensureChain, ensureTable, emptyRuleset, hexMark, joinArgs, parseRuleArgs, type Ruleset, type Table } from './model';
@@ -134,12 +135,9 @@ export function renderPortmap(snapshot: Snapshot, nodeName: string, into?: Rules
       }
     }
     for (const m of mappings) {
-      let addDst = false;
-      if (m.hostIP !== '') {
-        if (!isIPv4(m.hostIP)) continue; // family mismatch: skipped for the IPv4 container address
-        if (!isUnspecified(m.hostIP)) addDst = true;
-      }
-      const base = ['-p', m.protocol, '--dport', String(m.hostPort), ...(addDst ? ['-d', m.hostIP] : [])];
+      const match = portmapHostIPMatch(m.hostIP, 4);
+      if (!match.applies) continue;
+      const base = ['-p', m.protocol, '--dport', String(m.hostPort), ...(match.dst ? ['-d', match.dst] : [])];
       if (pm.snat) {
         insertUnique(nat, chain, [...base, '-s', pm.masqAll ? '0.0.0.0/0' : net.cidr, '-j', CNI_HOSTPORT_SETMARK], false);
         if (!pm.masqAll) insertUnique(nat, chain, [...base, '-s', '127.0.0.1', '-j', CNI_HOSTPORT_SETMARK], false);

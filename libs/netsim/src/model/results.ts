@@ -25,6 +25,9 @@ export const FILTER_PLUGINS = [
   'VolumeBinding(PreFilter)',
   'VolumeZone',
   'VolumeZone(PreFilter)',
+  'PodTopologySpread',
+  'PodTopologySpread(PreFilter)',
+  'InterPodAffinity',
 ] as const;
 export type FilterPlugin = (typeof FILTER_PLUGINS)[number];
 
@@ -37,7 +40,11 @@ export type Blocker =
   | { kind: 'affinity'; detail: string }
   | { kind: 'resource'; resource: string; requested: number; used: number; allocatable: number }
   | { kind: 'pods'; used: number; allocatable: number }
-  | { kind: 'volume'; detail: string; pod?: ObjectRef; claim?: string; volume?: string };
+  | { kind: 'volume'; detail: string; pod?: ObjectRef; claim?: string; volume?: string }
+  /** InterPodAffinity: the term that failed, and the pods behind it (the existing pod whose anti-affinity rejects the node) */
+  | { kind: 'podAffinity'; rule: 'affinity' | 'anti-affinity' | 'existing-anti-affinity'; topologyKey: string; value?: string; pods: ObjectRef[]; detail: string }
+  /** PodTopologySpread: the domain counts behind a skew */
+  | { kind: 'topologySpread'; topologyKey: string; value?: string; matching: number; selfMatch: number; globalMin: number; maxSkew: number; domains: Record<string, number>; detail: string };
 
 /** How sure a runtime prediction is. */
 export const CERTAINTIES = ['declared', 'observed', 'assumed'] as const;
@@ -167,7 +174,8 @@ export interface TraceHop {
   node: string;
   /** netfilter hook when this hop enters a base chain (PREROUTING, OUTPUT, FORWARD, INPUT, POSTROUTING) */
   hook?: string;
-  table: 'nat' | 'filter' | 'mangle' | 'raw' | 'route' | 'socket';
+  /** an iptables table, `ip kube-proxy`-style for an nftables table (family and name), or an implicit step */
+  table: 'nat' | 'filter' | 'mangle' | 'raw' | 'route' | 'socket' | `ip ${string}` | `ip6 ${string}` | `inet ${string}`;
   chain: string;
   /** the rule in iptables-restore syntax (without `-A CHAIN`), or a description for implicit steps */
   rule: string;

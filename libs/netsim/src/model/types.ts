@@ -100,6 +100,30 @@ export interface LabelSelector {
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
+/**
+ * A required pod (anti-)affinity term. `selector` null matches nothing (upstream: a nil labelSelector); the
+ * namespaces it looks in are `namespaces` plus those `namespaceSelector` matches, or the pod's own when both are
+ * empty/absent (`namespaceSelector` {} is every namespace). matchLabelKeys/mismatchLabelKeys are already merged
+ * into the selector, as the API server does at admission.
+ */
+export interface PodAffinityTerm {
+  selector: LabelSelector | null;
+  namespaces: string[];
+  namespaceSelector: LabelSelector | null;
+  topologyKey: string;
+}
+
+/** spec.topologySpreadConstraints[]; matchLabelKeys merged into `selector` (null: matches no pod). */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  selector: LabelSelector | null;
+  minDomains?: number;
+  nodeAffinityPolicy: 'Honor' | 'Ignore';
+  nodeTaintsPolicy: 'Honor' | 'Ignore';
+}
+
 export interface Pod {
   namespace: string;
   name: string;
@@ -119,6 +143,10 @@ export interface Pod {
   nodeSelector: Record<string, string>;
   /** requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms (ORed); undefined when absent */
   requiredNodeAffinity?: NodeSelectorTerm[];
+  /** spec.affinity.podAffinity / podAntiAffinity requiredDuringSchedulingIgnoredDuringExecution */
+  requiredPodAffinity?: PodAffinityTerm[];
+  requiredPodAntiAffinity?: PodAffinityTerm[];
+  topologySpreadConstraints?: TopologySpreadConstraint[];
   tolerations: Toleration[];
   priority: number;
   /** spec.priorityClassName; with priorityFromSpec false, the snapshot's PriorityClass decides priority */
@@ -148,7 +176,7 @@ export type { AccessMode, CSINode, DiskSource, PersistentVolume, PersistentVolum
 
 /** A scheduling-relevant field the engine does not evaluate (code as data, prose as description). */
 export interface UnmodelledField {
-  code: 'DynamicResourcesNotEvaluated' | 'PodOverheadNotModelled' | 'RuntimeClassNotModelled' | 'PodLevelResourcesNotModelled' | 'OtherScheduler' | 'VolumeClaimTemplatesNotModelled' | 'VolumesNotInSnapshot';
+  code: 'DynamicResourcesNotEvaluated' | 'PodOverheadNotModelled' | 'RuntimeClassNotModelled' | 'PodLevelResourcesNotModelled' | 'OtherScheduler' | 'VolumeClaimTemplatesNotModelled' | 'VolumesNotInSnapshot' | 'PreferencesNotScored';
   /** the field path, e.g. spec.resourceClaims */
   field: string;
   description: string;
@@ -166,6 +194,8 @@ export interface Node {
   addresses: NodeAddress[];
   /** first InternalIP (falls back to ExternalIP) */
   internalIP?: string;
+  /** every InternalIP in status order (a dual-stack node has one per family); RFC 5952 for IPv6 */
+  internalIPs?: string[];
   podCIDRs: string[];
   unschedulable: boolean;
   taints: Taint[];
@@ -195,6 +225,10 @@ export interface Service {
   /** '' when unset, 'None' for headless */
   clusterIP: string;
   clusterIPs: string[];
+  /** spec.ipFamilies, defaulted from clusterIPs when absent (what the API server stores) */
+  ipFamilies?: Array<'IPv4' | 'IPv6'>;
+  /** spec.ipFamilyPolicy, SingleStack when absent and the Service has at most one family */
+  ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
   /** undefined = no selector (endpoints managed by hand); {} = selects every pod in the namespace */
   selector?: Record<string, string>;
   ports: ServicePort[];
@@ -291,6 +325,8 @@ export interface NodeHostState {
   extraAddresses: string[];
   /** an iptables-save dump taken on the node; when present, traces may walk it instead of rendered rules */
   iptablesSave?: string;
+  /** `nft list ruleset` output taken on the node; when present, traces walk its tables instead of rendered ones */
+  nftRuleset?: string;
   source?: SourceRef;
 }
 
@@ -387,4 +423,13 @@ export interface Snapshot {
   unknown: UnknownObject[];
   /** PV, PVC, StorageClass, CSINode, PriorityClass, PodDisruptionBudget; undefined when the snapshot has none */
   storage?: StorageObjects;
+  /**
+   * Where each profile field came from: the snapshot's own documents, the caller's defaults (the service's cluster
+   * record), an override, or Portolan's built-in default (a guess `inspect` reports). Set by buildSnapshot.
+   */
+  profileSources?: Partial<Record<keyof ClusterProfile, ProfileSource>>;
+  /** spec.cidrs of the snapshot's ServiceCIDR objects; undefined when it has none */
+  serviceCIDRs?: string[];
 }
+
+export type ProfileSource = 'snapshot' | 'defaults' | 'override' | 'built-in';

@@ -9,6 +9,8 @@ import { getHostPorts } from './hostports';
 import type { NodePortClaim, NodeState, SchedulingState } from './state';
 import { podRequests } from './resources';
 import type { PodBind } from './binds';
+import { hasRequiredAntiAffinity, interPodAffinityPreFilter, type InterPodAffinityState } from './plugins/inter-pod-affinity';
+import { podTopologySpreadPreFilter, type PodTopologySpreadState } from './plugins/pod-topology-spread';
 
 export interface FilterStatus {
   plugin: FilterPlugin;
@@ -52,6 +54,39 @@ export interface PodInfo {
   texts: SchedulerTexts;
   /** the snapshot's PodDisruptionBudgets, for DefaultPreemption */
   pdbs?: readonly PodDisruptionBudget[];
+  /** InterPodAffinity / PodTopologySpread PreFilter state over the nodes the pod was prepared against; undefined: Skip */
+  interPodAffinity?: InterPodAffinityState;
+  podTopologySpread?: PodTopologySpreadState;
+}
+
+/** Pods with required anti-affinity and their nodes (the snapshot's HavePodsWithRequiredAntiAffinityList), per node list. */
+const ANTI_AFFINITY_PODS = new WeakMap<readonly NodeState[], Array<{ pod: Pod; node: NodeState }>>();
+
+/** Every pod with its node, by namespace (the PreFilters' pod scans look in one namespace, or the few a term names). */
+const PODS_BY_NAMESPACE = new WeakMap<readonly NodeState[], Map<string, Array<{ pod: Pod; node: NodeState }>>>();
+
+function podsByNamespaceOf(nodes: readonly NodeState[], cache: boolean): Map<string, Array<{ pod: Pod; node: NodeState }>> {
+  const hit = cache ? PODS_BY_NAMESPACE.get(nodes) : undefined;
+  if (hit) return hit;
+  const out = new Map<string, Array<{ pod: Pod; node: NodeState }>>();
+  for (const node of nodes) {
+    for (const pod of node.pods) {
+      const list = out.get(pod.namespace);
+      if (list) list.push({ pod, node });
+      else out.set(pod.namespace, [{ pod, node }]);
+    }
+  }
+  if (cache) PODS_BY_NAMESPACE.set(nodes, out);
+  return out;
+}
+
+function antiAffinityPodsOf(nodes: readonly NodeState[], cache: boolean): Array<{ pod: Pod; node: NodeState }> {
+  const hit = cache ? ANTI_AFFINITY_PODS.get(nodes) : undefined;
+  if (hit) return hit;
+  const out: Array<{ pod: Pod; node: NodeState }> = [];
+  for (const node of nodes) for (const pod of node.pods) if (hasRequiredAntiAffinity(pod)) out.push({ pod, node });
+  if (cache) ANTI_AFFINITY_PODS.set(nodes, out);
+  return out;
 }
 
 export interface Filter {
@@ -81,7 +116,11 @@ function affinityNodeNames(pod: Pod): { names?: Set<string>; conflict?: boolean 
   return { names };
 }
 
-export function preparePod(pod: Pod, state?: Pick<SchedulingState, 'profile' | 'storage'>): PodInfo {
+/**
+ * The pod's CycleState. With `state.nodes`, the cluster-wide PreFilters (InterPodAffinity, PodTopologySpread) run
+ * over them; `mutable` says the node list changes between calls (placement), so nothing is cached on it.
+ */
+export function preparePod(pod: Pod, state?: Pick<SchedulingState, 'profile' | 'storage'> & Partial<Pick<SchedulingState, 'nodes' | 'namespaceLabels'>>, mutable = false): PodInfo {
   const requests = podRequests(pod);
   const names = Object.keys(requests).filter((k) => requests[k] > 0);
   const first = ['cpu', 'memory', 'ephemeral-storage'];
@@ -96,6 +135,16 @@ export function preparePod(pod: Pod, state?: Pick<SchedulingState, 'profile' | '
   if (aff.conflict) info.preFilterReject = ERR_REASON_NODE_AFFINITY_CONFLICT;
   else if (aff.names) info.nodeNames = aff.names;
   if (state?.storage?.podDisruptionBudgets.length) info.pdbs = state.storage.podDisruptionBudgets;
+  if (state?.nodes) {
+    const anti = antiAffinityPodsOf(state.nodes, !mutable);
+    const wantsIpa = anti.length > 0 || (pod.requiredPodAffinity?.length ?? 0) > 0 || (pod.requiredPodAntiAffinity?.length ?? 0) > 0;
+    const wantsPts = (pod.topologySpreadConstraints ?? []).some((c) => c.whenUnsatisfiable === 'DoNotSchedule');
+    const byNs = wantsIpa || wantsPts ? podsByNamespaceOf(state.nodes, !mutable) : new Map();
+    const ipa = wantsIpa ? interPodAffinityPreFilter(pod, byNs, anti, state.namespaceLabels ?? new Map()) : null;
+    if (ipa) info.interPodAffinity = ipa;
+    const pts = wantsPts ? podTopologySpreadPreFilter(pod, state.nodes, byNs) : null;
+    if (pts) info.podTopologySpread = pts;
+  }
   if (!info.preFilterReject && state?.storage && pod.volumes) {
     const vols = prepareVolumes(pod, state.storage);
     if (vols?.reject) {

@@ -17,7 +17,7 @@ import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plug
 import { firstUntoleratedTaint } from './plugins/tolerations';
 import { crashPrediction } from './runtime';
 import { evaluateNode, fitErrorMessage, preempt, preemptionMessage, PREEMPTION_NOT_HELPFUL, scheduleOnNodes } from './schedule';
-import { addPodToNode, buildSchedulingState, cloneNodeState, workloadKey, type SchedulingState } from './state';
+import { addPodToNode, buildSchedulingState, cloneNodeState, workloadKey, type NodeState, type SchedulingState } from './state';
 
 interface Outcome {
   result: PlacementResult;
@@ -114,11 +114,55 @@ class NodeHeap {
   }
 }
 
+/**
+ * Replicas whose own placement changes other nodes' verdicts (spread constraints, pod affinity or anti-affinity):
+ * one pod at a time as the scheduler does, each PreFilter run again over the nodes as the earlier replicas left
+ * them, every node evaluated again, the best feasible one taken by the same order as the heap below.
+ */
+function placeReplicasOneByOne(cluster: SchedulingState, w: Workload, replicas: number, out: Outcome, first: Pod): void {
+  const view = cluster.nodes.slice();
+  const cloned = new Set<number>();
+  const wk = workloadKey(first) ?? '';
+  for (let i = 0; i < replicas; i++) {
+    const pod: Pod = i === 0 ? first : { ...first, name: `${w.name}-${i}` };
+    const info = preparePod(pod, { ...cluster, nodes: view }, true);
+    const verdicts = view.map((ns) => evaluateNode(info, ns, cluster));
+    let best = -1;
+    let key: [number, number, number] = [Infinity, Infinity, Infinity];
+    verdicts.forEach((v, n) => {
+      if (!v.feasible) return;
+      const ns = view[n] as NodeState;
+      const alloc = ns.node.allocatable['cpu'] ?? 0;
+      const k: [number, number, number] = [ns.workloads.get(wk) ?? 0, ns.pods.length, alloc > 0 ? (ns.requested['cpu'] ?? 0) / alloc : 0];
+      if (best < 0 || k[0] < key[0] || (k[0] === key[0] && (k[1] < key[1] || (k[1] === key[1] && k[2] < key[2])))) {
+        best = n;
+        key = k;
+      }
+    });
+    if (best < 0) {
+      const message = view.length ? (scheduleOnNodes(cluster, view, info, verdicts).message ?? '') : 'no nodes available to schedule pods';
+      out.result.pending.push({ pod: `${pod.namespace}/${pod.name}`, message });
+      continue;
+    }
+    const nodeName = (view[best] as NodeState).node.name;
+    record(out, pod, nodeName, verdicts[best] as NodeVerdict);
+    if (!cloned.has(best)) {
+      view[best] = cloneNodeState(view[best] as NodeState);
+      cloned.add(best);
+    }
+    addPodToNode(view[best] as NodeState, bind(pod, nodeName));
+  }
+}
+
 function placeReplicas(cluster: SchedulingState, w: Workload, replicas: number, out: Outcome): void {
   const view = cluster.nodes.slice();
   const cloned = new Set<number>();
   const first = podFromTemplate(w, `${w.name}-0`);
   const info: PodInfo = preparePod(first, cluster);
+  if (info.podTopologySpread || info.interPodAffinity?.affinity.length || info.interPodAffinity?.antiAffinity.length) {
+    placeReplicasOneByOne(cluster, w, replicas, out, first);
+    return;
+  }
   const wk = workloadKey(first) ?? '';
   const verdicts = view.map((ns) => evaluateNode(info, ns, cluster));
   const heap = new NodeHeap(view.length);

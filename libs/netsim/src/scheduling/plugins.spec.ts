@@ -145,7 +145,7 @@ describe('NodeResourcesFit', () => {
     expect(podRequests(pod)).toEqual({ cpu: 550 });
   });
   it('runs the filters in upstream order', () => {
-    expect(FILTERS.map((f) => f.name)).toEqual(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone']);
+    expect(FILTERS.map((f) => f.name)).toEqual(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'PodTopologySpread', 'InterPodAffinity']);
   });
 });
 

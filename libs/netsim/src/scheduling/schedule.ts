@@ -6,7 +6,7 @@ import type { Blocker, KubeletAdmission, NodeVerdict, PreemptionResult, RuntimeP
 import type { Pod, PodDisruptionBudget } from '../model/types';
 import { matchesLabelSelector } from '../adapter/selectors';
 import { preparePod, type FilterStatus, type PodInfo } from './framework';
-import { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, NodeVolumeLimits, TaintToleration, VolumeBinding, VolumeRestrictions, VolumeZone } from './plugins';
+import { NodeAffinity, NodeName, NodePorts, NodeResourcesFit, NodeUnschedulable, NodeVolumeLimits, TaintToleration, VolumeBinding, VolumeRestrictions, VolumeZone, PodTopologySpread, InterPodAffinity } from './plugins';
 import { ERR_REASON_ABSENT_NODE_AFFINITY, requiredAffinityMatches } from './plugins/node-affinity';
 import { ERR_REASON_NODE_NAME } from './plugins/node-name';
 import { ERR_REASON_NODE_PORTS, fitsPorts } from './plugins/node-ports';
@@ -38,7 +38,9 @@ export function runFilters(info: PodInfo, ns: NodeState): FilterStatus | null {
     VolumeRestrictions.filter(info, ns) ??
     NodeVolumeLimits.filter(info, ns) ??
     VolumeBinding.filter(info, ns) ??
-    VolumeZone.filter(info, ns)
+    VolumeZone.filter(info, ns) ??
+    PodTopologySpread.filter(info, ns) ??
+    InterPodAffinity.filter(info, ns)
   );
 }
 

@@ -52,6 +52,8 @@ export interface SchedulingState {
   healthCheckPorts: Map<number, Service>;
   /** PVC/PV/StorageClass/CSINode listers; undefined when the snapshot has no storage objects */
   storage?: StorageIndex;
+  /** Namespace labels, for pod (anti-)affinity namespaceSelector */
+  namespaceLabels?: Map<string, Record<string, string>>;
 }
 
 export function isTerminal(p: Pod): boolean {
@@ -173,5 +175,6 @@ export function buildSchedulingState(snapshot: Snapshot): SchedulingState {
   const state: SchedulingState = { profile: snapshot.profile, nodes, byName, nodePorts, healthCheckPorts };
   const storage = buildStorageIndex(snapshot, nodes.flatMap((n) => n.pods));
   if (storage) state.storage = storage;
+  if (snapshot.namespaces.length) state.namespaceLabels = new Map(snapshot.namespaces.map((n) => [n.name, n.labels]));
   return state;
 }

@@ -228,6 +228,19 @@ describe('nothing dropped silently', () => {
     expect(r.feasibleNodes).toEqual(['n1']);
     expect(r).toMatchObject({ certainty: 'reduced', unmodelled: [{ code: 'VolumesNotInSnapshot', field: 'spec.volumes' }] });
   });
+  it('preferred affinity and ScheduleAnyway spread are named: they would rank the feasible nodes', () => {
+    const p = pod('p', []);
+    Object.assign(p['spec'] as Obj, {
+      affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: 'p' } }, topologyKey: 'kubernetes.io/hostname' } }] } },
+      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'p' } } }],
+    });
+    const { r } = run([node('n1')], p);
+    expect(r.feasibleNodes).toEqual(['n1']);
+    expect(r.unmodelled?.map((u) => [u.code, u.field])).toEqual([
+      ['PreferencesNotScored', 'spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution'],
+      ['PreferencesNotScored', 'spec.topologySpreadConstraints[whenUnsatisfiable=ScheduleAnyway]'],
+    ]);
+  });
   it('a plain pod carries no finding', () => {
     const r = run([node('n1')], pod('p', [])).r;
     expect(r.unmodelled).toBeUndefined();

@@ -41,4 +41,20 @@ describe('trace hops as data', () => {
     expect(refused.hops.at(-1)).toMatchObject({ action: 'refuse', table: 'socket' });
     expect(refused.hops.find((h) => h.action === 'route')?.target).toBe('local');
   });
+
+  it('kube-proxy nftables mode: the nft walker\'s hops carry the same structured fields (vmap goto, mark, dnat, masquerade)', () => {
+    const s = cluster();
+    s.profile.kubeProxy = { ...s.profile.kubeProxy, mode: 'nftables', detectLocalMode: 'ClusterCIDR', nodePortAddresses: [] };
+    s.serviceCIDRs = ['10.96.0.0/16'];
+    const r = trace(s, { toHost: 'node-a', port: 30080, protocol: 'TCP', from: { kind: 'external', ip: '203.0.113.7' } });
+    expect(r.outcome).toBe('delivered');
+    expect(r.hops.every((h) => (HOP_ACTIONS as readonly string[]).includes(h.action))).toBe(true);
+    const nft = r.hops.filter((h) => h.table === 'ip kube-proxy');
+    expect(nft.length).toBeGreaterThan(0);
+    expect(nft.find((h) => h.action === 'dnat')).toMatchObject({ node: 'node-a', before: '192.168.1.10:30080', after: '10.244.1.5:8080' });
+    expect(nft.find((h) => h.action === 'masquerade')).toMatchObject({ before: expect.stringMatching(/^203\.0\.113\.7:/), after: expect.stringMatching(/^192\.168\.1\.10:/) });
+    expect(nft.some((h) => (h.action === 'jump' || h.action === 'goto') && h.target?.startsWith('endpoint-'))).toBe(true);
+    expect(nft.filter((h) => h.before !== undefined).map((h) => h.action).sort()).toEqual(['dnat', 'masquerade']);
+    expect(r.hops.at(-1)).toMatchObject({ action: 'deliver', node: 'node-b', target: 'demo/web' });
+  });
 });

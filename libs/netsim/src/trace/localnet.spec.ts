@@ -31,4 +31,29 @@ describe('route_localnet', () => {
     expect(r.outcome).toBe('delivered');
     expect(r.requires).toEqual([]);
   });
+
+  it('without portmap SNAT nothing sets it on the bridge: the localhost hostPort is dropped at routing', () => {
+    const s = snap();
+    s.profile.cni.portmap = { ...s.profile.cni.portmap!, snat: false };
+    s.profile.kubeProxy.localhostNodePorts = false;
+    const r = trace(s, { toHost: '127.0.0.1', port: 8081, protocol: 'TCP', from: { kind: 'localhost', node: 'node-a' } });
+    expect(r.outcome).toBe('dropped');
+    expect(r.hops.at(-1)).toMatchObject({ table: 'route', verdict: expect.stringContaining('martian') });
+    expect(r.notes.join('\n')).toMatch(/route_localnet is 1 on that device or on all/);
+  });
+
+  it("kube-proxy's own route_localnet also carries a localhost hostPort when portmap's SNAT is off", () => {
+    const s = snap();
+    s.profile.cni.portmap = { ...s.profile.cni.portmap!, snat: false };
+    const r = trace(s, { toHost: '127.0.0.1', port: 8081, protocol: 'TCP', from: { kind: 'localhost', node: 'node-a' } });
+    expect(r.outcome).toBe('delivered');
+  });
+
+  it('a hostPort pod dialling its own hostPort without SNAT answers itself and never connects', () => {
+    const s = snap();
+    s.profile.cni.portmap = { ...s.profile.cni.portmap!, snat: false };
+    const r = trace(s, { toHost: 'node-a', port: 8081, protocol: 'TCP', from: { kind: 'pod', namespace: 'demo', name: 'web-0' } });
+    expect(r.outcome).toBe('dropped');
+    expect(r.destinations[0]).toMatchObject({ pod: 'demo/web-0', asymmetricReply: true });
+  });
 });

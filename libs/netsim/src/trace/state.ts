@@ -7,6 +7,9 @@ import type { Node, Pod, Snapshot } from '../model/types';
 import { bridgeAddress, hostStateOf, isActivePod, localAddressesOf, nodePodCIDR, nodePrimaryIP, type AddressOwner } from '../iptables/context';
 import type { Chain, Rule, Ruleset } from '../iptables/model';
 import { renderNodeLazy } from '../iptables/render';
+import { renderNodeNft } from '../nftables/render';
+import type { NftTable } from '../nftables/model';
+import { parseNftRuleset, type NftParseDiagnostic } from '../nftables/parse';
 import { parseIptablesSave, type ParseDiagnostic } from '../iptables/save';
 import { canonicalIP, maskOf, parseCIDR, parseIP, type CIDR, type IPFamily } from '../util/ip';
 
@@ -29,6 +32,11 @@ export interface NodeView {
   /** a chain of this node's rules (rendered per-service chains are materialized on first use) */
   chain(table: string, name: string): Chain | undefined;
   fromDump: boolean;
+  /** the node's nftables tables (rendered, or its uploaded `nft list ruleset`), walked at their hooks by priority */
+  nft: NftTable[];
+  /** whether nft holds the uploaded dump, and what its parse reported */
+  nftFromDump: boolean;
+  nftDiagnostics: NftParseDiagnostic[];
   diagnostics: ParseDiagnostic[];
   /** canonical local addresses (without 127/8) */
   local: Set<string>;
@@ -167,8 +175,9 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
     },
     view(node: string, opts: { useDump?: boolean } = {}): NodeView {
       const dump = hostStateOf(snapshot, node)?.iptablesSave;
-      const useDump = opts.useDump ?? !!dump;
-      const key = `${node}|${useDump && dump ? 'dump' : 'rendered'}`;
+      const nftDump = hostStateOf(snapshot, node)?.nftRuleset;
+      const useDump = opts.useDump ?? !!(dump || nftDump);
+      const key = `${node}|${useDump && (dump || nftDump) ? 'dump' : 'rendered'}`;
       const existing = views.get(key);
       if (existing) return existing;
       let ruleset: Ruleset;
@@ -186,11 +195,15 @@ export function createNetworkState(snapshot: Snapshot): NetworkState {
         ruleset = lazy.ruleset;
         chain = lazy.chain;
       }
+      const nftParsed = useDump && nftDump ? parseNftRuleset(nftDump) : undefined;
       const indexes = new Map<string, ChainIndex | undefined>();
       const v: NodeView = {
         node,
         ruleset,
         fromDump,
+        nft: nftParsed ? nftParsed.tables : renderNodeNft(snapshot, node),
+        nftFromDump: !!nftParsed,
+        nftDiagnostics: nftParsed?.diagnostics ?? [],
         diagnostics,
         chain,
         local: new Set(localAddressesOf(snapshot, nodes.get(node), hostStateOf(snapshot, node))),

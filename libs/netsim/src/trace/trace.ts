@@ -14,8 +14,12 @@ import { hostStateOf, nodePrimaryIP } from '../iptables/context';
 import { canonicalIP, isLoopback, joinHostPort } from '../util/ip';
 import { networkStateOf, type NetworkState, type NodeView } from './state';
 import { dumpCompleteness } from './completeness';
+import { routeLocalnet } from './route-localnet';
+import { nftDumpCompleteness } from './nft-completeness';
 import type { IncompleteReason } from '../model/results';
 import { cloneBranch, isLocalAddress, makePacket, walkChain, type Branch, type ChainOutcome } from './walk';
+import { walkNftChain } from './nft-walk';
+import { hookStages } from './hook-stages';
 
 export const DEFAULT_EXTERNAL_CLIENT = '203.0.113.2';
 
@@ -45,6 +49,17 @@ function resolveHost(state: NetworkState, host: string): string {
   throw new QueryError(node ? `node ${host} has no InternalIP` : `unknown host ${host}: not a node name or an IP address`);
 }
 
+/**
+ * The source address a node's own unbound socket gets: the kernel takes it from the route to the destination as
+ * dialled (before any DNAT). A pod of this node is reached over the connected route of the pod bridge, whose `src`
+ * is the bridge's address; everything else (the node's own addresses included) leaves with the primary address.
+ */
+function hostSourceAddress(state: NetworkState, node: string, dst: string, primary: string, useDump: boolean | undefined): string {
+  const owner = state.owner(dst);
+  if (owner?.kind !== 'pod' || owner.node !== node || owner.pod?.hostNetwork) return primary;
+  return state.view(node, { useDump }).bridgeIP ?? primary;
+}
+
 function resolveSource(state: NetworkState, req: TraceRequest, dst: string): ResolvedSource {
   const snap = state.snapshot;
   const from = req.from;
@@ -66,7 +81,7 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
     case 'node': {
       const ip = nodePrimaryIP(state.node(requireNode(from.node)));
       if (!ip) throw new QueryError(`node ${from.node} has no InternalIP`);
-      return { ip, node: from.node, local: true };
+      return { ip: hostSourceAddress(state, from.node, dst, ip, req.useDump), node: from.node, local: true };
     }
     case 'localhost':
       return { ip: '127.0.0.1', node: requireNode(from.node), local: true };
@@ -77,7 +92,7 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
       if (pod.hostNetwork) {
         const ip = nodePrimaryIP(state.node(pod.nodeName));
         if (!ip) throw new QueryError(`node ${pod.nodeName} has no InternalIP`);
-        return { ip, node: pod.nodeName, local: true };
+        return { ip: hostSourceAddress(state, pod.nodeName, dst, ip, req.useDump), node: pod.nodeName, local: true };
       }
       const ip = pod.podIPs.map((x) => canonicalIP(x)).find((x): x is string => !!x && !x.includes(':'));
       if (!ip) throw new QueryError(`pod ${from.namespace}/${from.name} has no IPv4 pod IP`);
@@ -97,8 +112,22 @@ function resolveSource(state: NetworkState, req: TraceRequest, dst: string): Res
 }
 
 function runHook(view: NodeView, table: string, chain: string, b: Branch): ChainOutcome[] {
-  if (!view.chain(table, chain)) return [{ b, verdict: 'ACCEPT' }];
-  return walkChain({ view, table, hook: chain }, chain, b, undefined);
+  const stages = hookStages(view.nft, table, chain, !!view.chain(table, chain));
+  let current: ChainOutcome[] = [{ b, verdict: 'ACCEPT' }];
+  for (const st of stages) {
+    const next: ChainOutcome[] = [];
+    for (const o of current) {
+      // a connection is NATed once per hook: nat chains after the one that bound it do not run (nf_nat_inet_fn)
+      if (o.verdict === 'DROP' || o.verdict === 'REJECT' || (o.nat && st.nat)) {
+        next.push(o);
+        continue;
+      }
+      const res = st.kind === 'iptables' ? walkChain({ view, table, hook: chain }, chain, o.b, undefined) : walkNftChain({ view, table: st.table, hook: chain }, st.chain.name, o.b, undefined);
+      for (const r of res) next.push({ ...r, nat: r.nat ?? o.nat, verdict: r.verdict === 'RETURN' ? 'ACCEPT' : r.verdict });
+    }
+    current = next;
+  }
+  return current;
 }
 
 interface Listener {
@@ -132,7 +161,8 @@ function listenersOn(state: NetworkState, node: string): Listener[] {
       out.push({ address: port.hostIP || '0.0.0.0', port: port.containerPort, protocol: port.protocol.toLowerCase(), who: `hostNetwork pod ${p.namespace}/${p.name}`, kind: 'hostNetwork-pod', pod: `${p.namespace}/${p.name}` });
     }
   }
-  if (snap.profile.kubeProxy.mode === 'iptables') {
+  // kube-proxy serves health check node ports in iptables and nftables mode alike
+  if (snap.profile.kubeProxy.mode === 'iptables' || snap.profile.kubeProxy.mode === 'nftables') {
     for (const s of snap.services) {
       if (s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && s.healthCheckNodePort) {
         out.push({ address: '0.0.0.0', port: s.healthCheckNodePort, protocol: 'tcp', who: `kube-proxy health check server for ${s.namespace}/${s.name}`, kind: 'host-socket' });
@@ -162,11 +192,13 @@ function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
   const l = ls[0];
   b.hops.push({ ...hopBase, rule: `listener ${joinHostPort(l.address, l.port)}/${l.protocol} (${l.who})`, verdict: `delivered to ${l.who}`, action: 'deliver', target: l.who });
   if (ls.length > 1) b.notes.push(`${ls.length} listeners match ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto} on ${view.node}; ${l.who} was chosen`);
-  return { b, dest: { kind: l.kind, node: view.node, pod: l.pod, ip: pkt.dst, port: pkt.dport, outcome: 'delivered-to-host-socket' } };
+  const dest: Final['dest'] = { kind: l.kind, node: view.node, pod: l.pod, ip: pkt.dst, port: pkt.dport, outcome: 'delivered-to-host-socket' };
+  replyBypass(state, b, view.node, l.who, dest);
+  return { b, dest };
 }
 
 /** The routing decision after nat PREROUTING/OUTPUT: local delivery, the bridge, or the node's uplink. */
-function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean } {
+function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean; martian?: boolean } {
   const pkt = b.pkt;
   if (isLocalAddress(view, pkt.dst)) {
     b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} is a local address`, verdict: 'local delivery (INPUT)', action: 'route', target: 'local' });
@@ -184,7 +216,32 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
     const where = owner ? `via ${owner.node}` : 'via the default route';
     b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}`, action: 'route', target: owner ? owner.node : 'default route' });
   }
+  if (isLoopback(pkt.src)) {
+    const rl = routeLocalnet(snap, view.node, pkt.outIface);
+    if (!rl.on) {
+      b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `source ${pkt.src} out of ${pkt.outIface} (route_localnet=0)`, verdict: 'dropped: a loopback source may not leave lo (martian)', action: 'drop', target: 'martian' });
+      b.notes.push(`${pkt.src} -> ${pkt.dst} would leave ${view.node} by ${pkt.outIface}: the kernel refuses a 127.0.0.0/8 source off lo unless route_localnet is 1 on that device or on all, and neither kube-proxy (localhost NodePorts off, or nodePortAddresses without 127.0.0.1) nor portmap (snat off, or no hostPort pod here) set it; the connection is dropped (TCP times out, a UDP send fails with EINVAL)`);
+      return { local: false, martian: true };
+    }
+  }
   return { local: false };
+}
+
+/**
+ * The reply leaves the endpoint's node straight for the client; it is un-DNATed only on a DNAT node it crosses. A
+ * DNAT node that is neither the endpoint's nor the client's, with no SNAT to pull the reply back through it, is
+ * bypassed (kubernetes/kubernetes#74383): the client's first packet arrives, but the answer comes from an address
+ * it never dialled, so the connection is dropped (the kernel suite sees the connect time out). Whatever answers
+ * (a pod, a host socket, a hostNetwork pod) and however many DNATs the packet took.
+ */
+function replyBypass(state: NetworkState, b: Branch, endpointNode: string, who: string, dest: Final['dest']): void {
+  const client = b.origSrc ? state.owner(b.origSrc) : undefined;
+  if (b.masquerade || !client) return;
+  const bypassed = (b.dnatNodes ?? []).find((n) => n !== endpointNode && n !== client.node);
+  if (!bypassed) return;
+  dest.asymmetricReply = true;
+  dest.outcome = 'dropped';
+  b.notes.push(`reply path bypasses ${bypassed}: ${who} answers ${b.origSrc} directly from ${endpointNode} and ${bypassed} (which DNATed without SNAT) never un-DNATs it, so the client sees a reply from ${b.pkt.dst} and the connection does not establish (kubernetes/kubernetes#74383); the first packet is delivered, the connection is dropped`);
 }
 
 function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: number, useDump: boolean | undefined): Final[] {
@@ -200,15 +257,13 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
       b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}`, action: 'deliver', target: name });
     }
     const dest: Final['dest'] = { kind: 'pod', node: owner.node, pod: name, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' };
-    // the reply leaves the endpoint's node towards the client; it is un-DNATed only if it crosses the DNAT node
-    const client = b.origSrc ? state.owner(b.origSrc) : undefined;
-    if (b.dnatOn && b.dnatOn !== owner.node && !b.masquerade && client && client.node !== b.dnatOn) {
-      // The client's view decides the outcome: its first packet reaches the pod, but no answer it can match ever
-      // comes back (the kernel suite sees the connect time out), so the connection is dropped.
-      dest.asymmetricReply = true;
+    if (pkt.dnat && !b.masquerade && b.origSrc === pkt.dst) {
+      // a pod DNATed back to itself, unmasqueraded: it answers itself over its own lo, from the address it was
+      // DNATed to, which its connecting socket never dialled
       dest.outcome = 'dropped';
-      b.notes.push(`reply path bypasses ${b.dnatOn}: ${name} answers ${b.origSrc} directly from ${owner.node} and ${b.dnatOn} (which DNATed without SNAT) never un-DNATs it, so the client sees a reply from ${pkt.dst} and the connection does not establish (kubernetes/kubernetes#74383); the first packet is delivered, the connection is dropped`);
-    }
+      dest.asymmetricReply = true;
+      b.notes.push(`${name} reaches itself through a DNAT without masquerade (hairpin; portmap's snat is off, or nothing marked it): its reply goes from ${joinHostPort(pkt.dst, pkt.dport)} to itself inside the pod, never un-DNATed, so the connection does not establish`);
+    } else replyBypass(state, b, owner.node, name, dest);
     return [{ b, dest }];
   }
   if (owner?.kind === 'node' && owner.node !== view.node && depth < 3) {
@@ -250,6 +305,8 @@ function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated:
   for (const n of view.ruleset.notes) if (!b.notes.includes(n)) b.notes.push(n);
   for (const d of view.diagnostics) if (d.severity === 'warning') b.notes.push(`${node} iptables-save line ${d.line}: ${d.message}`);
   if (view.fromDump) b.notes.push(`walked the iptables-save dump uploaded for ${node}`);
+  if (view.nftFromDump) b.notes.push(`walked the nft list ruleset dump uploaded for ${node}`);
+  for (const d of view.nftDiagnostics) b.notes.push(`${node} nft list ruleset line ${d.line}: ${d.message}`);
   const natFirst = runHook(view, 'nat', locallyGenerated ? 'OUTPUT' : 'PREROUTING', b);
   for (const o1 of natFirst) {
     if (o1.verdict === 'DROP' || o1.verdict === 'REJECT') {
@@ -257,6 +314,10 @@ function runNode(state: NetworkState, node: string, b: Branch, locallyGenerated:
       continue;
     }
     const r = route(state, view, o1.b);
+    if (r.martian) {
+      finals.push({ b: o1.b, dest: { kind: 'none', node: view.node, ip: o1.b.pkt.dst, port: o1.b.pkt.dport, outcome: 'dropped' } });
+      continue;
+    }
     const filterHooks = locallyGenerated ? ['OUTPUT'] : [r.local ? 'INPUT' : 'FORWARD'];
     let stage: Branch[] = [o1.b];
     for (const h of filterHooks) {
@@ -331,9 +392,9 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
   for (const n of walked) {
     if (!state.node(n)) continue;
     const v = state.view(n, { useDump: req.useDump });
-    if (!v.fromDump) continue;
+    if (!v.fromDump && !v.nftFromDump) continue;
     let reasons = COMPLETENESS.get(v);
-    if (!reasons) COMPLETENESS.set(v, (reasons = dumpCompleteness(state.snapshot, v)));
+    if (!reasons) COMPLETENESS.set(v, (reasons = [...dumpCompleteness(state.snapshot, v), ...nftDumpCompleteness(state.snapshot, v)]));
     incomplete.push(...reasons);
   }
   const requires: TraceResult['requires'] = [];
@@ -355,7 +416,7 @@ export function traceWith(state: NetworkState, req: TraceRequest): TraceResult {
     destinations: dests,
     masquerade: best.masquerade,
     sourceSeen: best.sourceSeen,
-    fromDump: view0.fromDump,
+    fromDump: view0.fromDump || view0.nftFromDump,
     marks: best.marks,
     notes: [...notes],
   };

@@ -35,8 +35,8 @@ export interface Branch {
   marks: string[];
   /** egress address used by MASQUERADE (decided by routing before POSTROUTING) */
   egressAddress?: string;
-  /** the node whose nat table rewrote the destination */
-  dnatOn?: string;
+  /** every node that DNATed this packet, in order: the reply must cross each of them to be un-DNATed */
+  dnatNodes?: string[];
   /** the client's address before any SNAT */
   origSrc?: string;
 }
@@ -316,7 +316,7 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
         const before = joinHostPort(pkt.dst, pkt.dport);
         setDst(pkt, to.host, to.port);
         pkt.dnat = true;
-        br.dnatOn = ctx.view.node;
+        br.dnatNodes = [...(br.dnatNodes ?? []), ctx.view.node];
         return terminal('ACCEPT', `DNAT -> ${joinHostPort(to.host, to.port)}`, { action: 'dnat', before, after: joinHostPort(pkt.dst, pkt.dport) }, 'DNAT');
       }
       case 'REDIRECT': {

@@ -209,3 +209,22 @@ export function splitHostPort(text: string): { host: string; port: number } | un
 export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+export type AddressFamilyName = 'IPv4' | 'IPv6';
+
+/** Kubernetes' family name of an address text (core/v1 IPFamily), undefined when it is not an address. */
+export function familyOf(ipText: string): AddressFamilyName | undefined {
+  const p = parseIP(ipText);
+  return p ? (p.family === 4 ? 'IPv4' : 'IPv6') : undefined;
+}
+
+/**
+ * The RFC 5952 form of an IPv6 address as the adapter stores it (2001:DB8:0::A -> 2001:db8::a), so that addresses
+ * from different objects compare as text. IPv4 and anything unparsable are kept as written: the API server's
+ * validation, not the adapter, judges them (and legacy IPv4 with leading zeros must stay visible as written).
+ */
+export function canonicalIPv6Text(text: string): string {
+  if (!text.includes(':')) return text;
+  const v6 = parseIPv6(text);
+  return v6 === undefined ? text : formatIPv6(v6);
+}

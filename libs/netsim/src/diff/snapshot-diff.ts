@@ -1,4 +1,12 @@
-import { buildSnapshot, ClusterEngine, fromObjects, isOwnPod, podFromTemplate, withAllocatedClusterIPs, workloadFromObject, type ParsedObject, type PortClaim, type TraceResult, type Workload } from '@portolan/netsim';
+import { buildSnapshot } from '../adapter/build';
+import { withAllocatedClusterIPs } from '../adapter/cluster-ip';
+import { indexColumns } from '../adapter/index-columns';
+import { fromObjects, type ParsedObject } from '../adapter/parse';
+import { podFromTemplate, workloadFromObject } from '../adapter/pod';
+import { ClusterEngine } from '../engine';
+import type { PortClaim, TraceResult } from '../model/results';
+import type { Workload } from '../model/types';
+import { isOwnPod } from '../scheduling/placement';
 
 export interface ClaimChange {
   node: string;
@@ -117,7 +125,11 @@ export function diffEngines(a: ClusterEngine, b: ClusterEngine, opts: { nodes?: 
   return { claims, paths, workloads, truncated };
 }
 
-const identity = (o: Record<string, any>) => `${o['kind']}/${o['metadata']?.['namespace'] ?? ''}/${o['metadata']?.['name'] ?? ''}`;
+/** kind/namespace/name, as the adapter reads them */
+const identity = (po: ParsedObject) => {
+  const c = indexColumns(po);
+  return `${c.kind}/${c.namespace}/${c.name}`;
+};
 const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
 
 /** A free address for a simulated pod: from the top of the node's pod CIDR down, skipping addresses in use. */
@@ -152,42 +164,45 @@ function allocator(engine: ClusterEngine): (node: string, hostNetwork: boolean) 
  * against the state the earlier ones left and added as running pods, so their host ports and endpoints count.
  */
 export function whatIfEngine(base: ClusterEngine, rawBase: unknown[], submitted: ParsedObject[]): ClusterEngine {
-  const replaced = new Set(submitted.map((p) => identity(p.obj)));
+  const replaced = new Set(submitted.map(identity));
   // a re-applied workload replaces the pods it runs: they leave with it, its new replicas are placed below
-  const reapplied = submitted.filter((p) => WORKLOAD_KINDS.has(p.obj['kind'] as string)).map((p) => workloadFromObject(p));
+  const reapplied = submitted.filter((p) => WORKLOAD_KINDS.has(indexColumns(p).kind)).map((p) => workloadFromObject(p));
   const replacedPods = new Set(base.snapshot.pods.filter((p) => reapplied.some((w) => isOwnPod(w, p))).map((p) => `Pod/${p.namespace}/${p.name}`));
-  const replacedServices = new Set(submitted.filter((p) => p.obj['kind'] === 'Service').map((p) => `${(p.obj['metadata'] as any)?.namespace ?? 'default'}/${(p.obj['metadata'] as any)?.name}`));
-  let objects: unknown[] = rawBase.filter((o) => {
-    const r = o as Record<string, any>;
-    if (replaced.has(identity(r)) || (r['kind'] === 'Pod' && replacedPods.has(`Pod/${r['metadata']?.['namespace'] ?? 'default'}/${r['metadata']?.['name']}`))) return false;
+  const replacedServices = new Set(submitted.map(indexColumns).filter((c) => c.kind === 'Service').map((c) => `${c.namespace || 'default'}/${c.name}`));
+  const kept = fromObjects(rawBase, 'snapshot').filter((po) => {
+    const c = indexColumns(po);
+    const id = `${c.kind}/${c.namespace}/${c.name}`;
+    if (replaced.has(id) || (c.kind === 'Pod' && replacedPods.has(`Pod/${c.namespace || 'default'}/${c.name}`))) return false;
     // a replaced Service's old slices would pin its old endpoints: let the selector derive them again
-    const svc = r['kind'] === 'EndpointSlice' ? r['metadata']?.['labels']?.['kubernetes.io/service-name'] : undefined;
-    return !(svc && replacedServices.has(`${r['metadata']?.['namespace']}/${svc}`));
+    const svc = c.kind === 'EndpointSlice' ? c.labels?.['kubernetes.io/service-name'] : undefined;
+    return !(svc && replacedServices.has(`${c.namespace}/${svc}`));
   });
+  let objects: unknown[] = kept.map((po) => po.obj);
   // a Service without clusterIP (every new one) gets one as the apiserver would, so what-if paths include it
-  const allocated = withAllocatedClusterIPs(base.snapshot, submitted);
-  objects.push(...allocated);
+  objects.push(...withAllocatedClusterIPs(base.snapshot, submitted));
   let engine = new ClusterEngine(buildSnapshot(fromObjects(objects, 'what-if'), { profile: base.snapshot.profile }).snapshot);
   for (const p of submitted) {
-    const kind = p.obj['kind'] as string;
-    const unboundPod = kind === 'Pod' && !(p.obj['spec'] as any)?.nodeName;
-    if (!WORKLOAD_KINDS.has(kind) && !unboundPod) continue;
+    const c = indexColumns(p);
+    const unboundPod = c.kind === 'Pod' && !c.nodeName;
+    if (!WORKLOAD_KINDS.has(c.kind) && !unboundPod) continue;
+    // an unbound Pod is placed as a one-replica ReplicaSet of itself
     const workloadObj = unboundPod
       ? { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: p.obj['metadata'], spec: { replicas: 1, selector: { matchLabels: {} }, template: { metadata: p.obj['metadata'], spec: p.obj['spec'] } } }
       : p.obj;
-    const placed = engine.scheduleObject(workloadObj);
-    if (placed.kind !== 'workload') continue;
+    const w = workloadFromObject(workloadObj);
+    const placed = engine.placeWorkload(w);
     const ip = allocator(engine);
-    const hostNetwork = Boolean((p.obj as any).spec?.template?.spec?.hostNetwork ?? (p.obj as any).spec?.hostNetwork);
-    const template = unboundPod ? p.obj : (p.obj as any).spec?.template ?? {};
-    const podsToAdd = [...placed.result.placed, ...placed.result.crashing].map(({ pod, node }) => {
+    const hostNetwork = w.template.hostNetwork;
+    const templateMeta = { labels: w.template.labels, annotations: w.template.annotations };
+    const templateSpec = (unboundPod ? p.obj['spec'] : (w.raw as { spec?: { template?: { spec?: unknown } } })?.spec?.template?.spec) ?? {};
+    const podsToAdd = [...placed.placed, ...placed.crashing].map(({ pod, node }) => {
       const [ns, name] = pod.split('/') as [string, string];
       const podIP = ip(node, hostNetwork);
       return {
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { ...(template.metadata ?? {}), namespace: ns, name: unboundPod ? (p.obj['metadata'] as any)?.name : name, annotations: { ...(template.metadata?.annotations ?? {}), 'portolan.dev/what-if': 'true' } },
-        spec: { ...(template.spec ?? {}), nodeName: node },
+        metadata: { ...templateMeta, namespace: ns, name: unboundPod ? c.name : name, annotations: { ...templateMeta.annotations, 'portolan.dev/what-if': 'true' } },
+        spec: { ...(templateSpec as Record<string, unknown>), nodeName: node },
         status: { phase: 'Running', ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}), conditions: [{ type: 'Ready', status: 'True' }] },
       };
     });

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ClusterEngine, loadSnapshot, parseDocuments } from '@portolan/netsim';
+import { loadSnapshot, parseDocuments } from '../adapter';
+import { ClusterEngine } from '../engine';
 import { parse } from 'yaml';
 import { diffEngines, whatIfEngine } from './snapshot-diff';
 
-const text = (f: string) => readFileSync(path.join(__dirname, '../../../test/fixtures/clusters', f), 'utf8');
+const text = (f: string) => readFileSync(path.join(__dirname, '../../../../test/fixtures/clusters', f), 'utf8');
 const engineOf = (t: string) => new ClusterEngine(loadSnapshot([{ name: 'x.yaml', text: t }]).snapshot);
 const rawOf = (t: string) => t.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
 
