@@ -88,6 +88,7 @@ describe('the portal in a browser', () => {
     const card = page.getByRole('region', { name: /^cluster / });
     await card.getByText('ready', { exact: true }).waitFor();
     await card.getByText(/kube-proxy-iptables/).waitFor();
+    await card.getByText(/kube-proxy iptables \(clusterCIDR [^)]+\), NodePorts \d+-\d+, CNI .* with portmap/).waitFor();
     expect(await card.locator('tbody tr').count()).toBe(1);
     await screenshot(page, 'clusters');
   });

@@ -5,8 +5,9 @@ import { ExemptionsResolver } from './exemptions/exemptions';
 import { ExposureResolver, PodScheduleResolver } from './exposure/exposure.resolver';
 import { ImportSourcesResolver } from './imports/import-sources.resolver';
 import { RulesResolver } from './rules/rules';
+import { SnapshotInspectionResolver } from './snapshots/snapshot-inspection.resolver';
 import { SnapshotObjectsResolver } from './snapshots/snapshot-objects.resolver';
 import { SnapshotsResolver } from './snapshots/snapshots.resolver';
 
 /** Every GraphQL resolver: the app module provides them and the schema printer reads them. */
-export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver, RulesResolver, ExemptionsResolver] as const;
+export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver, SnapshotInspectionResolver, RulesResolver, ExemptionsResolver] as const;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { gql, uploadSnapshot } from '../api';
+import { code } from '../codes';
 import { navigate } from '../route';
 import { ErrorBox, Field, Loading } from '../ui';
 
@@ -26,8 +27,59 @@ const CLUSTERS = `{ clusters(first: 20) { totalCount edges { node { id name kube
   kubeProxy { mode clusterCIDR nodePortAddresses localhostNodePorts } } } } }`;
 const SNAPSHOTS = `query($c: ID!) { cluster(id: $c) { snapshots(first: 10) { totalCount edges { node { id status source createdAt readyAt
   counts { nodes pods workloads services endpointSlices hostStates } error { message code file document line field } } } } } }`;
-// the dataplane the engine reads from the snapshot (kube-proxy mode, Cilium, where it was read)
-const DATAPLANE = 'query($c: ID!, $s: ID!, $to: String!) { trafficPath(clusterId: $c, snapshotId: $s, to: $to) { dataplane { kind source modelled detail } } }';
+// what the engine read from the latest ready snapshot: its profile and dataplane, its guesses, the import's warnings
+const INSPECTION = `query($s: ID!) { snapshot(id: $s) { inspection {
+  profile { kubernetesVersion containerRuntime nodePortRange kubeProxyMode clusterCIDR cniNetwork portmap dataplane { kind source modelled detail } }
+  guesses { code message file line node field } diagnostics { message file document line field } unknown } } }`;
+
+interface Inspection {
+  profile: { kubernetesVersion: string; containerRuntime: string; nodePortRange: string; kubeProxyMode: string; clusterCIDR: string; cniNetwork: string | null; portmap: boolean; dataplane: { kind: string; source: string; modelled: boolean; detail: string } | null };
+  guesses: Array<{ code: string; message: string; file: string | null; line: number | null; node: string | null; field: string | null }>;
+  diagnostics: Array<{ message: string; file: string | null; document: number | null; line: number | null; field: string | null }>;
+  unknown: string[];
+}
+
+const where = (d: { file: string | null; document?: number | null; line: number | null; field: string | null }) =>
+  [d.file, d.document ? `document ${d.document}` : '', d.line ? `line ${d.line}` : '', d.field ?? ''].filter(Boolean).join(', ');
+
+function SnapshotFacts({ snapshotId }: { snapshotId: string }) {
+  const [st, setSt] = useState<{ i?: Inspection | null; error?: string }>({});
+  useEffect(() => {
+    gql<{ snapshot: { inspection: Inspection | null } }>(INSPECTION, { s: snapshotId }).then(
+      (d) => setSt({ i: d.snapshot.inspection }),
+      (e: Error) => setSt({ error: e.message }),
+    );
+  }, [snapshotId]);
+  if (st.error) return <ErrorBox error={st.error} />;
+  const i = st.i;
+  if (!i) return null;
+  const p = i.profile;
+  return (
+    <div className="inspection" aria-label="what Portolan read">
+      <dl className="facts">
+        <dt>profile</dt>
+        <dd>
+          Kubernetes {p.kubernetesVersion}, {p.containerRuntime}, kube-proxy {p.kubeProxyMode} (clusterCIDR {p.clusterCIDR || 'unset'}), NodePorts {p.nodePortRange}, CNI {p.cniNetwork ?? '(unnamed)'}
+          {p.portmap ? ' with portmap' : ' without portmap (hostPorts do nothing)'}
+        </dd>
+        <dt>dataplane</dt>
+        <dd title={p.dataplane?.detail}>
+          {p.dataplane ? <>{p.dataplane.kind} <small>(read from {p.dataplane.source}{p.dataplane.modelled ? '' : '; its Service hops are not modelled'})</small></> : '–'}
+        </dd>
+      </dl>
+      {(i.guesses.length > 0 || i.diagnostics.length > 0 || i.unknown.length > 0) && (
+        <details>
+          <summary>diagnostics: {i.guesses.length} assumed, {i.diagnostics.length} import warnings, {i.unknown.length} objects not modelled</summary>
+          <ul className="notes">
+            {i.guesses.map((g, k) => <li key={`g${k}`}><code>{code(g.code)}</code> {g.message}{where(g) ? ` (${where(g)})` : ''}{g.node ? ` on ${g.node}` : ''}</li>)}
+            {i.diagnostics.map((d, k) => <li key={`d${k}`}>{d.message}{where(d) ? ` (${where(d)})` : ''}</li>)}
+            {i.unknown.map((u) => <li key={u}>kept, not modelled: {u}</li>)}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}
 
 function useRefresh(periodMs: number, active: boolean): number {
   const [tick, setTick] = useState(0);
@@ -37,24 +89,6 @@ function useRefresh(periodMs: number, active: boolean): number {
     return () => clearTimeout(t);
   }, [active, periodMs, tick]);
   return tick;
-}
-
-function Dataplane({ clusterId, snapshotId, node }: { clusterId: string; snapshotId: string; node?: string }) {
-  const [d, setD] = useState<{ kind: string; source: string; modelled: boolean; detail: string } | null | string>(null);
-  useEffect(() => {
-    if (!node) return;
-    gql<{ trafficPath: { dataplane: { kind: string; source: string; modelled: boolean; detail: string } | null } }>(DATAPLANE, { c: clusterId, s: snapshotId, to: `${node}:1/TCP` }).then(
-      (r) => setD(r.trafficPath.dataplane),
-      (e: Error) => setD(e.message),
-    );
-  }, [clusterId, snapshotId, node]);
-  if (typeof d === 'string') return <span className="error">{d}</span>;
-  if (!d) return null;
-  return (
-    <span title={d.detail}>
-      {d.kind} <small>(read from {d.source}{d.modelled ? '' : '; Service hops not modelled'})</small>
-    </span>
-  );
 }
 
 function SnapshotList({ cluster }: { cluster: ClusterRow }) {
@@ -98,11 +132,10 @@ function SnapshotList({ cluster }: { cluster: ClusterRow }) {
         <dt>kube-proxy</dt>
         <dd>
           {cluster.kubeProxy.mode}, clusterCIDR {cluster.kubeProxy.clusterCIDR || '(unset)'}, NodePorts {cluster.nodePortRange}
-          {cluster.kubeProxy.localhostNodePorts ? ', localhost NodePorts on' : ''}
+          {cluster.kubeProxy.localhostNodePorts ? ', localhost NodePorts on' : ''} <small>(the cluster's defaults; a snapshot's own profile wins)</small>
         </dd>
-        <dt>dataplane</dt>
-        <dd>{latestReady ? <Dataplane clusterId={cluster.id} snapshotId={latestReady.id} node={firstNode} /> : '(no ready snapshot)'}</dd>
       </dl>
+      {latestReady ? <SnapshotFacts snapshotId={latestReady.id} /> : <p className="hint">no ready snapshot yet</p>}
       <ErrorBox error={snaps.error} />
       <table className="grid">
         <caption>
