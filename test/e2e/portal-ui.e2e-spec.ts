@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { consoleErrors, launch, screenshot } from './support/browser';
+import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { base, closeProvisioner, createCluster, fixture, http, newTenant, waitSnapshot } from './support/client';
@@ -8,8 +9,11 @@ import { base, closeProvisioner, createCluster, fixture, http, newTenant, waitSn
 
 const portalFixture = (name: string) => readFileSync(path.resolve(__dirname, '../fixtures/portal', name), 'utf8');
 
+let seed002Secret = '';
+
 async function clusterWith(key: string, file: string, text = fixture(file)): Promise<string> {
   const c = await createCluster(key);
+  if (file.startsWith('seed-002')) seed002Secret = c.webhookSecret;
   const up = await http('POST', `/v1/clusters/${c.id}/snapshots`, { key, body: text, headers: { 'content-type': 'application/yaml', 'x-filename': file } });
   const s = await waitSnapshot(key, up.body.id);
   if (s.status !== 'ready') throw new Error(`fixture ${file} did not import: ${JSON.stringify(s.error)}`);
@@ -174,6 +178,24 @@ describe('the portal in a browser', () => {
     await expect(page.locator('.outcome').textContent()).resolves.toMatch(/verdict fail/);
     await expect(page.locator('ol.source li.marked').count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'check');
+    expect(errors).toEqual([]);
+  });
+
+  it("lists the cluster's analyses with their verdicts, the CI webhook's among them, each opening its findings", async () => {
+    // a CI delivery, signed as the webhook documents it: `<timestamp>\n<delivery id>\n<body>`
+    const delivery = randomUUID();
+    const ts = String(Math.floor(Date.now() / 1000));
+    const signature = `v1=${createHmac('sha256', seed002Secret).update(`${ts}\n${delivery}\n`).update(SEED_002_DEPLOYMENT).digest('hex')}`;
+    const sent = await http('POST', `/v1/webhooks/ci/${seed002}?wait=20`, { body: SEED_002_DEPLOYMENT, headers: { 'content-type': 'application/yaml', 'x-portolan-delivery': delivery, 'x-portolan-timestamp': ts, 'x-portolan-signature': signature } });
+    expect(sent.status).toBeLessThan(300);
+    await page.goto(`${base()}/ui/check?cluster=${seed002}`);
+    const rows = page.locator('table.recent tbody tr');
+    await rows.first().waitFor();
+    // newest first: the webhook's, then the one the previous test submitted through the page
+    await expect(rows.allTextContents()).resolves.toEqual([expect.stringMatching(/webhookdonefail10findings$/), expect.stringMatching(/apidonefail10findings$/)]);
+    await rows.first().getByRole('link', { name: 'findings' }).click();
+    await page.locator('table.findings tbody tr', { hasText: 'runtime-bind-conflict' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('analysis')).toBe(sent.body.analysisId);
     expect(errors).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { AnalysesResolver } from './analyses/analyses.resolver';
+import { ClusterAnalysesResolver } from './analyses/cluster-analyses.resolver';
 import { ApiKeysResolver } from './api-keys/api-keys';
 import { ClustersResolver } from './clusters/clusters.resolver';
 import { ExemptionsResolver } from './exemptions/exemptions';
@@ -10,4 +11,4 @@ import { SnapshotObjectsResolver } from './snapshots/snapshot-objects.resolver';
 import { SnapshotsResolver } from './snapshots/snapshots.resolver';
 
 /** Every GraphQL resolver: the app module provides them and the schema printer reads them. */
-export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver, SnapshotInspectionResolver, RulesResolver, ExemptionsResolver] as const;
+export const RESOLVERS = [ClustersResolver, SnapshotsResolver, ExposureResolver, PodScheduleResolver, AnalysesResolver, ImportSourcesResolver, ApiKeysResolver, SnapshotObjectsResolver, SnapshotInspectionResolver, ClusterAnalysesResolver, RulesResolver, ExemptionsResolver] as const;

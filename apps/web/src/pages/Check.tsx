@@ -28,6 +28,50 @@ interface Analysis {
 const SUBMIT = 'mutation($c: ID!, $m: String!) { submitManifests(clusterId: $c, manifests: $m) { id } }';
 const ANALYSIS = 'query($id: ID!) { analysis(id: $id) { id status verdict error source snapshotId findings { rule severity object message fix file line suppressed suppressionReason } } }';
 
+const RECENT = 'query($c: ID!) { cluster(id: $c) { analyses(first: 20) { id source status verdict createdAt findings { severity suppressed } } } }';
+
+interface Recent {
+  id: string;
+  source: string;
+  status: string;
+  verdict: string | null;
+  createdAt: string;
+  findings: Array<{ severity: string; suppressed: string | null }>;
+}
+
+/** The cluster's analyses, the CI webhook's among them, with their verdicts; each opens as this page's question. */
+function RecentAnalyses({ cluster, current, refresh }: { cluster: string; current?: string; refresh: string }) {
+  const [st, setSt] = useState<{ list?: Recent[]; error?: string }>({});
+  useEffect(() => {
+    gql<{ cluster: { analyses: Recent[] } }>(RECENT, { c: cluster }).then(
+      (d) => setSt({ list: d.cluster.analyses }),
+      (e: Error) => setSt({ error: e.message }),
+    );
+  }, [cluster, refresh]);
+  if (st.error) return <ErrorBox error={st.error} />;
+  if (!st.list?.length) return null;
+  const count = (r: Recent, sev: string) => r.findings.filter((f) => f.severity === sev && !f.suppressed).length;
+  return (
+    <table className="grid recent">
+      <caption>Analyses of this cluster (newest first; webhook = CI)</caption>
+      <thead><tr><th>submitted</th><th>source</th><th>status</th><th>verdict</th><th>errors</th><th>warnings</th><th /></tr></thead>
+      <tbody>
+        {st.list.map((r) => (
+          <tr key={r.id} className={r.id === current ? 'current' : undefined}>
+            <td>{new Date(r.createdAt).toLocaleString()}</td>
+            <td>{r.source}</td>
+            <td>{r.status}</td>
+            <td>{r.verdict ? <span className={`badge verdict-${r.verdict}`}>{r.verdict}</span> : '–'}</td>
+            <td>{count(r, 'error')}</td>
+            <td>{count(r, 'warning')}</td>
+            <td><a href={`/ui/check?${new URLSearchParams({ cluster, analysis: r.id })}`} onClick={(e) => { e.preventDefault(); navigate('check', { cluster, analysis: r.id }); }}>findings</a></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** The manifests with each finding's line marked, so the reviewer sees where it points. */
 function Source({ text, findings }: { text: string; findings: Finding[] }) {
   const marked = new Map<number, Finding[]>();
@@ -123,6 +167,7 @@ export function Check({ params }: { params: URLSearchParams }) {
           {text && <Source text={text} findings={a.findings} />}
         </section>
       )}
+      {cluster && <RecentAnalyses cluster={cluster} current={id} refresh={`${id ?? ''}/${a?.status ?? ''}`} />}
     </div>
   );
 }
