@@ -11,6 +11,15 @@ const portalFixture = (name: string) => readFileSync(path.resolve(__dirname, '..
 
 let seed002Secret = '';
 
+/** Waits for a condition of the page that no element's visibility shows (a textarea's value). */
+async function until(ok: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function clusterWith(key: string, file: string, text = fixture(file)): Promise<string> {
   const c = await createCluster(key);
   if (file.startsWith('seed-002')) seed002Secret = c.webhookSecret;
@@ -165,6 +174,24 @@ describe('the portal in a browser', () => {
     await expect(row.getAttribute('class')).resolves.toBe('feasible');
     await expect(row.locator('div.runtime').textContent()).resolves.toMatch(/predicted \(assumed\) bind\(\) to 0\.0\.0\.0:80 failed \(98: Address in use\) → .*CrashLoopBackOff/);
     await screenshot(page, 'schedule');
+    expect(errors).toEqual([]);
+  });
+
+  it("seed 002: a workload picked from the snapshot fills the question and answers its replicas' placement", async () => {
+    await page.goto(`${base()}/ui/schedule?cluster=${seed002}`);
+    const picker = page.getByLabel("or pick one of the snapshot's");
+    await picker.locator('option', { hasText: 'Deployment default/nginx' }).waitFor({ state: 'attached' });
+    await picker.selectOption({ label: 'Deployment default/nginx' });
+    const yaml = page.getByLabel('Pod or workload (YAML or JSON)');
+    await until(async () => (await yaml.inputValue()).length > 0);
+    expect(await yaml.inputValue()).toMatch(/^apiVersion: apps\/v1\nkind: Deployment\n[\s\S]*hostNetwork: true/);
+    expect(await yaml.inputValue()).not.toMatch(/^status:/m);
+    await page.getByRole('button', { name: 'ask the scheduler' }).click();
+    const placement = page.getByRole('region', { name: 'replica placement' });
+    await placement.waitFor();
+    await expect(placement.locator('h2').textContent()).resolves.toBe('Replicas of Deployment/default/nginx (1)');
+    await expect(placement.locator('tbody tr td:nth-child(2)').allTextContents()).resolves.toEqual(['10.1.0.55']);
+    expect(new URL(page.url()).searchParams.get('yaml')).toMatch(/kind: Deployment/);
     expect(errors).toEqual([]);
   });
 

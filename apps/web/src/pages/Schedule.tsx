@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { gql } from '../api';
+import { useSnapshotObjects } from '../cluster-data';
 import { navigate } from '../route';
 import { ClusterSelect, ErrorBox, Field, Loading } from '../ui';
 import { useQuery } from '../use-query';
@@ -67,6 +68,52 @@ function questionOf(text: string): { kind: string; pod: string; workload?: strin
   throw new Error(`expected a Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet or Job, got ${JSON.stringify(kind ?? null)}`);
 }
 
+const WORKLOAD_LIST = 'query($s: ID!) { snapshot(id: $s) { workloads(first: 40) { edges { node { kind namespace name } } } } }';
+const WORKLOAD_MANIFEST = 'query($s: ID!, $k: String!, $ns: String!, $n: String!) { snapshot(id: $s) { workloads(kind: $k, namespace: $ns, nameContains: $n, first: 10) { edges { node { name manifest } } } } }';
+const POD_MANIFEST = 'query($s: ID!, $ns: String!, $n: String!) { snapshot(id: $s) { pods(namespace: $ns, nameContains: $n, first: 10) { edges { node { name manifest } } } } }';
+
+/** A stored object as the question's YAML; a bound pod loses spec.nodeName, so the scheduler (not the kubelet) answers. */
+async function pickedYaml(snapshotId: string, pick: string): Promise<string> {
+  const [what, kind, ns, name] = pick.split('|');
+  const q = what === 'pod' ? POD_MANIFEST : WORKLOAD_MANIFEST;
+  const d = await gql<{ snapshot: Record<string, { edges: Array<{ node: { name: string; manifest: string } }> }> }>(q, { s: snapshotId, k: kind, ns, n: name });
+  const hit = d.snapshot[what === 'pod' ? 'pods' : 'workloads'].edges.find((e) => e.node.name === name);
+  if (!hit) throw new Error(`${kind} ${ns}/${name} is not in the snapshot`);
+  const obj = JSON.parse(hit.node.manifest) as { spec?: { nodeName?: string } };
+  if (what === 'pod' && obj.spec?.nodeName) delete obj.spec.nodeName;
+  return stringify(obj);
+}
+
+function Picker({ cluster, onYaml }: { cluster: string; onYaml: (y: string) => void }) {
+  const objects = useSnapshotObjects(cluster);
+  const snap = objects.data?.snapshotId;
+  const workloads = useQuery(snap, () => gql<{ snapshot: { workloads: { edges: Array<{ node: { kind: string; namespace: string; name: string } }> } } }>(WORKLOAD_LIST, { s: snap }).then((d) => d.snapshot.workloads.edges.map((e) => e.node)));
+  const [error, setError] = useState<string>();
+  if (!snap) return null;
+  return (
+    <Field label="or pick one of the snapshot's">
+      <select
+        value=""
+        onChange={(e) => {
+          const v = e.target.value;
+          if (!v) return;
+          setError(undefined);
+          pickedYaml(snap, v).then(onYaml, (err: Error) => setError(err.message));
+        }}
+      >
+        <option value="">(workloads and pods)</option>
+        <optgroup label="workloads">
+          {workloads.data?.map((w) => <option key={`${w.kind}/${w.namespace}/${w.name}`} value={`workload|${w.kind}|${w.namespace}|${w.name}`}>{`${w.kind} ${w.namespace}/${w.name}`}</option>)}
+        </optgroup>
+        <optgroup label="pods (spec.nodeName dropped)">
+          {objects.data?.pods.map((p) => <option key={`${p.namespace}/${p.name}`} value={`pod|Pod|${p.namespace}|${p.name}`}>{`${p.namespace}/${p.name}`}</option>)}
+        </optgroup>
+      </select>
+      <ErrorBox error={error ?? workloads.error} />
+    </Field>
+  );
+}
+
 function cell(v: Verdict, filter: string): { state: 'pass' | 'fail' | 'skipped'; text?: string } {
   if (v.feasible) return { state: 'pass' };
   const failed = (v.plugin ?? '').replace(/_PreFilter$/, '');
@@ -100,6 +147,7 @@ export function Schedule({ params }: { params: URLSearchParams }) {
       <h1>Where can this pod run?</h1>
       <form className="question" onSubmit={ask}>
         <ClusterSelect value={cluster} onChange={(c) => navigate('schedule', { cluster: c, yaml: draft || undefined })} />
+        {cluster && <Picker cluster={cluster} onYaml={setDraft} />}
         <Field label="Pod or workload (YAML or JSON)">
           <textarea value={draft} onChange={(e) => setDraft(e.target.value)} rows={12} cols={80} spellCheck={false} required placeholder={'apiVersion: v1\nkind: Pod\n...'} />
         </Field>
