@@ -62,13 +62,15 @@ describe('the portal in a browser', () => {
   let seed003: string;
   let seed002: string;
   let portMap: string;
+  let seed001: string;
 
   beforeAll(async () => {
     key = (await newTenant('writer')).key;
-    [seed003, seed002, portMap] = await Promise.all([
+    [seed003, seed002, portMap, seed001] = await Promise.all([
       clusterWith(key, 'seed-003-nodeport-and-hostport.yaml'),
       clusterWith(key, 'seed-002-hostnetwork-replicas.yaml'),
       clusterWith(key, 'port-map.yaml', portalFixture('port-map.yaml')),
+      clusterWith(key, 'seed-001-exposure-modes.yaml'),
     ]);
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
@@ -134,6 +136,22 @@ describe('the portal in a browser', () => {
     await page.locator('svg.path').waitFor();
     await expect(page.locator('svg.path .step.bad').last().textContent()).resolves.toMatch(/KUBE-EXTERNAL-SERVICES: REJECT/);
     await expect(page.locator('.outcome').textContent()).resolves.toMatch(/^rejected/);
+    expect(errors).toEqual([]);
+  });
+
+  it('seed 001: a NodePort with two endpoints parts into two branches, 50% each, each DNATed to its pod', async () => {
+    await page.goto(`${base()}/ui/trace?${new URLSearchParams({ cluster: seed001, to: 'node-a:30080/TCP' })}`);
+    const branches = page.locator('svg.path g.branch');
+    await branches.first().waitFor();
+    const text = await branches.allTextContents();
+    expect(text).toHaveLength(2);
+    expect(text[0]).toMatch(/^branch 1 · 50%node-a · PREROUTING.*DNAT 192\.168\.1\.10:30080 → 10\.244\.1\.5:8080.*route → node-b.*delivered to demo\/api-0.*10\.244\.1\.5:8080 · delivered · 50%$/);
+    expect(text[1]).toMatch(/^branch 2 · 50%.*DNAT 192\.168\.1\.10:30080 → 10\.244\.2\.6:8080.*route → node-c.*delivered to demo\/api-1.*10\.244\.2\.6:8080 · delivered · 50%$/);
+    // what both branches share is drawn once, above the split: the jump to the Service chain
+    const shared = (await page.locator('svg.path > g.step').allTextContents()).join(' ');
+    expect(shared).toContain('nat KUBE-NODEPORTS → jump KUBE-EXT-CSGFBKVOQQKWLMAT');
+    expect(shared).not.toContain('DNAT');
+    await screenshot(page, 'trace-branches');
     expect(errors).toEqual([]);
   });
 

@@ -135,6 +135,7 @@ export class TraceDestinationModel {
   @Field(() => TraceOutcomeEnum) outcome!: string;
   @Field() masquerade!: boolean;
   @Field() sourceSeen!: string;
+  @Field(() => [TraceHopModel], { nullable: true, description: 'the hops of the first branch that reached this destination (the answer\'s hops are the first destination\'s)' }) hops?: TraceHopModel[];
 }
 
 @ObjectType('Dataplane', { description: 'What serves Services, NodePorts and hostPorts on the cluster, and how Portolan knows' })

@@ -12,7 +12,7 @@ const TRAFFIC = `query($c: ID!, $to: String!, $from: String, $at: String) { traf
   snapshotId outcome masquerade sourceSeen complete notes requires incomplete { code message node }
   dataplane { kind modelled }
   hops { node hook table chain rule verdict action target before after }
-  destinations { kind node pod ip port probability outcome } } }`;
+  destinations { kind node pod ip port probability outcome hops { node hook table chain rule verdict action target before after } } } }`;
 
 interface Answer {
   snapshotId: string;

@@ -13,6 +13,7 @@ export interface Hop {
 }
 
 export interface Destination {
+  hops?: Hop[] | null;
   kind: string;
   node: string | null;
   pod: string | null;
@@ -27,7 +28,8 @@ export type Tone = 'plain' | 'nat' | 'snat' | 'bad' | 'good' | 'route' | 'quiet'
 export interface StepLine {
   text: string;
   tone: Tone;
-  hop: number;
+  /** the hop's rule, shown on hover */
+  rule: string;
 }
 
 export interface Step {
@@ -83,11 +85,13 @@ function stageOf(h: Hop, hook: string | undefined): string {
 }
 
 /** Consecutive hops on one node in one hook make one step; hops that passed without effect are left out. */
-export function steps(hops: Hop[]): Step[] {
+export function steps(hops: Hop[], before: Hop[] = []): Step[] {
   const out: Step[] = [];
-  let hook: string | undefined;
-  let node: string | undefined;
-  hops.forEach((h, i) => {
+  // a branch starts inside the hook the shared hops were in
+  const prev = [...before].reverse().find((h) => h.hook);
+  let hook: string | undefined = prev?.hook ?? undefined;
+  let node: string | undefined = prev?.node;
+  hops.forEach((h) => {
     if (h.node !== node) hook = undefined;
     node = h.node;
     if (h.hook) hook = h.hook;
@@ -95,8 +99,8 @@ export function steps(hops: Hop[]): Step[] {
     if (!l) return;
     const stage = stageOf(h, hook);
     const last = out[out.length - 1];
-    if (last && last.node === h.node && last.stage === stage) last.lines.push({ ...l, hop: i });
-    else out.push({ node: h.node, stage, lines: [{ ...l, hop: i }] });
+    if (last && last.node === h.node && last.stage === stage) last.lines.push({ ...l, rule: h.rule });
+    else out.push({ node: h.node, stage, lines: [{ ...l, rule: h.rule }] });
   });
   return out;
 }
@@ -106,4 +110,19 @@ export function lanes(hops: Hop[], dests: Destination[]): string[] {
   const seen: string[] = [];
   for (const n of [...hops.map((h) => h.node), ...dests.map((d) => d.node ?? '')]) if (n && !seen.includes(n)) seen.push(n);
   return seen;
+}
+
+const same = (a: Hop, b: Hop) => a.node === b.node && a.table === b.table && a.chain === b.chain && a.rule === b.rule && a.verdict === b.verdict;
+
+/**
+ * Where the branches part: the hops every destination's branch shares, then each branch's own. One destination
+ * (or an answer without per-destination hops) has no branches: its hops are the path.
+ */
+export function split(hops: Hop[], dests: Destination[]): { common: Hop[]; branches: Array<{ dest: Destination; hops: Hop[] }> } {
+  const withHops = dests.filter((d) => d.hops?.length);
+  if (withHops.length < 2) return { common: hops, branches: [] };
+  const lists = withHops.map((d) => d.hops as Hop[]);
+  let k = 0;
+  while (lists.every((l) => k < l.length && same(l[k], lists[0][k]))) k++;
+  return { common: lists[0].slice(0, k), branches: withHops.map((d) => ({ dest: d, hops: (d.hops as Hop[]).slice(k) })) };
 }
