@@ -244,6 +244,36 @@ describe('the portal in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('what if: a Deployment taking hostPort 8082 on seed 003 is listed as a changed owner', async () => {
+    await page.goto(`${base()}/ui/changes?cluster=${seed003}`);
+    const manifests = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: edge, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: edge}}
+  template:
+    metadata: {labels: {app: edge}}
+    spec:
+      containers:
+      - {name: edge, image: "nginx:alpine", ports: [{containerPort: 80, hostPort: 8082}]}
+`;
+    await page.getByLabel('Manifests (YAML or JSON)').fill(manifests);
+    await page.getByRole('button', { name: 'what if' }).click();
+    const owners = page.getByRole('table').filter({ has: page.locator('caption', { hasText: /^Changed owners/ }) });
+    await owners.waitFor();
+    await expect(owners.locator('tbody tr').allTextContents()).resolves.toContainEqual(expect.stringMatching(/^k8s-master010\.0\.0\.0:8082\/TCPadded–default\/edge-.* \(hostPort\)$/));
+    expect(new URL(page.url()).searchParams.get('m')).toContain('hostPort: 8082');
+    // a changed path links to its trace, on the same cluster (the trace asks today's snapshot, where it is refused)
+    await page.getByRole('link', { name: 'trace' }).click();
+    await page.locator('svg.path').waitFor();
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ cluster: seed003, to: 'k8s-master01:8082/TCP' });
+    await page.goBack();
+    await owners.waitFor();
+    await screenshot(page, 'changes');
+    expect(errors).toEqual([]);
+  });
+
   it("shows the API's own message for a bad question", async () => {
     await page.goto(`${base()}/ui/trace?${new URLSearchParams({ cluster: seed003, to: 'no-such-node:80/TCP' })}`);
     const alert = page.getByRole('alert');

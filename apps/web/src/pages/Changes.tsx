@@ -25,7 +25,7 @@ const WHAT_IF = `query($c: ID!, $m: String!) { whatIf(clusterId: $c, manifests: 
 
 const owners = (cs: Claim[]) => (cs.length ? cs.map((c) => `${c.owner} (${c.kind}${c.effective ? '' : ', shadowed'})`).join(', ') : '–');
 
-function DiffView({ d }: { d: Diff }) {
+function DiffView({ d, cluster }: { d: Diff; cluster?: string }) {
   const none = !d.claims.length && !d.paths.length && !d.workloads.length;
   return (
     <section aria-label="changes">
@@ -54,7 +54,7 @@ function DiffView({ d }: { d: Diff }) {
                 <td>{p.node}</td><td>{p.port}/{p.protocol}</td>
                 <td>{p.before.outcome}: {p.before.destinations.join(', ') || '–'}</td>
                 <td>{p.after.outcome}: {p.after.destinations.join(', ') || '–'}</td>
-                <td><a href={`/ui/trace?${new URLSearchParams({ to: `${p.node}:${p.port}/${p.protocol}` })}`}>trace</a></td>
+                <td><a href={`/ui/trace?${new URLSearchParams({ ...(cluster ? { cluster } : {}), to: `${p.node}:${p.port}/${p.protocol}` })}`}>trace</a></td>
               </tr>
             ))}
           </tbody>
@@ -110,7 +110,7 @@ export function Changes({ params }: { params: URLSearchParams }) {
       </form>
       <Loading on={diff.loading} what="comparing" />
       <ErrorBox error={diff.error} />
-      {diff.data && <DiffView d={diff.data} />}
+      {diff.data && <DiffView d={diff.data} cluster={cluster} />}
       <form className="question" onSubmit={(e: FormEvent) => { e.preventDefault(); navigate('changes', { cluster, m }); }}>
         <h2>What if these manifests were applied?</h2>
         <Field label="Manifests (YAML or JSON)">
@@ -120,7 +120,7 @@ export function Changes({ params }: { params: URLSearchParams }) {
       </form>
       <Loading on={whatIf.loading} what="simulating" />
       <ErrorBox error={whatIf.error} />
-      {whatIf.data && <DiffView d={whatIf.data} />}
+      {whatIf.data && <DiffView d={whatIf.data} cluster={cluster} />}
     </div>
   );
 }
