@@ -195,6 +195,22 @@ describe('the portal in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('seed 001: a hostPort pod is blocked on node-a by NodePorts, the cell naming the pod that holds the port', async () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web2, namespace: demo}\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports: [{containerPort: 8081, hostPort: 8080}]\n';
+    await page.goto(`${base()}/ui/schedule?${new URLSearchParams({ cluster: seed001, yaml: pod })}`);
+    const rows = page.locator('table.matrix tbody tr');
+    await rows.first().waitFor();
+    // feasible nodes first
+    await expect(rows.locator('th').allTextContents()).resolves.toEqual(['node-b ✓', 'node-c ✓', 'node-a']);
+    const headers = await page.locator('table.matrix thead th').allTextContents();
+    const failing = rows.nth(2).locator('td').nth(headers.indexOf('NodePorts') - 1);
+    await expect(failing.getAttribute('class')).resolves.toBe('cell-fail');
+    await expect(failing.textContent()).resolves.toMatch(/✕ node\(s\) didn't have free ports for the requested pod ports Unschedulable.*demo\/web-hostport.*0\.0\.0\.0:8080\/TCP/);
+    // the filters after the failing one did not run
+    await expect(rows.nth(2).locator('td').nth(headers.indexOf('NodeResourcesFit') - 1).textContent()).resolves.toBe('·');
+    expect(errors).toEqual([]);
+  });
+
   it("seed 002: a workload picked from the snapshot fills the question and answers its replicas' placement", async () => {
     await page.goto(`${base()}/ui/schedule?cluster=${seed002}`);
     const picker = page.getByLabel("or pick one of the snapshot's");

@@ -160,7 +160,7 @@ function SnapshotList({ cluster }: { cluster: ClusterRow }) {
             <tr key={s.id} className={`status-${s.status}`}>
               <td title={s.id}>{new Date(s.createdAt).toLocaleString()}</td>
               <td>
-                <span className={`badge ${s.status}`}>{s.status === 'pending' ? 'importing…' : s.status}</span>
+                <span className={`badge ${s.status}`}>{s.status === 'pending' ? `importing… ${Math.max(0, Math.round((Date.now() - Date.parse(s.createdAt)) / 1000))} s` : s.status}</span>
                 {s.readyAt && <small> in {((Date.parse(s.readyAt) - Date.parse(s.createdAt)) / 1000).toFixed(1)} s</small>}
               </td>
               <td>{s.source}</td>
