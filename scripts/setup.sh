@@ -19,7 +19,7 @@ if [ ! -f "$client_stamp" ] || [ "$(cat "$client_stamp")" != "$schema_sha" ]; th
   npx --no-install prisma generate >/dev/null
   echo "$schema_sha" > "$client_stamp"
 fi
-echo "[setup] build api, worker, cli (Nx cache: unchanged projects are not rebuilt)" >&2
+echo "[setup] build api (with the web app it serves under /ui), worker, cli (Nx cache: unchanged projects are not rebuilt)" >&2
 npx --no-install nx run-many -t build -p api worker cli --outputStyle=static >/tmp/portolan-build.log 2>&1 || { cat /tmp/portolan-build.log >&2; exit 1; }
 echo "[setup] package the CLI (dist/packages/portolan: npm pack, npx, npm i -g, kubectl plugin)" >&2
 npx --no-install nx run cli:package --outputStyle=static >/tmp/portolan-package.log 2>&1 || { cat /tmp/portolan-package.log >&2; exit 1; }

@@ -30,6 +30,16 @@ if ! command -v nft >/dev/null 2>&1; then
   fi
 fi
 
+# the portal's browser tests drive Debian's chromium (playwright-core brings no browser of its own)
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "[test] installing chromium (Debian) for the portal's browser tests" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || echo "[test] WARNING: could not install chromium" >&2
+  else
+    echo "[test] WARNING: chromium is missing and this is not root: the portal's browser tests will fail saying so" >&2
+  fi
+fi
+
 free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 export SERVICES_STATE="${TMPDIR:-/tmp}/portolan-test-$$"
 export PG_PORT="${PG_PORT:-$(free_port)}" REDIS_PORT="${REDIS_PORT:-$(free_port)}"

@@ -22,13 +22,18 @@ function cli(args: string[]): string {
 const line = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);
 const cliJson = (args: string[]): any => JSON.parse(cli([...args, '-o', 'json']));
 
+/** Fields GraphQL types as enums of the engine's codes; an enum value's name is the code with '-' and '(' as '_' (graphql/codes.ts). */
+const ENUM_FIELDS = new Set(['outcome', 'plugin', 'code', 'certainty', 'action']);
+const enumName = (code: string): string => code.replace(/[^A-Za-z0-9_]+/g, '_').replace(/_+$/, '');
+
 /** The CLI's answer cut to the fields a GraphQL query selected; absent optional fields are GraphQL's nulls. */
-function project(full: any, selected: any): any {
-  if (Array.isArray(selected)) return Array.isArray(full) ? full.map((v, i) => project(v, selected[i] ?? selected[0])) : full;
+function project(full: any, selected: any, key?: string): any {
+  if (Array.isArray(selected)) return Array.isArray(full) ? full.map((v, i) => project(v, selected[i] ?? selected[0], key)) : full;
   if (selected && typeof selected === 'object') {
     if (full === undefined || full === null) return null;
-    return Object.fromEntries(Object.keys(selected).map((k) => [k, project(full[k], selected[k])]));
+    return Object.fromEntries(Object.keys(selected).map((k) => [k, project(full[k], selected[k], k)]));
   }
+  if (typeof full === 'string' && key && ENUM_FIELDS.has(key)) return enumName(full);
   return full ?? null;
 }
 
@@ -64,7 +69,7 @@ const PROBES = {
 };
 
 const TRAFFIC = `query($c: ID!, $to: String!, $from: String) { trafficPath(clusterId: $c, to: $to, from: $from) {
-  outcome masquerade sourceSeen fromDump notes hops { node hook table chain rule verdict }
+  outcome masquerade sourceSeen fromDump notes hops { node hook table chain rule verdict action target before after }
   destinations { kind node pod ip port probability masquerade sourceSeen outcome } } }`;
 const CLAIMS = `query($c: ID!, $n: String!) { portClaims(clusterId: $c, node: $n) { node address port protocol kind owner effective shadowedBy note } }`;
 const SCHEDULE = `query($c: ID!, $y: String) { schedulePod(clusterId: $c, podYaml: $y) { pod feasibleNodes message

@@ -11,7 +11,7 @@ async function clusterWith(key: string, file: string): Promise<{ id: string; sna
 }
 
 const TRAFFIC = `query($c: ID!, $to: String!, $from: String) { trafficPath(clusterId: $c, to: $to, from: $from) {
-  outcome masquerade sourceSeen snapshotId hops { node hook table chain rule verdict } destinations { kind pod ip port probability } } }`;
+  outcome masquerade sourceSeen snapshotId hops { node hook table chain rule verdict action target before after } destinations { kind pod ip port probability } } }`;
 
 describe('questions over GraphQL and REST', () => {
   it('seed 003: traffic to node:81 is DNATed by CNI-HOSTPORT-DNAT and its CNI-DN- chain to the pod port 80', async () => {
@@ -26,6 +26,10 @@ describe('questions over GraphQL and REST', () => {
     expect(dnat).toBeGreaterThan(-1);
     const dn = p.hops.find((h: { chain: string; verdict: string }) => h.chain.startsWith('CNI-DN-') && h.verdict.startsWith('DNAT'));
     expect(dn.rule).toMatch(/-p tcp --dport 81 -j DNAT --to-destination 10\.244\.0\.40:80/);
+    // the same hop as data: action and the destination before and after the rewrite, no prose to parse
+    expect(dn).toMatchObject({ action: 'dnat', after: '10.244.0.40:80', before: expect.stringMatching(/:81$/) });
+    expect(p.hops.find((h: { action: string; target: string | null }) => h.action === 'jump' && h.target === 'CNI-HOSTPORT-DNAT')).toBeDefined();
+    expect(p.hops.at(-1)).toMatchObject({ action: 'deliver', target: 'default/nginx-deployment-ff549cb9d-5t4bp' });
     expect(p.destinations).toEqual([{ kind: 'pod', pod: 'default/nginx-deployment-ff549cb9d-5t4bp', ip: '10.244.0.40', port: 80, probability: 1 }]);
 
     // and the NodePort whose selector matches nothing is refused by kube-proxy's REJECT
@@ -34,6 +38,7 @@ describe('questions over GraphQL and REST', () => {
     expect(np.body.outcome).toBe('rejected');
     expect(np.body.hops.at(-2) ?? np.body.hops.at(-1)).toBeDefined();
     expect(np.body.hops.some((h: { chain: string; verdict: string }) => h.chain === 'KUBE-EXTERNAL-SERVICES' && h.verdict === 'REJECT')).toBe(true);
+    expect(np.body.hops.find((h: { chain: string; verdict: string }) => h.verdict === 'REJECT')).toMatchObject({ action: 'reject' });
   });
 
   it('seed 002: a second hostNetwork nginx replica is feasible for the scheduler but predicted to fail bind() with Address in use', async () => {

@@ -278,7 +278,8 @@ describe('analyses over the API', () => {
     const q = await gql(cl.key, 'query($id: ID!) { analysis(id: $id) { id status verdict sarif finishedAt findings { rule severity object message fix file line } } }', { id });
     const a = q.body.data.analysis;
     expect(a).toMatchObject({ id, status: 'done', verdict: 'fail' });
-    expect(a.findings.find((f: any) => f.rule === 'runtime-bind-conflict')).toMatchObject({ file: 'manifests.yaml', line: expect.any(Number) });
+    // GraphQL types rule ids as the RuleId enum: the id with '-' as '_'
+    expect(a.findings.find((f: any) => f.rule === 'runtime_bind_conflict')).toMatchObject({ severity: 'error', file: 'manifests.yaml', line: expect.any(Number) });
     expect(JSON.parse(a.sarif).version).toBe('2.1.0');
   });
 

@@ -210,6 +210,7 @@ async function main(): Promise<void> {
       '',
       `API key   ${key}`,
       `          (kept in ${keyFile} and reused; npm start -- --new-key mints another)`,
+      `Portal    ${base}/ui        (the answers as pages: paste the key when it asks)`,
       `GraphQL   ${base}/graphql   (GraphiQL: paste the key when it asks)`,
       `REST      ${base}/docs      (Swagger UI: Authorize with the key)`,
       `health    ${base}/healthz   ${base}/readyz   ${base}/metrics`,

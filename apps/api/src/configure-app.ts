@@ -14,6 +14,7 @@ import { inputGuard } from './errors/input-guard.middleware';
 import { truncate } from './errors/truncate';
 import { graphqlDocumentSize } from './graphql/document-size.middleware';
 import { accessLog } from './logging/access-log';
+import { webApp } from './portal/web-app';
 
 /** body-parser's errors carry a `type`; each becomes a 4xx that says what is wrong, never a 500. */
 function bodyErrorHandler(err: any, _req: Request, res: Response, next: NextFunction): void {
@@ -61,6 +62,8 @@ export function configureApp(app: INestApplication): void {
   // GraphiQL and its assets load without a key (served from this server, no CDN); every operation needs one.
   app.use('/_assets', serveAsset);
   app.use('/graphql', graphiqlPage);
+  // the portal (apps/web): its page and assets load without a key; it asks /graphql with the key the user pastes
+  app.use('/ui', webApp());
   app.use('/graphql', requireKey);
   app.use(middlewareErrorHandler);
 

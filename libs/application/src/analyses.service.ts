@@ -234,6 +234,12 @@ export class AnalysesService implements OnModuleDestroy {
     return { analysis, duplicate: false };
   }
 
+  /** The cluster's newest `first` (1-50) analyses; the caller has already resolved the cluster for this tenant. */
+  list(ctx: TenantContext, clusterId: string, first = 20): Promise<AnalysisRow[]> {
+    if (!Number.isInteger(first) || first < 1 || first > 50) throw AppError.invalid(`first must be a whole number 1-50, got ${first}`, [{ field: 'first', message: 'not a whole number 1-50' }]);
+    return this.analyses.listForCluster(ctx, clusterId, first);
+  }
+
   async get(ctx: TenantContext, id: string): Promise<AnalysisRow> {
     const a = await this.analyses.get(ctx, id);
     if (!a) throw AppError.notFound('analysis', id);

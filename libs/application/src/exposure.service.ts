@@ -6,10 +6,12 @@ import {
   whatIfEngine,
   type SnapshotDiff,
   InputError,
+  inspectSnapshot,
   parseDocuments,
   QueryError,
   type CheckReport,
   type DriftResult,
+  type InspectReport,
   type ParsedObject,
   type PlacementResult,
   type PortClaim,
@@ -127,6 +129,11 @@ export class ExposureService {
   portClaims(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, node: string, port?: number | null): Promise<Answer<PortClaim[]>> {
     if (port != null && (!Number.isInteger(port) || port < 1 || port > 65535)) throw AppError.invalid(`port must be 1-65535, got ${port}`, [{ field: 'port', message: 'out of range' }]);
     return this.answer(ctx, clusterId, snapshotId, (e) => e.claims(node, port ?? undefined));
+  }
+
+  /** What the engine read from the snapshot (profile, dataplane) and every guess it made; import diagnostics are the row's. */
+  inspect(ctx: TenantContext, clusterId: string, snapshotId: string): Promise<Answer<InspectReport>> {
+    return this.answer(ctx, clusterId, snapshotId, (e) => inspectSnapshot(e.snapshot, []));
   }
 
   check(ctx: TenantContext, clusterId: string, snapshotId: string | null | undefined, manifests: string): Promise<Answer<CheckReport>> {

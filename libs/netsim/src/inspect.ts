@@ -9,7 +9,8 @@ import { networkStateOf } from './trace/state';
  * What Portolan assumed rather than read: a typed List's items without kind, container logs left out of a dump, a
  * table inferred for an iptables fragment, a profile field nobody gave, a dataplane assumed for lack of evidence.
  */
-export type GuessCode = 'list-item-kind' | 'dump-logs-skipped' | 'table-inferred' | 'profile-default' | 'dataplane-assumed';
+export const GUESS_CODES = ['list-item-kind', 'dump-logs-skipped', 'table-inferred', 'profile-default', 'dataplane-assumed'] as const;
+export type GuessCode = (typeof GUESS_CODES)[number];
 
 export interface Guess {
   code: GuessCode;

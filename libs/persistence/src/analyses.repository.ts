@@ -51,6 +51,14 @@ export class AnalysesRepository {
     return rows[0] ?? null;
   }
 
+  /** A cluster's newest analyses first (the tenant/cluster/created_at index), API and webhook alike. */
+  async listForCluster(ctx: TenantContext, clusterId: string, first: number): Promise<AnalysisRow[]> {
+    if (!isUuid(clusterId)) return [];
+    return this.db.withTenantSql(ctx, (sql) =>
+      sql<AnalysisRow>(`SELECT ${COLUMNS} FROM analyses WHERE tenant_id = $1 AND cluster_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`, [ctx.tenantId, clusterId, first]),
+    );
+  }
+
   create(ctx: TenantContext, a: { clusterId: string; source: string; manifests: string; meta?: Prisma.InputJsonValue }): Promise<AnalysisRow> {
     return this.db.withTenant(ctx, (tx) =>
       tx.analysis.create({ data: { tenantId: ctx.tenantId, clusterId: a.clusterId, source: a.source, manifests: a.manifests, meta: a.meta } }),

@@ -1,5 +1,6 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { AppError, type AnalysesService, type AnalysisMeta, type AnalysisResult, type SubmittedAnalysis } from '@portolan/application';
+import { RuleIdEnum, SeverityEnum } from '../graphql/codes';
 import type { TenantContext } from '@portolan/contracts';
 import type { AnalysisRow } from '@portolan/persistence';
 import type { Response } from 'express';
@@ -21,8 +22,8 @@ registerEnumType(Verdict, { name: 'Verdict', description: 'fail if any finding i
 
 @ObjectType('AnalysisFinding')
 export class FindingModel {
-  @Field({ description: 'rule id, e.g. runtime-bind-conflict' }) rule!: string;
-  @Field({ description: 'error | warning | info' }) severity!: string;
+  @Field(() => RuleIdEnum) rule!: string;
+  @Field(() => SeverityEnum) severity!: string;
   @Field({ description: 'Kind/namespace/name' }) object!: string;
   @Field() message!: string;
   @Field() fix!: string;

@@ -1,4 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { CertaintyEnum, FilterPluginEnum, HopActionEnum, StatusCodeEnum, TraceOutcomeEnum } from '../graphql/codes';
 import type { Blocker, NodeVerdict, PlacementResult, PortClaim, RuntimePrediction, ScheduleResult, TraceResult } from '@portolan/netsim';
 
 @ObjectType('TopologyDomain', { description: 'A topology domain (a value of the spread constraint\'s topologyKey) and its matching pods' })
@@ -7,7 +8,7 @@ export class TopologyDomainModel {
   @Field(() => Int) count!: number;
 }
 
-@ObjectType({ description: 'What keeps a node from hosting the pod: the object and the exact claim, beyond upstream\'s reason' })
+@ObjectType('Blocker', { description: 'What keeps a node from hosting the pod: the object and the exact claim, beyond upstream\'s reason' })
 export class BlockerModel {
   @Field({ description: 'hostPort | taint | unschedulable | nodeName | affinity | resource | pods | volume | podAffinity | topologySpread' }) kind!: string;
   @Field({ description: 'one line, e.g. "demo/web-hostport (ReplicaSet web-5d4f) holds 0.0.0.0:8080/TCP"' }) description!: string;
@@ -31,30 +32,30 @@ export class BlockerModel {
   @Field(() => [TopologyDomainModel], { nullable: true, description: 'topologySpread: matching pods per domain' }) domains?: TopologyDomainModel[];
 }
 
-@ObjectType({ description: 'What will happen after scheduling (e.g. bind() failing with Address in use), and how sure that is' })
+@ObjectType('RuntimePrediction', { description: 'What will happen after scheduling (e.g. bind() failing with Address in use), and how sure that is' })
 export class RuntimePredictionModel {
   @Field() kind!: string;
   @Field() message!: string;
   @Field({ nullable: true }) consequence?: string;
-  @Field({ description: 'declared | observed | assumed' }) certainty!: string;
+  @Field(() => CertaintyEnum) certainty!: string;
   @Field(() => Int, { nullable: true }) port?: number;
   @Field({ nullable: true }) protocol?: string;
   @Field({ nullable: true, description: 'who holds the port' }) holder?: string;
 }
 
-@ObjectType()
+@ObjectType('NodeVerdict')
 export class NodeVerdictModel {
   @Field() node!: string;
   @Field() feasible!: boolean;
-  @Field({ nullable: true, description: 'first failing filter, in kube-scheduler order' }) plugin?: string;
+  @Field(() => FilterPluginEnum, { nullable: true, description: 'first failing filter, in kube-scheduler order' }) plugin?: string;
   @Field({ nullable: true, description: 'the upstream reason, exact' }) reason?: string;
   @Field(() => [String]) reasons!: string[];
-  @Field({ nullable: true, description: 'Unschedulable | UnschedulableAndUnresolvable' }) code?: string;
+  @Field(() => StatusCodeEnum, { nullable: true }) code?: string;
   @Field(() => [BlockerModel]) blockers!: BlockerModel[];
   @Field(() => [RuntimePredictionModel]) runtime!: RuntimePredictionModel[];
 }
 
-@ObjectType()
+@ObjectType('KubeletAdmission')
 export class KubeletAdmissionModel {
   @Field() node!: string;
   @Field() admit!: boolean;
@@ -62,7 +63,7 @@ export class KubeletAdmissionModel {
   @Field({ nullable: true }) message?: string;
 }
 
-@ObjectType()
+@ObjectType('Preemption')
 export class PreemptionModel {
   @Field() nominatedNodeName!: string;
   @Field(() => [String]) victims!: string[];
@@ -96,7 +97,7 @@ export class CrashingPod {
   @Field() pod!: string;
   @Field() node!: string;
   @Field() reason!: string;
-  @Field() certainty!: string;
+  @Field(() => CertaintyEnum) certainty!: string;
 }
 
 @ObjectType('WorkloadPlacement')
@@ -109,17 +110,21 @@ export class PlacementModel {
   @Field(() => ID) snapshotId!: string;
 }
 
-@ObjectType()
+@ObjectType('TraceHop')
 export class TraceHopModel {
   @Field() node!: string;
   @Field({ nullable: true }) hook?: string;
   @Field() table!: string;
   @Field() chain!: string;
   @Field({ description: 'the rule in iptables-restore syntax' }) rule!: string;
-  @Field() verdict!: string;
+  @Field({ description: 'what happened, in prose; action says it as data' }) verdict!: string;
+  @Field(() => HopActionEnum) action!: string;
+  @Field({ nullable: true, description: 'jump/goto/return: the chain; policy: ACCEPT or DROP; mark: the mark after it; route: the egress; deliver: the receiver' }) target?: string;
+  @Field({ nullable: true, description: 'dnat/redirect: the destination, snat/masquerade: the source, address:port before the rewrite' }) before?: string;
+  @Field({ nullable: true, description: 'the same address:port after the rewrite' }) after?: string;
 }
 
-@ObjectType()
+@ObjectType('TraceDestination')
 export class TraceDestinationModel {
   @Field({ description: 'pod | hostNetwork-pod | host-socket | none' }) kind!: string;
   @Field({ nullable: true }) node?: string;
@@ -127,9 +132,10 @@ export class TraceDestinationModel {
   @Field() ip!: string;
   @Field(() => Int) port!: number;
   @Field(() => Float) probability!: number;
-  @Field() outcome!: string;
+  @Field(() => TraceOutcomeEnum) outcome!: string;
   @Field() masquerade!: boolean;
   @Field() sourceSeen!: string;
+  @Field(() => [TraceHopModel], { nullable: true, description: 'the hops of the first branch that reached this destination (the answer\'s hops are the first destination\'s)' }) hops?: TraceHopModel[];
 }
 
 @ObjectType('Dataplane', { description: 'What serves Services, NodePorts and hostPorts on the cluster, and how Portolan knows' })
@@ -170,7 +176,7 @@ registerEnumType(AddressFamilyEnum, { name: 'AddressFamily', description: "a con
 export class TrafficPathModel {
   @Field(() => AddressFamilyEnum) family!: AddressFamilyEnum;
   @Field(() => DataplaneModel, { nullable: true, description: 'the dataplane the trace assumed' }) dataplane?: DataplaneModel;
-  @Field({ description: 'delivered | delivered-to-host-socket | dropped | rejected | refused' }) outcome!: string;
+  @Field(() => TraceOutcomeEnum) outcome!: string;
   @Field(() => [TraceHopModel]) hops!: TraceHopModel[];
   @Field(() => [TraceDestinationModel]) destinations!: TraceDestinationModel[];
   @Field() masquerade!: boolean;
@@ -196,13 +202,13 @@ export class PortClaimModel {
   @Field({ nullable: true }) note?: string;
 }
 
-@ObjectType()
+@ObjectType('PathSummary')
 export class PathSummaryModel {
-  @Field() outcome!: string;
+  @Field(() => TraceOutcomeEnum) outcome!: string;
   @Field(() => [String]) destinations!: string[];
 }
 
-@ObjectType()
+@ObjectType('ClaimChange')
 export class ClaimChangeModel {
   @Field() node!: string;
   @Field() address!: string;
@@ -213,7 +219,7 @@ export class ClaimChangeModel {
   @Field(() => [PortClaimModel]) after!: PortClaimModel[];
 }
 
-@ObjectType()
+@ObjectType('PathChange')
 export class PathChangeModel {
   @Field() node!: string;
   @Field(() => Int) port!: number;
@@ -222,7 +228,7 @@ export class PathChangeModel {
   @Field(() => PathSummaryModel) after!: PathSummaryModel;
 }
 
-@ObjectType()
+@ObjectType('WorkloadChange')
 export class WorkloadChangeModel {
   @Field() workload!: string;
   @Field() change!: string;

@@ -1,11 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { RULES } from '@portolan/netsim';
+import { RuleIdEnum, SeverityEnum } from '../graphql/codes';
 
 @ObjectType('Rule', { description: 'A check rule of the catalogue (generated from the rules themselves)' })
 export class RuleModel {
-  @Field({ description: 'stable id: SARIF ruleId, portolan.dev/ignore and exemptions name it' }) id!: string;
-  @Field({ description: 'error | warning | info: the default severity' }) severity!: string;
+  @Field(() => RuleIdEnum, { description: 'stable id: SARIF ruleId, portolan.dev/ignore and exemptions name it' }) id!: string;
+  @Field(() => SeverityEnum, { description: 'the default severity' }) severity!: string;
   @Field() title!: string;
   @Field({ description: 'why it matters, with its upstream source' }) rationale!: string;
   @Field({ description: 'the usual fix' }) fix!: string;

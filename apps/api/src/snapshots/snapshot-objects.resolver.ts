@@ -33,6 +33,8 @@ export class SnapshotPodModel {
   @Field(() => String, { nullable: true }) podIP!: string | null;
   @Field(() => [String], { description: 'hostIP:hostPort/PROTOCOL -> containerPort, as declared' }) hostPorts!: string[];
   @Field(() => [Label]) labels!: Label[];
+  /** the stored object, for the manifest field (snapshot-manifest.resolver.ts) */
+  raw?: unknown;
 }
 
 @ObjectType('SnapshotWorkload')
@@ -43,6 +45,7 @@ export class SnapshotWorkloadModel {
   @Field(() => Int, { nullable: true }) replicas!: number | null;
   @Field() hostNetwork!: boolean;
   @Field(() => [String]) hostPorts!: string[];
+  raw?: unknown;
 }
 
 @ObjectType('SnapshotService')
@@ -94,6 +97,7 @@ const podModel = (o: StoredObject): SnapshotPodModel => {
     podIP: p.podIPs[0] ?? null,
     hostPorts: hostPortsOf(p),
     labels: labels(p.labels),
+    raw: o.raw,
   };
 };
 const workloadModel = (o: StoredObject): SnapshotWorkloadModel => {
@@ -105,6 +109,7 @@ const workloadModel = (o: StoredObject): SnapshotWorkloadModel => {
     replicas: w.kind === 'DaemonSet' ? null : (w.replicas ?? 1),
     hostNetwork: w.template.hostNetwork,
     hostPorts: hostPortsOf(podFromTemplate(w, w.name)),
+    raw: o.raw,
   };
 };
 const serviceModel = (o: StoredObject): SnapshotServiceModel => {
@@ -161,8 +166,9 @@ export class SnapshotObjectsResolver {
     @Args('after', { type: () => String, nullable: true }) after?: string,
     @Args('namespace', { type: () => String, nullable: true }) namespace?: string,
     @Args('kind', { type: () => String, nullable: true, description: 'Deployment | ReplicaSet | StatefulSet | DaemonSet | Job' }) kind?: string,
+    @Args('nameContains', { type: () => String, nullable: true }) nameContains?: string,
   ) {
-    const filter = { kinds: kind ? [kind] : WORKLOAD_KINDS, ...(namespace != null ? { namespace } : {}) };
+    const filter = { kinds: kind ? [kind] : WORKLOAD_KINDS, ...(namespace != null ? { namespace } : {}), ...(nameContains ? { nameContains } : {}) };
     return toConnection(await this.snapshots.listObjects(t, s.id, filter, pageRequest(first, after)), workloadModel, cursor);
   }
 

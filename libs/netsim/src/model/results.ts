@@ -7,26 +7,29 @@ import type { Dataplane, ObjectRef, Protocol, UnmodelledField } from './types';
 // ---------------------------------------------------------------- scheduling
 
 /** kube-scheduler framework status codes that can reach a user. */
-export type StatusCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Skip';
+export const STATUS_CODES = ['Success', 'Unschedulable', 'UnschedulableAndUnresolvable', 'Skip'] as const;
+export type StatusCode = (typeof STATUS_CODES)[number];
 
-export type FilterPlugin =
-  | 'NodeUnschedulable'
-  | 'NodeName'
-  | 'TaintToleration'
-  | 'NodeAffinity'
-  | 'NodeAffinity(PreFilter)'
-  | 'NodePorts'
-  | 'NodeResourcesFit'
-  | 'VolumeRestrictions'
-  | 'VolumeRestrictions(PreFilter)'
-  | 'NodeVolumeLimits'
-  | 'VolumeBinding'
-  | 'VolumeBinding(PreFilter)'
-  | 'VolumeZone'
-  | 'VolumeZone(PreFilter)'
-  | 'PodTopologySpread'
-  | 'PodTopologySpread(PreFilter)'
-  | 'InterPodAffinity';
+export const FILTER_PLUGINS = [
+  'NodeUnschedulable',
+  'NodeName',
+  'TaintToleration',
+  'NodeAffinity',
+  'NodeAffinity(PreFilter)',
+  'NodePorts',
+  'NodeResourcesFit',
+  'VolumeRestrictions',
+  'VolumeRestrictions(PreFilter)',
+  'NodeVolumeLimits',
+  'VolumeBinding',
+  'VolumeBinding(PreFilter)',
+  'VolumeZone',
+  'VolumeZone(PreFilter)',
+  'PodTopologySpread',
+  'PodTopologySpread(PreFilter)',
+  'InterPodAffinity',
+] as const;
+export type FilterPlugin = (typeof FILTER_PLUGINS)[number];
 
 /** What blocks a node, beyond upstream's reason string: the object and the exact claim. */
 export type Blocker =
@@ -44,7 +47,8 @@ export type Blocker =
   | { kind: 'topologySpread'; topologyKey: string; value?: string; matching: number; selfMatch: number; globalMin: number; maxSkew: number; domains: Record<string, number>; detail: string };
 
 /** How sure a runtime prediction is. */
-export type Certainty = 'declared' | 'observed' | 'assumed';
+export const CERTAINTIES = ['declared', 'observed', 'assumed'] as const;
+export type Certainty = (typeof CERTAINTIES)[number];
 
 export interface RuntimePrediction {
   kind: 'bind-conflict' | 'hostport-shadowed' | 'hostport-captures-listener' | 'no-portmap';
@@ -134,7 +138,37 @@ export interface TraceRequest {
   useDump?: boolean;
 }
 
-export type TraceOutcome = 'delivered' | 'delivered-to-host-socket' | 'dropped' | 'rejected' | 'refused';
+export const TRACE_OUTCOMES = ['delivered', 'delivered-to-host-socket', 'dropped', 'rejected', 'refused'] as const;
+export type TraceOutcome = (typeof TRACE_OUTCOMES)[number];
+
+/**
+ * What a hop did to the packet, as data (the hop's verdict is the prose). no-match/never-reached/not-taken are
+ * rules the packet passed without effect; policy is a base chain's default policy deciding; unsimulated a target
+ * the walk does not model (it continues past it).
+ */
+export const HOP_ACTIONS = [
+  'no-match',
+  'never-reached',
+  'not-taken',
+  'counter',
+  'jump',
+  'goto',
+  'return',
+  'policy',
+  'accept',
+  'drop',
+  'reject',
+  'dnat',
+  'redirect',
+  'snat',
+  'masquerade',
+  'mark',
+  'unsimulated',
+  'route',
+  'deliver',
+  'refuse',
+] as const;
+export type HopAction = (typeof HOP_ACTIONS)[number];
 
 export interface TraceHop {
   node: string;
@@ -145,7 +179,14 @@ export interface TraceHop {
   chain: string;
   /** the rule in iptables-restore syntax (without `-A CHAIN`), or a description for implicit steps */
   rule: string;
+  /** prose: what happened, for people */
   verdict: string;
+  action: HopAction;
+  /** jump/goto: the chain; policy: ACCEPT or DROP; mark: the mark value; route: the egress; deliver: the receiver */
+  target?: string;
+  /** dnat/redirect: the destination, snat/masquerade: the source, as address:port, before and after the rewrite */
+  before?: string;
+  after?: string;
 }
 
 export interface TraceDestination {
@@ -245,7 +286,8 @@ export interface PortClaim {
 
 // ---------------------------------------------------------------- manifest checks
 
-export type Severity = 'error' | 'warning' | 'info';
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export interface Finding {
   rule: string;

@@ -12,6 +12,8 @@ import { canonicalIP, cidrContains, joinHostPort, parseCIDR, parseIP, splitHostP
 import type { NodeView } from './state';
 import { cloneBranch, isLocalAddress, setDst, setSrc, type Branch, type ChainOutcome, type Packet } from './walk';
 
+type HopEffect = Pick<TraceHop, 'action' | 'target' | 'before' | 'after'>;
+
 export interface NftWalkContext {
   view: NodeView;
   table: NftTable;
@@ -152,18 +154,18 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
     return [{ b, verdict: 'RETURN' }];
   }
   const base = !!chain.base;
-  const hop = (rule: string, verdict: string): TraceHop => {
-    const h: TraceHop = { node: ctx.view.node, table: tableName as TraceHop['table'], chain: chainName, rule, verdict };
+  const hop = (rule: string, verdict: string, effect: HopEffect): TraceHop => {
+    const h: TraceHop = { node: ctx.view.node, table: tableName as TraceHop['table'], chain: chainName, rule, verdict, ...effect };
     if (base) h.hook = ctx.hook;
     return h;
   };
   const endOfChain = (br: Branch): ChainOutcome[] => {
     if (base) {
       const policy = chain.base?.policy === 'drop' ? 'DROP' : 'ACCEPT';
-      br.hops.push(hop('(end of chain)', `${policy} by default policy`));
+      br.hops.push(hop('(end of chain)', `${policy} by default policy`, { action: 'policy', target: policy }));
       return [{ b: br, verdict: policy, by: policy === 'DROP' ? `${tableName} ${chainName} policy` : undefined }];
     }
-    br.hops.push(hop('(end of chain)', `return to ${parent ?? 'caller'}`));
+    br.hops.push(hop('(end of chain)', `return to ${parent ?? 'caller'}`, { action: 'return', target: parent }));
     return [{ b: br, verdict: 'RETURN' }];
   };
 
@@ -173,7 +175,7 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
       const text = ruleText(r);
       const pr = parsedRule(r);
       if (pr.unknown.length) {
-        br.hops.push(hop(text, `no match (not simulated: ${pr.unknown.join(' ')})`));
+        br.hops.push(hop(text, `no match (not simulated: ${pr.unknown.join(' ')})`, { action: 'no-match' }));
         br.notes.push(`nft rule "${text}" in ${chainName} uses syntax Portolan does not simulate (${pr.unknown.join(' ')}); it was treated as not matching`);
         continue;
       }
@@ -186,7 +188,7 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
         }
       }
       if (failed !== undefined) {
-        br.hops.push(hop(text, `no match (${failed})`));
+        br.hops.push(hop(text, `no match (${failed})`, { action: 'no-match' }));
         continue;
       }
       const out = statements(k, text, pr.statements, 0, br);
@@ -202,20 +204,20 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
     const [word, target] = v.trim().split(/\s+/);
     switch (word) {
       case 'accept':
-        br.hops.push(hop(text, shown ?? 'ACCEPT'));
+        br.hops.push(hop(text, shown ?? 'ACCEPT', { action: 'accept' }));
         return terminal(br, 'ACCEPT');
       case 'drop':
-        br.hops.push(hop(text, shown ?? 'DROP'));
+        br.hops.push(hop(text, shown ?? 'DROP', { action: 'drop' }));
         return terminal(br, 'DROP');
       case 'reject':
-        br.hops.push(hop(text, shown ?? 'REJECT'));
+        br.hops.push(hop(text, shown ?? 'REJECT', { action: 'reject', target: /\bwith\s+(.+)$/.exec(v.trim())?.[1] }));
         return terminal(br, 'REJECT');
       case 'return':
-        br.hops.push(hop(text, shown ?? 'RETURN'));
+        br.hops.push(hop(text, shown ?? 'RETURN', { action: 'return', target: base ? (chain.base?.policy === 'drop' ? 'DROP' : 'ACCEPT') : parent }));
         return base ? endOfChainPolicy(br) : [{ b: br, verdict: 'RETURN' }];
       case 'jump':
       case 'goto': {
-        const h = hop(text, shown ?? `${word} ${target}`);
+        const h = hop(text, shown ?? `${word} ${target}`, { action: word === 'goto' ? 'goto' : 'jump', target });
         br.hops.push(h);
         const markBefore = br.pkt.mark;
         const results = walkNftChain(ctx, target, br, chainName, depth + 1);
@@ -233,7 +235,7 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
         return out;
       }
       default:
-        br.hops.push(hop(text, `${v} (verdict not simulated; continues)`));
+        br.hops.push(hop(text, `${v} (verdict not simulated; continues)`, { action: 'unsimulated', target: word }));
         br.notes.push(`nft verdict "${v}" is not simulated; the walk continued past it`);
         return undefined;
     }
@@ -243,7 +245,7 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
 
   const statements = (k: number, text: string, list: NftStatement[], from: number, br: Branch): ChainOutcome[] | undefined => {
     if (from >= list.length) {
-      if (list.length === 0 || list.every((s) => s.kind === 'counter')) br.hops.push(hop(text, 'match, no verdict (counter only)'));
+      if (list.length === 0 || list.every((s) => s.kind === 'counter')) br.hops.push(hop(text, 'match, no verdict (counter only)', { action: 'counter' }));
       return undefined;
     }
     const s = list[from];
@@ -264,44 +266,47 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
         if (added) br.marks.push(hexMark(added));
         const shown = s.op === 'or' ? `mark |= ${hexMark(s.value)}` : s.op === 'xor' ? ((before & s.value) === s.value ? `clear ${hexMark(s.value)}` : `mark ^= ${hexMark(s.value)}`) : `mark ${hexMark(s.value)}`;
         if (from === list.length - 1) {
-          br.hops.push(hop(text, `${shown}${!base && k === chain.rules.length - 1 ? ', return' : ''}`));
+          br.hops.push(hop(text, `${shown}${!base && k === chain.rules.length - 1 ? ', return' : ''}`, { action: 'mark', target: hexMark(pkt.mark) }));
           return undefined;
         }
         return next();
       }
       case 'update':
         // the connection's source is remembered for session affinity; a first packet found no entry before
-        br.hops.push(hop(text, `add ${pkt.src} to @${s.set} (session affinity)`));
+        br.hops.push(hop(text, `add ${pkt.src} to @${s.set} (session affinity)`, { action: 'counter', target: `@${s.set}` }));
         return next();
       case 'masquerade': {
         const to = br.egressAddress ?? pkt.src;
         const marked = br.marks.length ? `mark ${br.marks[br.marks.length - 1]} set; ` : '';
+        const before = joinHostPort(pkt.src, pkt.sport);
         setSrc(pkt, to);
         pkt.snat = true;
         br.masquerade = true;
         br.masqueradeBy = `${tableName} ${chainName}`;
-        br.hops.push(hop(text, `MASQUERADE (${marked}source becomes the egress interface address ${to})`));
+        br.hops.push(hop(text, `MASQUERADE (${marked}source becomes the egress interface address ${to})`, { action: 'masquerade', before, after: joinHostPort(pkt.src, pkt.sport) }));
         return terminal(br, 'ACCEPT', 'MASQUERADE');
       }
       case 'dnat': {
         const to = splitHostPort(s.to) ?? { host: s.to, port: pkt.dport };
         if (!parseIP(to.host)) {
-          br.hops.push(hop(text, `DNAT (unparsed ${s.to})`));
+          br.hops.push(hop(text, `DNAT (unparsed ${s.to})`, { action: 'dnat', before: joinHostPort(pkt.dst, pkt.dport) }));
           br.notes.push(`dnat target ${s.to} not understood`);
           return terminal(br, 'ACCEPT', 'DNAT');
         }
+        const before = joinHostPort(pkt.dst, pkt.dport);
         setDst(pkt, to.host, to.port);
         pkt.dnat = true;
         br.dnatNodes = [...(br.dnatNodes ?? []), ctx.view.node];
-        br.hops.push(hop(text, `DNAT -> ${joinHostPort(to.host, to.port)}`));
+        br.hops.push(hop(text, `DNAT -> ${joinHostPort(to.host, to.port)}`, { action: 'dnat', before, after: joinHostPort(pkt.dst, pkt.dport) }));
         return terminal(br, 'ACCEPT', 'DNAT');
       }
       case 'snat': {
         const host = splitHostPort(s.to)?.host ?? s.to;
+        const before = joinHostPort(pkt.src, pkt.sport);
         if (parseIP(host)) setSrc(pkt, host);
         pkt.snat = true;
         br.masquerade = true;
-        br.hops.push(hop(text, `SNAT -> ${host}`));
+        br.hops.push(hop(text, `SNAT -> ${host}`, { action: 'snat', before, after: joinHostPort(pkt.src, pkt.sport) }));
         return terminal(br, 'ACCEPT', 'SNAT');
       }
       case 'vmap':
@@ -320,7 +325,7 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
         const e = elems.find((x) => Number(x.key) === n);
         const b2 = mod === 1 ? br : cloneBranch(br, br.p / mod);
         if (!e) {
-          b2.hops.push(hop(text, `no element for ${n}: the packet continues with the next rule`));
+          b2.hops.push(hop(text, `no element for ${n}: the packet continues with the next rule`, { action: 'no-match' }));
           out.push(...runFrom(k + 1, b2));
           continue;
         }
@@ -333,7 +338,7 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
     }
     const vals = s.keys.map((x) => selectorValue(ctx.view, x, br.pkt));
     if (vals.some((v) => v === undefined)) {
-      br.hops.push(hop(text, `no match (${describe(s.keys[vals.findIndex((v) => v === undefined)], br.pkt)})`));
+      br.hops.push(hop(text, `no match (${describe(s.keys[vals.findIndex((v) => v === undefined)], br.pkt)})`, { action: 'no-match' }));
       return undefined;
     }
     const key = (vals as string[]).join(' . ');
@@ -351,7 +356,7 @@ export function walkNftChain(ctx: NftWalkContext, chainName: string, b: Branch, 
       const e = elements.find((x) => normKey(x.key) === normKey(key));
       if (e) return verdict(k, text, e.value ?? '', br, `${e.key} : ${e.value}`);
     }
-    br.hops.push(hop(text, elements.length === 0 ? `no match (${name} is empty)` : `no element for ${key}`));
+    br.hops.push(hop(text, elements.length === 0 ? `no match (${name} is empty)` : `no element for ${key}`, { action: 'no-match' }));
     return undefined;
   };
 

@@ -214,11 +214,11 @@ function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
   const hopBase = { node: view.node, table: 'socket' as const, chain: 'INPUT' };
   if (ls.length === 0) {
     const how = pkt.proto === 'tcp' ? 'TCP RST (connection refused)' : pkt.proto === 'udp' ? 'ICMP port unreachable' : 'no socket';
-    b.hops.push({ ...hopBase, rule: `(no socket listening on ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto})`, verdict: `refused: ${how}` });
+    b.hops.push({ ...hopBase, rule: `(no socket listening on ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto})`, verdict: `refused: ${how}`, action: 'refuse' });
     return { b, dest: { kind: 'none', node: view.node, ip: pkt.dst, port: pkt.dport, outcome: 'refused' } };
   }
   const l = ls[0];
-  b.hops.push({ ...hopBase, rule: `listener ${joinHostPort(l.address, l.port)}/${l.protocol} (${l.who})`, verdict: `delivered to ${l.who}` });
+  b.hops.push({ ...hopBase, rule: `listener ${joinHostPort(l.address, l.port)}/${l.protocol} (${l.who})`, verdict: `delivered to ${l.who}`, action: 'deliver', target: l.who });
   if (ls.length > 1) b.notes.push(`${ls.length} listeners match ${joinHostPort(pkt.dst, pkt.dport)}/${pkt.proto} on ${view.node}; ${l.who} was chosen`);
   const dest: Final['dest'] = { kind: l.kind, node: view.node, pod: l.pod, ip: pkt.dst, port: pkt.dport, outcome: 'delivered-to-host-socket' };
   replyBypass(state, b, view.node, l.who, dest);
@@ -229,7 +229,7 @@ function deliverLocal(state: NetworkState, view: NodeView, b: Branch): Final {
 function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean; martian?: boolean } {
   const pkt = b.pkt;
   if (isLocalAddress(view, pkt.dst)) {
-    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} is a local address`, verdict: 'local delivery (INPUT)' });
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} is a local address`, verdict: 'local delivery (INPUT)', action: 'route', target: 'local' });
     return { local: true };
   }
   const snap = state.snapshot;
@@ -237,23 +237,23 @@ function route(state: NetworkState, view: NodeView, b: Branch): { local: boolean
   if (owner && owner.kind === 'pod' && owner.node === view.node) {
     pkt.outIface = snap.profile.cni.bridge ?? 'cni0';
     b.egressAddress = view.bridgeIP ?? view.primaryIP;
-    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} dev ${pkt.outIface} (pod network of ${view.node})`, verdict: 'forward to the local pod bridge' });
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} dev ${pkt.outIface} (pod network of ${view.node})`, verdict: 'forward to the local pod bridge', action: 'route', target: pkt.outIface });
   } else {
     pkt.outIface = 'eth0';
     b.egressAddress = view.primaryIP;
     const where = owner ? `via ${owner.node}` : 'via the default route';
-    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}` });
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `${pkt.dst} ${where}`, verdict: `forward ${where}`, action: 'route', target: owner ? owner.node : 'default route' });
   }
   if (isLoopback(pkt.src) && view.family === 6) {
     // IPv6 has no route_localnet: ::1 is never a source off lo (ip6_route_output, RFC 4291 2.5.3)
-    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `source ${pkt.src} out of ${pkt.outIface}`, verdict: 'dropped: ::1 may not leave lo' });
+    b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `source ${pkt.src} out of ${pkt.outIface}`, verdict: 'dropped: ::1 may not leave lo', action: 'drop', target: 'martian' });
     b.notes.push(`${pkt.src} -> ${pkt.dst} would leave ${view.node} by ${pkt.outIface}: the kernel never routes an IPv6 loopback source off lo (there is no IPv6 route_localnet); the connection is dropped`);
     return { local: false, martian: true };
   }
   if (isLoopback(pkt.src)) {
     const rl = routeLocalnet(snap, view.node, pkt.outIface);
     if (!rl.on) {
-      b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `source ${pkt.src} out of ${pkt.outIface} (route_localnet=0)`, verdict: 'dropped: a loopback source may not leave lo (martian)' });
+      b.hops.push({ node: view.node, table: 'route', chain: 'routing', rule: `source ${pkt.src} out of ${pkt.outIface} (route_localnet=0)`, verdict: 'dropped: a loopback source may not leave lo (martian)', action: 'drop', target: 'martian' });
       b.notes.push(`${pkt.src} -> ${pkt.dst} would leave ${view.node} by ${pkt.outIface}: the kernel refuses a 127.0.0.0/8 source off lo unless route_localnet is 1 on that device or on all, and neither kube-proxy (localhost NodePorts off, or nodePortAddresses without 127.0.0.1) nor portmap (snat off, or no hostPort pod here) set it; the connection is dropped (TCP times out, a UDP send fails with EINVAL)`);
       return { local: false, martian: true };
     }
@@ -286,9 +286,9 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
     const p = owner.pod;
     const name = `${p.namespace}/${p.name}`;
     if (owner.node !== view.node) {
-      b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${snap.profile.cni.bridge ?? 'cni0'}`, verdict: `delivered to pod ${name} on ${owner.node}` });
+      b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${snap.profile.cni.bridge ?? 'cni0'}`, verdict: `delivered to pod ${name} on ${owner.node}`, action: 'deliver', target: name });
     } else {
-      b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}` });
+      b.hops.push({ node: view.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} dev ${pkt.outIface ?? 'cni0'}`, verdict: `delivered to pod ${name}`, action: 'deliver', target: name });
     }
     const dest: Final['dest'] = { kind: 'pod', node: owner.node, pod: name, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' };
     if (pkt.dnat && !b.masquerade && b.origSrc === pkt.dst) {
@@ -316,7 +316,7 @@ function deliverRemote(state: NetworkState, view: NodeView, b: Branch, depth: nu
       b.notes.push(`${pkt.dst} is an endpoint on ${owner.node}'s pod network but no pod in the snapshot holds it; assumed reachable`);
       return [{ b, dest: { kind: 'pod', node: owner.node, ip: pkt.dst, port: pkt.dport, outcome: 'delivered' } }];
     }
-    b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} (no pod holds this address)`, verdict: 'dropped: host unreachable' });
+    b.hops.push({ node: owner.node, table: 'route', chain: 'pod-network', rule: `${pkt.dst} (no pod holds this address)`, verdict: 'dropped: host unreachable', action: 'drop' });
     return [{ b, dest: { kind: 'none', node: owner.node, ip: pkt.dst, port: pkt.dport, outcome: 'dropped' } }];
   }
   if (pkt.dnat) {

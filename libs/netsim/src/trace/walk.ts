@@ -221,8 +221,10 @@ function matchOne(view: NodeView, m: Match, pkt: Packet): true | number | string
   }
 }
 
-function hop(ctx: WalkContext, chain: string, builtin: boolean, rule: string, verdict: string): TraceHop {
-  const h: TraceHop = { node: ctx.view.node, table: ctx.table as TraceHop['table'], chain, rule, verdict };
+type HopEffect = Pick<TraceHop, 'action' | 'target' | 'before' | 'after'>;
+
+function hop(ctx: WalkContext, chain: string, builtin: boolean, rule: string, verdict: string, effect: HopEffect): TraceHop {
+  const h: TraceHop = { node: ctx.view.node, table: ctx.table as TraceHop['table'], chain, rule, verdict, ...effect };
   if (builtin) h.hook = ctx.hook;
   return h;
 }
@@ -247,7 +249,7 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
 
   const neverReached = (br: Branch, from: number, why: string) => {
     if (!chain.builtin) return;
-    for (let k = from; k < chain.rules.length; k++) br.hops.push(hop(ctx, chainName, true, chain.rules[k].text, `never reached: ${why}`));
+    for (let k = from; k < chain.rules.length; k++) br.hops.push(hop(ctx, chainName, true, chain.rules[k].text, `never reached: ${why}`, { action: 'never-reached' }));
   };
 
   const runFrom = (k0: number, br: Branch): ChainOutcome[] => {
@@ -256,13 +258,13 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
       const r = chain.rules[ri];
       const m = matchRule(ctx.view, r, br.pkt);
       if (!m.ok) {
-        br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `no match (${m.why})`));
+        br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `no match (${m.why})`, { action: 'no-match' }));
         continue;
       }
       if (m.p !== undefined && m.p < 1) {
         const taken = cloneBranch(br, br.p * m.p);
         const notTaken = cloneBranch(br, br.p * (1 - m.p));
-        notTaken.hops.push(hop(ctx, chainName, chain.builtin, r.text, `not taken in this example (statistic probability ${m.pText}; this branch continues with the next rule)`));
+        notTaken.hops.push(hop(ctx, chainName, chain.builtin, r.text, `not taken in this example (statistic probability ${m.pText}; this branch continues with the next rule)`, { action: 'not-taken' }));
         const out = applyTarget(k, ri, r, taken, ` (taken with probability ${m.pText})`);
         return [...out, ...runFrom(k + 1, notTaken)];
       }
@@ -271,10 +273,10 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
     // end of chain
     if (chain.builtin) {
       const policy = chain.policy ?? 'ACCEPT';
-      br.hops.push(hop(ctx, chainName, true, '(end of chain)', `${policy} by default policy`));
+      br.hops.push(hop(ctx, chainName, true, '(end of chain)', `${policy} by default policy`, { action: 'policy', target: policy }));
       return [{ b: br, verdict: policy === 'DROP' ? 'DROP' : 'ACCEPT', by: policy === 'DROP' ? `${ctx.table} ${chainName} policy` : undefined }];
     }
-    br.hops.push(hop(ctx, chainName, false, '(end of chain)', `return to ${parent ?? 'caller'}`));
+    br.hops.push(hop(ctx, chainName, false, '(end of chain)', `return to ${parent ?? 'caller'}`, { action: 'return', target: parent }));
     return [{ b: br, verdict: 'RETURN' }];
   };
 
@@ -282,24 +284,24 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
     const t = r.target;
     const isLast = ri === chain.rules.length - 1 && !chain.builtin;
     if (!t) {
-      br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `match, no target (counter only)${suffix}`));
+      br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `match, no target (counter only)${suffix}`, { action: 'counter' }));
       return runFrom(k + 1, br);
     }
     const pkt = br.pkt;
-    const terminal = (verdict: Verdict, text: string, nat?: ChainOutcome['nat']): ChainOutcome[] => {
-      br.hops.push(hop(ctx, chainName, chain.builtin, r.text, text + suffix));
+    const terminal = (verdict: Verdict, text: string, effect: HopEffect, nat?: ChainOutcome['nat']): ChainOutcome[] => {
+      br.hops.push(hop(ctx, chainName, chain.builtin, r.text, text + suffix, effect));
       neverReached(br, ri + 1, nat ? `${nat} is a terminating target; the ${ctx.table} ${ctx.hook} traversal ended` : `${verdict} ended the ${ctx.table} ${ctx.hook} traversal`);
       return [{ b: br, verdict, nat, by: `${ctx.table} ${chainName}` }];
     };
     switch (t.name) {
       case 'ACCEPT':
-        return terminal('ACCEPT', 'ACCEPT');
+        return terminal('ACCEPT', 'ACCEPT', { action: 'accept' });
       case 'DROP':
-        return terminal('DROP', 'DROP');
+        return terminal('DROP', 'DROP', { action: 'drop' });
       case 'REJECT':
-        return terminal('REJECT', t.rejectWith ? `REJECT (${t.rejectWith})` : 'REJECT');
+        return terminal('REJECT', t.rejectWith ? `REJECT (${t.rejectWith})` : 'REJECT', { action: 'reject', target: t.rejectWith });
       case 'RETURN':
-        br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `RETURN${suffix}`));
+        br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `RETURN${suffix}`, { action: 'return', target: chain.builtin ? chain.policy ?? 'ACCEPT' : parent }));
         if (chain.builtin) {
           const policy = chain.policy ?? 'ACCEPT';
           return [{ b: br, verdict: policy === 'DROP' ? 'DROP' : 'ACCEPT' }];
@@ -309,39 +311,43 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
         const to = t.toDestination ? splitHostPort(t.toDestination) ?? { host: t.toDestination, port: pkt.dport } : undefined;
         if (!to || !parseIP(to.host)) {
           br.notes.push(`DNAT target ${t.toDestination ?? ''} not understood`);
-          return terminal('ACCEPT', `DNAT (unparsed ${t.toDestination ?? ''})`, 'DNAT');
+          return terminal('ACCEPT', `DNAT (unparsed ${t.toDestination ?? ''})`, { action: 'dnat', before: joinHostPort(pkt.dst, pkt.dport) }, 'DNAT');
         }
+        const before = joinHostPort(pkt.dst, pkt.dport);
         setDst(pkt, to.host, to.port);
         pkt.dnat = true;
         br.dnatNodes = [...(br.dnatNodes ?? []), ctx.view.node];
-        return terminal('ACCEPT', `DNAT -> ${joinHostPort(to.host, to.port)}`, 'DNAT');
+        return terminal('ACCEPT', `DNAT -> ${joinHostPort(to.host, to.port)}`, { action: 'dnat', before, after: joinHostPort(pkt.dst, pkt.dport) }, 'DNAT');
       }
       case 'REDIRECT': {
         const port = Number((t.args[t.args.indexOf('--to-ports') + 1] ?? '').split('-')[0]) || pkt.dport;
         const ip = pkt.inIface ? [...ctx.view.local][0] ?? '127.0.0.1' : '127.0.0.1';
+        const before = joinHostPort(pkt.dst, pkt.dport);
         setDst(pkt, ip, port);
         pkt.dnat = true;
-        return terminal('ACCEPT', `REDIRECT -> ${joinHostPort(ip, port)}`, 'REDIRECT');
+        return terminal('ACCEPT', `REDIRECT -> ${joinHostPort(ip, port)}`, { action: 'redirect', before, after: joinHostPort(pkt.dst, pkt.dport) }, 'REDIRECT');
       }
       case 'SNAT': {
         const to = t.toSource ? splitHostPort(t.toSource)?.host ?? t.toSource.split(':')[0] : undefined;
+        const before = joinHostPort(pkt.src, pkt.sport);
         if (to && parseIP(to)) setSrc(pkt, to);
         pkt.snat = true;
         br.masquerade = true;
-        return terminal('ACCEPT', `SNAT -> ${to ?? '?'}`, 'SNAT');
+        return terminal('ACCEPT', `SNAT -> ${to ?? '?'}`, { action: 'snat', before, after: joinHostPort(pkt.src, pkt.sport) }, 'SNAT');
       }
       case 'MASQUERADE': {
         const to = br.egressAddress ?? pkt.src;
+        const before = joinHostPort(pkt.src, pkt.sport);
         setSrc(pkt, to);
         pkt.snat = true;
         br.masquerade = true;
         br.masqueradeBy = `${ctx.table} ${chainName}`;
-        return terminal('ACCEPT', `MASQUERADE (source becomes the egress interface address ${to})`, 'MASQUERADE');
+        return terminal('ACCEPT', `MASQUERADE (source becomes the egress interface address ${to})`, { action: 'masquerade', before, after: joinHostPort(pkt.src, pkt.sport) }, 'MASQUERADE');
       }
       case 'MARK': {
         const mk = t.mark;
         if (!mk) {
-          br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `MARK (not understood)${suffix}`));
+          br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `MARK (not understood)${suffix}`, { action: 'unsimulated', target: 'MARK' }));
           return runFrom(k + 1, br);
         }
         const before = pkt.mark;
@@ -371,7 +377,7 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
         }
         const newBits = (pkt.mark & ~before) >>> 0;
         if (newBits) br.marks.push(hexMark(newBits));
-        br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `${text}${isLast ? ', return' : ''}${suffix}`));
+        br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `${text}${isLast ? ', return' : ''}${suffix}`, { action: 'mark', target: hexMark(pkt.mark) }));
         return runFrom(k + 1, br);
       }
       default:
@@ -379,12 +385,12 @@ export function walkChain(ctx: WalkContext, chainName: string, b: Branch, parent
     }
     const sub = ctx.view.chain(ctx.table, t.name);
     if (!sub) {
-      if (TERMINAL_NAT.has(t.name)) return terminal('ACCEPT', t.name, t.name as ChainOutcome['nat']);
-      br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `${t.name} (target not simulated; continues)${suffix}`));
+      if (TERMINAL_NAT.has(t.name)) return terminal('ACCEPT', t.name, { action: t.name.toLowerCase() as HopEffect['action'] }, t.name as ChainOutcome['nat']);
+      br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `${t.name} (target not simulated; continues)${suffix}`, { action: 'unsimulated', target: t.name }));
       br.notes.push(`target ${t.name} is not simulated; the walk continued past it`);
       return runFrom(k + 1, br);
     }
-    br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `${t.kind === 'goto' ? 'goto' : 'jump'} ${t.name}${suffix}`));
+    br.hops.push(hop(ctx, chainName, chain.builtin, r.text, `${t.kind === 'goto' ? 'goto' : 'jump'} ${t.name}${suffix}`, { action: t.kind === 'goto' ? 'goto' : 'jump', target: t.name }));
     const results = walkChain(ctx, t.name, br, chainName, depth + 1);
     const out: ChainOutcome[] = [];
     for (const res of results) {
