@@ -60,4 +60,14 @@ describe('what-if with a re-applied workload', () => {
     expect(nginx.map((p) => p.name)).not.toContain('nginx-6fdf99c8b-6wwft');
     expect(nginx).toHaveLength(2);
   });
+
+  it('counts an added hostPort Deployment feasible where one of its pods fits, not blocked by its own replicas', () => {
+    const base = text('seed-003-nodeport-and-hostport.yaml');
+    const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: hp, namespace: default}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: hp}}\n  template:\n    metadata: {labels: {app: hp}}\n    spec:\n      containers:\n      - {image: "nginx:alpine", name: web, ports: [{containerPort: 80, hostPort: 8099}]}\n';
+    const e = engineOf(base);
+    const d = diffEngines(e, whatIfEngine(e, rawOf(base), parseDocuments([{ name: 'd.yaml', text: deploy }])));
+    const w = d.workloads.find((x) => x.workload.endsWith('/hp'));
+    expect(w).toMatchObject({ change: 'added', feasibleBefore: 0 });
+    expect(w?.feasibleAfter).toBe(e.snapshot.nodes.filter((n) => !n.unschedulable && !n.taints.some((t) => t.effect === 'NoSchedule')).length);
+  });
 });

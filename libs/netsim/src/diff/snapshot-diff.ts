@@ -6,7 +6,7 @@ import { podFromTemplate, workloadFromObject } from '../adapter/pod';
 import { ClusterEngine } from '../engine';
 import type { PortClaim, TraceResult } from '../model/results';
 import type { Workload } from '../model/types';
-import { isOwnPod } from '../scheduling/placement';
+import { isOwnPod, withoutOwnPods } from '../scheduling/placement';
 
 export interface ClaimChange {
   node: string;
@@ -64,8 +64,14 @@ function pathOf(e: ClusterEngine, node: string, port: number, protocol: string):
   return { outcome: r.outcome, destinations: r.destinations.map((d) => `${d.outcome} ${d.pod ?? d.kind} ${d.ip}:${d.port}`).sort() };
 }
 
+/**
+ * Nodes where one more pod of the workload fits, beside everything but the workload's own pods: its replicas
+ * (placed by the what-if, or running) would otherwise block it on every node they hold a hostPort of.
+ */
 function feasible(e: ClusterEngine, w: Workload): Set<string> {
-  return new Set(e.schedulePod(podFromTemplate(w, `${w.name}-diff`)).feasibleNodes);
+  const rest = withoutOwnPods(e.snapshot, w);
+  const on = rest ? new ClusterEngine(rest) : e;
+  return new Set(on.schedulePod(podFromTemplate(w, `${w.name}-diff`)).feasibleNodes);
 }
 
 /** Claims that changed owner, paths that changed destination, workloads whose feasible nodes changed. */
@@ -201,7 +207,14 @@ export function whatIfEngine(base: ClusterEngine, rawBase: unknown[], submitted:
       return {
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { ...templateMeta, namespace: ns, name: unboundPod ? c.name : name, annotations: { ...templateMeta.annotations, 'portolan.dev/what-if': 'true' } },
+        metadata: {
+          ...templateMeta,
+          namespace: ns,
+          name: unboundPod ? c.name : name,
+          annotations: { ...templateMeta.annotations, 'portolan.dev/what-if': 'true' },
+          // the placed replicas stay the workload's own: a later question about it must not count them against it
+          ...(unboundPod ? {} : { ownerReferences: [{ apiVersion: String((w.raw as { apiVersion?: unknown })?.apiVersion ?? 'apps/v1'), kind: w.kind, name: w.name, uid: '', controller: true }] }),
+        },
         spec: { ...(templateSpec as Record<string, unknown>), nodeName: node },
         status: { phase: 'Running', ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}), conditions: [{ type: 'Ready', status: 'True' }] },
       };
