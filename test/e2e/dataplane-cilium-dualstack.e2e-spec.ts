@@ -4,7 +4,8 @@ import { closeProvisioner, createCluster, gql, newTenant, waitSnapshot, http } f
 
 afterAll(closeProvisioner);
 
-const fixture = (f: string) => readFileSync(path.join(__dirname, '../fixtures/clusters', f), 'utf8');
+// the Cilium cluster lives apart from fixtures/clusters, whose every file is also checked against real iptables
+const fixture = (f: string) => readFileSync(path.join(__dirname, '../fixtures', f.startsWith('cilium') ? 'dataplanes' : 'clusters', f), 'utf8');
 
 const TRAFFIC = `query($c: ID!, $to: String!, $from: String) { trafficPath(clusterId: $c, to: $to, from: $from) {
   family outcome masquerade sourceSeen dataplane { kind source modelled detail } complete

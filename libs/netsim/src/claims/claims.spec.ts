@@ -82,7 +82,7 @@ describe('portClaims without portmap', () => {
 });
 
 describe('portClaims across families and dataplanes', () => {
-  const load = (f: string) => loadSnapshot([{ name: f, text: readFileSync(path.join(__dirname, '../../../../test/fixtures/clusters', f), 'utf8') }]).snapshot;
+  const load = (f: string) => loadSnapshot([{ name: f, text: readFileSync(path.join(__dirname, '../../../../test/fixtures', f.startsWith('cilium') ? 'dataplanes' : 'clusters', f), 'utf8') }]).snapshot;
 
   it('a dual-stack node holds each claim in each family its owner has, and traces each in its own family', () => {
     const claims = portClaims(load('dualstack-kubeadm.yaml'), 'cp-1');
